@@ -1,0 +1,2 @@
+//! Writes synthetic fixtures (placeholder until the generator lands).
+fn main() {}

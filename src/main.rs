@@ -1,0 +1,9 @@
+//! The `sopncheck` binary: parse the command line, run the library, map the
+//! outcome to an exit status (0 clean, 1 findings at or above `--fail-on`,
+//! 2 usage or fatal error).
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    sopncheck::cli::main()
+}

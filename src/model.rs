@@ -1,0 +1,219 @@
+//! The types every pipeline stage shares.
+//!
+//! `extract` produces an [`Extraction`]: positioned [`TextRun`]s (PDF only),
+//! reading-order [`Line`]s made of [`Cell`]s (PDF and HTML), side layers
+//! ([`SideText`]: metadata, annotations, form fields) and the text of earlier
+//! [`Revision`]s. Later stages (`detect`, `report`) consume these types and
+//! never reach back into a PDF or a DOM. Nothing here does I/O.
+
+use serde::Serialize;
+
+/// Whether a reader of the rendered notice can see a piece of text.
+///
+/// Anything other than [`Visibility::Visible`] is a *hidden layer*: text that
+/// is in the file (and so in every copy anyone downloads) but not on screen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Visibility {
+    /// Painted and seen.
+    Visible,
+    /// Text render mode 3 (neither filled nor stroked), or hidden by markup
+    /// (`hidden`, `display:none`, `visibility:hidden`, `aria-hidden`).
+    Invisible,
+    /// Filled white or near-white on a white page.
+    White,
+    /// A later opaque filled shape covers the glyphs (a black-box "redaction").
+    Covered,
+    /// Outside the crop box or clipped away.
+    Outside,
+}
+
+impl Visibility {
+    /// The name used in JSON and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Visibility::Visible => "visible",
+            Visibility::Invisible => "invisible",
+            Visibility::White => "white",
+            Visibility::Covered => "covered",
+            Visibility::Outside => "outside",
+        }
+    }
+
+    /// True for every state a reader does not see.
+    pub fn is_hidden(self) -> bool {
+        self != Visibility::Visible
+    }
+}
+
+/// One run of text as painted by one text-showing operator (or a part of
+/// one, split where a reader would see a space), in page space.
+///
+/// Page space has its origin at the bottom left of the media box, y upwards,
+/// units of 1/72 inch.
+///
+/// ```
+/// use sopncheck::model::{TextRun, Visibility};
+/// let run = TextRun {
+///     page: 1, x: 72.0, y: 700.0, width: 40.0, height: 10.0, font_size: 10.0,
+///     text: "JONES".into(), visibility: Visibility::Visible,
+/// };
+/// assert!(!run.visibility.is_hidden());
+/// assert_eq!(run.right(), 112.0);
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TextRun {
+    /// 1-based page number.
+    pub page: u32,
+    /// Left edge of the run's box.
+    pub x: f32,
+    /// Baseline of the run.
+    pub y: f32,
+    /// Advance width of the run.
+    pub width: f32,
+    /// Height of the glyph box (the effective font size).
+    pub height: f32,
+    /// Effective font size after the text and current transformation matrices.
+    pub font_size: f32,
+    /// Decoded Unicode text.
+    pub text: String,
+    /// Whether a reader sees it.
+    pub visibility: Visibility,
+}
+
+impl TextRun {
+    /// Right edge of the run's box.
+    pub fn right(&self) -> f32 {
+        self.x + self.width
+    }
+}
+
+/// A cell of a reading-order line: runs on one baseline with no column gap
+/// between them, all of the same visibility.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Cell {
+    /// Left edge.
+    pub x: f32,
+    /// Right edge.
+    pub right: f32,
+    /// The text, with single spaces where the runs had word gaps.
+    pub text: String,
+    /// Visibility shared by every run in the cell.
+    pub visibility: Visibility,
+}
+
+/// A line of text in reading order: cells left to right on one baseline.
+///
+/// For HTML a table row is one line, each `td`/`th` one cell, and every
+/// other block one line of one cell; `baseline` then counts blocks in
+/// document order.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Line {
+    /// 1-based page number (always 1 for HTML).
+    pub page: u32,
+    /// Baseline y in page space (PDF, larger is higher on the page) or the
+    /// block index (HTML).
+    pub baseline: f32,
+    /// Cells, left to right.
+    pub cells: Vec<Cell>,
+}
+
+impl Line {
+    /// The cells' texts joined with `sep`.
+    pub fn joined(&self, sep: &str) -> String {
+        let mut out = String::new();
+        for (i, cell) in self.cells.iter().enumerate() {
+            if i > 0 {
+                out.push_str(sep);
+            }
+            out.push_str(&cell.text);
+        }
+        out
+    }
+}
+
+/// Which side layer a [`SideText`] came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SideLayer {
+    /// The document Info dictionary.
+    Info,
+    /// The XMP metadata stream.
+    Xmp,
+    /// A page annotation (`/Contents`, popup text, free text).
+    Annotation,
+    /// An AcroForm field value.
+    FormField,
+    /// HTML `<meta>` content and `title` attributes.
+    HtmlMeta,
+}
+
+/// Text from outside the page content: metadata, annotations, form fields.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SideText {
+    /// Where it came from.
+    pub layer: SideLayer,
+    /// The page it is attached to, if any.
+    pub page: Option<u32>,
+    /// The key (`Author`, `dc:description`, `Contents`, a field name).
+    pub key: String,
+    /// The decoded text.
+    pub text: String,
+}
+
+/// The page text of an earlier revision of an incrementally updated PDF.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Revision {
+    /// 1 is the first revision the file was written with.
+    pub number: u32,
+    /// Length in bytes of the file prefix that makes up this revision.
+    pub byte_len: u64,
+    /// Table rows of this revision (visible and hidden cells), as
+    /// [`Extraction::rows`].
+    pub rows: Vec<Line>,
+}
+
+/// The file format a document was extracted from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceFormat {
+    /// Portable Document Format.
+    Pdf,
+    /// An HTML page.
+    Html,
+}
+
+/// Everything the extractor saw in one document.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Extraction {
+    /// The format it was read as.
+    pub format: SourceFormat,
+    /// Number of pages (1 for HTML).
+    pub pages: u32,
+    /// Positioned runs of every visibility (PDF only; empty for HTML).
+    pub runs: Vec<TextRun>,
+    /// Reading-order lines of the current revision, hidden cells included.
+    pub lines: Vec<Line>,
+    /// The same lines grouped into table rows: a cell wrapped over several
+    /// lines is one cell, its lines joined by `\n`. Lines outside a ruled
+    /// table are rows of their own. For HTML, table rows and blocks.
+    pub rows: Vec<Line>,
+    /// Metadata, annotation and form-field text.
+    pub side_texts: Vec<SideText>,
+    /// Earlier revisions, oldest first; empty unless the file was updated
+    /// incrementally.
+    pub prior_revisions: Vec<Revision>,
+    /// The producing application, from metadata, if stated.
+    pub producer: Option<String>,
+}
+
+impl Extraction {
+    /// True when the page content carries any text at all (hidden or not).
+    /// A PDF without it is a scan and needs manual review.
+    pub fn has_text_layer(&self) -> bool {
+        self.lines
+            .iter()
+            .flat_map(|line| &line.cells)
+            .any(|cell| !cell.text.trim().is_empty())
+    }
+}

@@ -1,0 +1,1 @@
+//! Synthetic notices (placeholder until the generator lands).
