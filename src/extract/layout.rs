@@ -107,20 +107,20 @@ fn rule_between(rules: &[Rule], left: f32, right: f32, y: f32, size: f32) -> boo
     })
 }
 
-/// Groups a page's lines into table rows: lines between the same two
-/// horizontal rules, within the rules' extent, form one row whose cells
+/// Groups a page's lines into table rows: lines between the same two row
+/// separators, within the separators' extent, form one row whose cells
 /// are merged by column. Lines outside any ruled band are rows alone.
 pub fn rows(lines: &[Line], rules: &[Rule]) -> Vec<Line> {
-    let mut horizontals: Vec<&Rule> = rules.iter().filter(|r| !r.vertical).collect();
-    horizontals.sort_by(|a, b| b.at.total_cmp(&a.at));
+    let separators = row_separators(rules);
     let band_of = |line: &Line| -> Option<(usize, usize)> {
         let x = line.cells.first()?.x;
-        let below = horizontals
+        let spans = |r: &&Rule| r.from - 1.0 <= x && x <= r.to + 1.0;
+        let below = separators
             .iter()
-            .position(|r| r.at < line.baseline && r.from - 1.0 <= x && x <= r.to + 1.0)?;
-        let above = horizontals[..below]
+            .position(|r| r.at < line.baseline && spans(&r))?;
+        let above = separators[..below]
             .iter()
-            .rposition(|r| r.at > line.baseline && r.from - 1.0 <= x && x <= r.to + 1.0)?;
+            .rposition(|r| r.at > line.baseline && spans(&r))?;
         Some((above, below))
     };
     let mut rows: Vec<Line> = Vec::new();
@@ -135,6 +135,28 @@ pub fn rows(lines: &[Line], rules: &[Rule]) -> Vec<Line> {
         current_band = band;
     }
     rows
+}
+
+/// Horizontal rules that separate table rows, top to bottom. Producers draw
+/// borders cell by cell, so collinear segments are joined first; a rule
+/// then separates rows only if it spans most of the widest table on the
+/// page, so that the inner rules of one column (a list of signatories
+/// ruled line by line) do not split a candidate's row.
+fn row_separators(rules: &[Rule]) -> Vec<Rule> {
+    let mut horizontals: Vec<Rule> = rules.iter().filter(|r| !r.vertical).copied().collect();
+    horizontals.sort_by(|a, b| b.at.total_cmp(&a.at).then(a.from.total_cmp(&b.from)));
+    let mut joined: Vec<Rule> = Vec::with_capacity(horizontals.len());
+    for rule in horizontals {
+        match joined.last_mut() {
+            Some(last) if (last.at - rule.at).abs() <= 1.0 && rule.from <= last.to + 3.0 => {
+                last.to = last.to.max(rule.to);
+            }
+            _ => joined.push(rule),
+        }
+    }
+    let widest = joined.iter().map(|r| r.to - r.from).fold(0.0, f32::max);
+    joined.retain(|r| r.to - r.from >= 0.5 * widest);
+    joined
 }
 
 /// Appends a line's cells to a row, each to the row cell of its column.
