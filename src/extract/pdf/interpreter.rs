@@ -28,7 +28,9 @@ use lopdf::{Dictionary, Document, Object, ObjectId};
 use super::font::Font;
 use super::geometry::{Matrix, Rect};
 use super::lexer::{Lexer, Operand};
-use super::objects::{as_f32, as_rect, dict_get, dict_get_dict, name_of, resolve, stream_bytes};
+use super::objects::{
+    as_f32, as_rect, content_bytes, dict_get, dict_get_dict, name_of, resolve,
+};
 use crate::extract::layout::Rule;
 use crate::extract::{ExtractError, Limits};
 
@@ -803,7 +805,7 @@ impl<'d, 'b> Interpreter<'d, 'b> {
                     // A form that draws itself: a cycle, drawn once.
                     return Ok(());
                 }
-                let content = stream_bytes(doc, entry, self.limits.max_stream_bytes)
+                let content = content_bytes(doc, entry, self.limits.max_stream_bytes)?
                     .unwrap_or_default();
                 self.budget.charge_bytes(content.len())?;
                 let matrix = dict_get(doc, dict, b"Matrix")

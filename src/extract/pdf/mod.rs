@@ -34,7 +34,7 @@ use lopdf::{Dictionary, Document, LoadOptions, Object, ObjectId};
 
 use self::geometry::{Matrix, Rect};
 use self::interpreter::{Budget, FontCache, Interpreter};
-use self::objects::{as_f32, as_rect, dict_get, stream_bytes};
+use self::objects::{as_f32, as_rect, content_bytes, dict_get};
 use crate::extract::layout;
 use crate::extract::{ExtractError, Limits};
 use crate::model::{Extraction, Line, Revision, SourceFormat, TextRun};
@@ -133,7 +133,7 @@ fn extract_pages(
         let mut content = Vec::new();
         for id in doc.get_page_contents(page_id) {
             if let Some(bytes) =
-                stream_bytes(doc, &Object::Reference(id), limits.max_stream_bytes)
+                content_bytes(doc, &Object::Reference(id), limits.max_stream_bytes)?
             {
                 budget.charge_bytes(bytes.len())?;
                 content.extend_from_slice(&bytes);

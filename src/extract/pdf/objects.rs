@@ -5,6 +5,8 @@
 
 use lopdf::{Dictionary, Document, Object};
 
+use crate::extract::ExtractError;
+
 /// Most references followed to reach a direct object.
 const MAX_REFERENCE_HOPS: usize = 32;
 
@@ -74,15 +76,42 @@ pub fn as_rect(doc: &Document, object: &Object) -> Option<[f32; 4]> {
 }
 
 /// Decodes the stream `object` refers to, refusing output over `max_bytes`.
-/// `None` for non-streams, unsupported filters (image codecs) or broken data.
+/// `None` for non-streams, unsupported filters (image codecs), broken data
+/// or output over the limit: for fonts and metadata, where a part that
+/// cannot be read is skipped.
 pub fn stream_bytes(doc: &Document, object: &Object, max_bytes: usize) -> Option<Vec<u8>> {
-    let Object::Stream(stream) = resolve(doc, object)? else {
-        return None;
+    content_bytes(doc, object, max_bytes).ok().flatten()
+}
+
+/// Decodes a page content stream. Unlike [`stream_bytes`], a stream over
+/// the size limit is an error (text past the limit would be lost, and a
+/// file must never look cleaner than it is); an undecodable stream is
+/// `Ok(None)`.
+pub fn content_bytes(
+    doc: &Document,
+    object: &Object,
+    max_bytes: usize,
+) -> Result<Option<Vec<u8>>, ExtractError> {
+    let Some(Object::Stream(stream)) = resolve(doc, object) else {
+        return Ok(None);
     };
     if stream.dict.get(b"Filter").is_err() {
-        return (stream.content.len() <= max_bytes).then(|| stream.content.clone());
+        if stream.content.len() > max_bytes {
+            return Err(too_large());
+        }
+        return Ok(Some(stream.content.clone()));
     }
-    stream.decompressed_content_with_limit(max_bytes).ok()
+    match stream.decompressed_content_with_limit(max_bytes) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded { .. })) => {
+            Err(too_large())
+        }
+        Err(_) => Ok(None),
+    }
+}
+
+fn too_large() -> ExtractError {
+    ExtractError::LimitExceeded("a content stream decompresses past the size limit".into())
 }
 
 /// A text string (PDFDocEncoding or UTF-16 with BOM) decoded to Unicode.

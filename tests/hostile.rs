@@ -1,0 +1,219 @@
+//! Hostile and broken input: every case gives one clear error (or a
+//! bounded result) for that file and never a panic, unbounded memory or
+//! unbounded time. The PDFs are built here with lopdf, byte by byte where
+//! the damage is the point.
+
+use std::io::Write;
+use std::time::Duration;
+
+use lopdf::{Document, Object, Stream, dictionary};
+use sopncheck::extract::{ExtractError, Limits, extract_bytes};
+
+/// A one-page PDF whose page content is `content` (uncompressed), with
+/// Helvetica as /F1 and any extra page resources given.
+fn pdf_with_content(content: &[u8], extra_resources: lopdf::Dictionary) -> Vec<u8> {
+    let mut doc = Document::with_version("1.5");
+    let pages_id = doc.new_object_id();
+    let font = doc.add_object(dictionary! {
+        "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica",
+        "Encoding" => "WinAnsiEncoding",
+    });
+    let mut resources = dictionary! { "Font" => dictionary! { "F1" => font } };
+    for (key, value) in extra_resources.into_iter() {
+        resources.set(key, value);
+    }
+    let content_id = doc.add_object(Stream::new(dictionary! {}, content.to_vec()));
+    let page = doc.add_object(dictionary! {
+        "Type" => "Page", "Parent" => pages_id, "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+        "Contents" => content_id, "Resources" => resources,
+    });
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 }),
+    );
+    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    doc.trailer.set("Root", catalog);
+    let mut bytes = Vec::new();
+    doc.save_to(&mut bytes).expect("write PDF");
+    bytes
+}
+
+fn simple_pdf() -> Vec<u8> {
+    pdf_with_content(b"BT /F1 12 Tf 72 700 Td (Hello notice) Tj ET", dictionary! {})
+}
+
+#[test]
+fn plain_pdf_extracts() {
+    let extraction = extract_bytes(&simple_pdf(), None, &Limits::default()).expect("extract");
+    assert_eq!(extraction.lines[0].cells[0].text, "Hello notice");
+}
+
+#[test]
+fn non_pdf_is_one_clear_error() {
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+    match extract_bytes(png, None, &Limits::default()) {
+        Err(ExtractError::UnknownFormat(head)) => assert!(head.contains("PNG")),
+        other => panic!("expected UnknownFormat, got {other:?}"),
+    }
+    assert!(extract_bytes(b"", None, &Limits::default()).is_err());
+}
+
+#[test]
+fn every_truncation_is_an_error_or_a_result_never_a_panic() {
+    let bytes = simple_pdf();
+    for cut in (0..bytes.len()).step_by(7) {
+        let _ = extract_bytes(&bytes[..cut], None, &Limits::default());
+    }
+}
+
+#[test]
+fn garbage_after_header_is_damaged() {
+    let result = extract_bytes(b"%PDF-1.7\n\x00\xff garbage 1 0 obj << /Type", None, &Limits::default());
+    assert!(matches!(result, Err(ExtractError::Damaged(_))), "{result:?}");
+}
+
+#[test]
+fn broken_xref_offsets_are_rebuilt() {
+    let mut bytes = simple_pdf();
+    // Point every xref entry ten bytes off.
+    let start = memchr::memmem::find(&bytes, b"xref").expect("xref");
+    let table = String::from_utf8_lossy(&bytes[start..]).into_owned();
+    let broken: String = table
+        .lines()
+        .map(|line| {
+            let parts: Vec<&str> = line.split(' ').collect();
+            if parts.len() == 3 && parts[2] == "n" {
+                let offset: u64 = parts[0].parse().unwrap_or(0);
+                format!("{:010} {} n", offset + 10, parts[1])
+            } else {
+                line.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    bytes.truncate(start);
+    bytes.extend_from_slice(broken.as_bytes());
+    let extraction = extract_bytes(&bytes, None, &Limits::default()).expect("rebuilt");
+    assert_eq!(extraction.lines[0].cells[0].text, "Hello notice");
+}
+
+#[test]
+fn decompression_bomb_is_refused() {
+    let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    let chunk = vec![b' '; 1 << 20];
+    for _ in 0..64 {
+        encoder.write_all(&chunk).expect("compress");
+    }
+    let bomb = encoder.finish().expect("compress");
+    assert!(bomb.len() < 200_000, "the bomb is small: {}", bomb.len());
+    let mut doc = Document::load_mem(&simple_pdf()).expect("load");
+    let page_id = doc.page_iter().next().expect("page");
+    let content = doc.add_object(Stream::new(dictionary! { "Filter" => "FlateDecode" }, bomb));
+    doc.get_dictionary_mut(page_id).expect("page").set("Contents", content);
+    let mut bytes = Vec::new();
+    doc.save_to(&mut bytes).expect("save");
+    let limits = Limits {
+        max_stream_bytes: 8 << 20,
+        ..Limits::default()
+    };
+    let result = extract_bytes(&bytes, None, &limits);
+    assert!(matches!(result, Err(ExtractError::LimitExceeded(_))), "{result:?}");
+}
+
+#[test]
+fn self_drawing_form_and_deep_nesting_are_bounded() {
+    // Form 1 draws itself: drawn once, no loop.
+    let mut doc = Document::load_mem(&simple_pdf()).expect("load");
+    let form_id = doc.new_object_id();
+    let form = Stream::new(
+        dictionary! {
+            "Type" => "XObject", "Subtype" => "Form", "BBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+            "Resources" => dictionary! { "XObject" => dictionary! { "X" => form_id } },
+        },
+        b"/X Do".to_vec(),
+    );
+    doc.objects.insert(form_id, Object::Stream(form));
+    let page_id = doc.page_iter().next().expect("page");
+    let content = doc.add_object(Stream::new(dictionary! {}, b"/X Do BT /F1 9 Tf 10 10 Td (after) Tj ET".to_vec()));
+    let page = doc.get_dictionary_mut(page_id).expect("page");
+    page.set("Contents", content);
+    page.set("Resources", dictionary! {
+        "XObject" => dictionary! { "X" => form_id },
+        "Font" => dictionary! { "F1" => dictionary! { "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica" } },
+    });
+    let mut bytes = Vec::new();
+    doc.save_to(&mut bytes).expect("save");
+    let extraction = extract_bytes(&bytes, None, &Limits::default()).expect("extract");
+    assert_eq!(extraction.runs.len(), 1);
+
+    // A chain of 100 distinct nested forms exceeds the nesting limit.
+    let mut doc = Document::load_mem(&simple_pdf()).expect("load");
+    let mut inner = doc.add_object(Stream::new(
+        dictionary! { "Type" => "XObject", "Subtype" => "Form" },
+        b"".to_vec(),
+    ));
+    for _ in 0..100 {
+        inner = doc.add_object(Stream::new(
+            dictionary! {
+                "Type" => "XObject", "Subtype" => "Form",
+                "Resources" => dictionary! { "XObject" => dictionary! { "X" => inner } },
+            },
+            b"/X Do".to_vec(),
+        ));
+    }
+    let page_id = doc.page_iter().next().expect("page");
+    let content = doc.add_object(Stream::new(dictionary! {}, b"/X Do".to_vec()));
+    let page = doc.get_dictionary_mut(page_id).expect("page");
+    page.set("Contents", content);
+    page.set("Resources", dictionary! { "XObject" => dictionary! { "X" => inner } });
+    let mut bytes = Vec::new();
+    doc.save_to(&mut bytes).expect("save");
+    let result = extract_bytes(&bytes, None, &Limits::default());
+    assert!(matches!(result, Err(ExtractError::LimitExceeded(_))), "{result:?}");
+}
+
+#[test]
+fn operator_and_time_budgets_stop_work() {
+    let content = b"0 0 m 1 1 l S\n".repeat(50_000);
+    let bytes = pdf_with_content(&content, dictionary! {});
+    let few_operators = Limits {
+        max_operators: 10_000,
+        ..Limits::default()
+    };
+    let result = extract_bytes(&bytes, None, &few_operators);
+    assert!(matches!(result, Err(ExtractError::LimitExceeded(_))), "{result:?}");
+    let no_time = Limits {
+        max_time: Duration::ZERO,
+        ..Limits::default()
+    };
+    let result = extract_bytes(&bytes, None, &no_time);
+    assert!(matches!(result, Err(ExtractError::LimitExceeded(_))), "{result:?}");
+}
+
+#[test]
+fn page_tree_cycle_and_dangling_references_do_not_hang() {
+    let mut doc = Document::load_mem(&simple_pdf()).expect("load");
+    let pages_id = doc.catalog().expect("catalog").get(b"Pages").expect("pages").as_reference().expect("ref");
+    // The page tree names itself as a kid, and the font is a dangling reference.
+    let page_id = doc.page_iter().next().expect("page");
+    doc.get_dictionary_mut(pages_id)
+        .expect("pages")
+        .set("Kids", vec![page_id.into(), pages_id.into()]);
+    doc.get_dictionary_mut(page_id)
+        .expect("page")
+        .set("Resources", dictionary! { "Font" => dictionary! { "F1" => (999, 0) } });
+    let mut bytes = Vec::new();
+    doc.save_to(&mut bytes).expect("save");
+    let extraction = extract_bytes(&bytes, None, &Limits::default()).expect("extract");
+    assert!(extraction.has_text_layer());
+}
+
+#[test]
+fn oversized_file_is_refused_before_parsing() {
+    let limits = Limits {
+        max_file_bytes: 100,
+        ..Limits::default()
+    };
+    let result = extract_bytes(&simple_pdf(), None, &limits);
+    assert!(matches!(result, Err(ExtractError::LimitExceeded(_))), "{result:?}");
+}
