@@ -258,7 +258,12 @@ fn print_extraction(
         let page = side.page.map(|p| format!(" p{p}")).unwrap_or_default();
         let layer = serde_json::to_value(side.layer)?;
         let layer = layer.as_str().unwrap_or("side");
-        writeln!(out, "[{layer}{page}] {}: {}", side.key, one_line(&side.text))?;
+        writeln!(
+            out,
+            "[{layer}{page}] {}: {}",
+            side.key,
+            one_line(&side.text)
+        )?;
     }
     for revision in &extraction.prior_revisions {
         writeln!(

@@ -217,3 +217,130 @@ impl Extraction {
             .any(|cell| !cell.text.trim().is_empty())
     }
 }
+
+/// What kind of statutory notice a document is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeKind {
+    /// Statement of persons nominated.
+    Sopn,
+    /// Statement of persons nominated combined with the notice of poll.
+    SopnAndNoticeOfPoll,
+    /// Notice of election agents' names and offices.
+    NoticeOfAgents,
+    /// Notice of poll alone.
+    NoticeOfPoll,
+    /// A specimen ballot paper.
+    BallotPaper,
+    /// Declaration of result.
+    DeclarationOfResult,
+    /// Anything else (notice of election, council tax, planning...).
+    Other,
+}
+
+/// Whether a candidate's home address is printed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AddressStatus {
+    /// A home address is printed.
+    Published,
+    /// An area statement is printed instead ("(address in Bury)").
+    Withheld,
+    /// Neither could be told.
+    Unknown,
+}
+
+/// How serious a finding is. Ordered: `Info < Low < Medium < High`.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// For the record.
+    Info,
+    /// Worth a look (old notices, pre-rule addresses).
+    Low,
+    /// A published address the council must confirm consent for.
+    Medium,
+    /// A certain breach: withheld in one place, visible in another.
+    High,
+}
+
+/// A candidate as segmented from a notice.
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
+pub struct Candidate {
+    /// Name as printed, surname first when the notice prints it so.
+    pub name: String,
+    /// The post (ward, division, constituency, office) stood for.
+    pub post: Option<String>,
+    /// Published, withheld or unknown.
+    pub address_status: AddressStatus,
+    /// The printed home address, unmasked (reports mask it).
+    pub address: Option<String>,
+    /// The area of a withheld address ("London Borough of Hackney").
+    pub withheld_area: Option<String>,
+    /// The full postcode of a published address, unmasked.
+    pub postcode: Option<String>,
+    /// Page where the candidate's row starts.
+    pub page: u32,
+    /// The nomination was withdrawn or is no longer valid.
+    pub withdrawn: bool,
+}
+
+/// One finding about one document.
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
+pub struct Finding {
+    /// Stable id: the same for the same finding in a re-downloaded copy.
+    pub id: String,
+    /// Rule name from DESIGN.md (`published-home-address`, ...).
+    pub rule: String,
+    /// Severity.
+    pub severity: Severity,
+    /// The candidate concerned, if known.
+    pub candidate: Option<String>,
+    /// The page, if the finding is on one.
+    pub page: Option<u32>,
+    /// The text found, unmasked (reports mask it).
+    pub evidence: String,
+    /// The full postcode found, unmasked (reports keep the outward code).
+    pub postcode: Option<String>,
+    /// Where in the file: a visibility, a side layer, a revision.
+    pub layer: Option<String>,
+    /// One sentence for a person: what was found and why it matters.
+    pub message: String,
+}
+
+/// What detection concluded about one document.
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
+pub struct DocumentFindings {
+    /// The notice kind.
+    pub kind: NoticeKind,
+    /// The election date printed in the notice, ISO 8601, if found.
+    pub election_date: Option<String>,
+    /// The council's register code, if recognised from the text.
+    pub council: Option<String>,
+    /// Candidates in notice order.
+    pub candidates: Vec<Candidate>,
+    /// Findings in page order.
+    pub findings: Vec<Finding>,
+}
+
+/// One document as the scan stage saw it: where it came from, whether it
+/// could be read, and what detection found.
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
+pub struct ScannedDocument {
+    /// Path or URL.
+    pub source: String,
+    /// SHA-256 of the bytes, hex.
+    pub sha256: String,
+    /// Council register code it belongs to (`UNKNOWN` when not recognised).
+    pub council: String,
+    /// Pages (0 when it could not be read).
+    pub pages: u32,
+    /// Whether it carries any text.
+    pub text_layer: bool,
+    /// Why it could not be read, if it could not.
+    pub error: Option<String>,
+    /// What detection concluded (an `unscannable` finding for unreadable files).
+    pub detection: DocumentFindings,
+}

@@ -29,7 +29,9 @@ fn pdf_with_content(content: &[u8], extra_resources: lopdf::Dictionary) -> Vec<u
     });
     doc.objects.insert(
         pages_id,
-        Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 }),
+        Object::Dictionary(
+            dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 },
+        ),
     );
     let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
     doc.trailer.set("Root", catalog);
@@ -39,7 +41,10 @@ fn pdf_with_content(content: &[u8], extra_resources: lopdf::Dictionary) -> Vec<u
 }
 
 fn simple_pdf() -> Vec<u8> {
-    pdf_with_content(b"BT /F1 12 Tf 72 700 Td (Hello notice) Tj ET", dictionary! {})
+    pdf_with_content(
+        b"BT /F1 12 Tf 72 700 Td (Hello notice) Tj ET",
+        dictionary! {},
+    )
 }
 
 #[test]
@@ -68,8 +73,15 @@ fn every_truncation_is_an_error_or_a_result_never_a_panic() {
 
 #[test]
 fn garbage_after_header_is_damaged() {
-    let result = extract_bytes(b"%PDF-1.7\n\x00\xff garbage 1 0 obj << /Type", None, &Limits::default());
-    assert!(matches!(result, Err(ExtractError::Damaged(_))), "{result:?}");
+    let result = extract_bytes(
+        b"%PDF-1.7\n\x00\xff garbage 1 0 obj << /Type",
+        None,
+        &Limits::default(),
+    );
+    assert!(
+        matches!(result, Err(ExtractError::Damaged(_))),
+        "{result:?}"
+    );
 }
 
 #[test]
@@ -109,7 +121,9 @@ fn decompression_bomb_is_refused() {
     let mut doc = Document::load_mem(&simple_pdf()).expect("load");
     let page_id = doc.page_iter().next().expect("page");
     let content = doc.add_object(Stream::new(dictionary! { "Filter" => "FlateDecode" }, bomb));
-    doc.get_dictionary_mut(page_id).expect("page").set("Contents", content);
+    doc.get_dictionary_mut(page_id)
+        .expect("page")
+        .set("Contents", content);
     let mut bytes = Vec::new();
     doc.save_to(&mut bytes).expect("save");
     let limits = Limits {
@@ -117,7 +131,10 @@ fn decompression_bomb_is_refused() {
         ..Limits::default()
     };
     let result = extract_bytes(&bytes, None, &limits);
-    assert!(matches!(result, Err(ExtractError::LimitExceeded(_))), "{result:?}");
+    assert!(
+        matches!(result, Err(ExtractError::LimitExceeded(_))),
+        "{result:?}"
+    );
 }
 
 #[test]
@@ -134,7 +151,10 @@ fn self_drawing_form_and_deep_nesting_are_bounded() {
     );
     doc.objects.insert(form_id, Object::Stream(form));
     let page_id = doc.page_iter().next().expect("page");
-    let content = doc.add_object(Stream::new(dictionary! {}, b"/X Do BT /F1 9 Tf 10 10 Td (after) Tj ET".to_vec()));
+    let content = doc.add_object(Stream::new(
+        dictionary! {},
+        b"/X Do BT /F1 9 Tf 10 10 Td (after) Tj ET".to_vec(),
+    ));
     let page = doc.get_dictionary_mut(page_id).expect("page");
     page.set("Contents", content);
     page.set("Resources", dictionary! {
@@ -165,11 +185,17 @@ fn self_drawing_form_and_deep_nesting_are_bounded() {
     let content = doc.add_object(Stream::new(dictionary! {}, b"/X Do".to_vec()));
     let page = doc.get_dictionary_mut(page_id).expect("page");
     page.set("Contents", content);
-    page.set("Resources", dictionary! { "XObject" => dictionary! { "X" => inner } });
+    page.set(
+        "Resources",
+        dictionary! { "XObject" => dictionary! { "X" => inner } },
+    );
     let mut bytes = Vec::new();
     doc.save_to(&mut bytes).expect("save");
     let result = extract_bytes(&bytes, None, &Limits::default());
-    assert!(matches!(result, Err(ExtractError::LimitExceeded(_))), "{result:?}");
+    assert!(
+        matches!(result, Err(ExtractError::LimitExceeded(_))),
+        "{result:?}"
+    );
 }
 
 #[test]
@@ -181,27 +207,40 @@ fn operator_and_time_budgets_stop_work() {
         ..Limits::default()
     };
     let result = extract_bytes(&bytes, None, &few_operators);
-    assert!(matches!(result, Err(ExtractError::LimitExceeded(_))), "{result:?}");
+    assert!(
+        matches!(result, Err(ExtractError::LimitExceeded(_))),
+        "{result:?}"
+    );
     let no_time = Limits {
         max_time: Duration::ZERO,
         ..Limits::default()
     };
     let result = extract_bytes(&bytes, None, &no_time);
-    assert!(matches!(result, Err(ExtractError::LimitExceeded(_))), "{result:?}");
+    assert!(
+        matches!(result, Err(ExtractError::LimitExceeded(_))),
+        "{result:?}"
+    );
 }
 
 #[test]
 fn page_tree_cycle_and_dangling_references_do_not_hang() {
     let mut doc = Document::load_mem(&simple_pdf()).expect("load");
-    let pages_id = doc.catalog().expect("catalog").get(b"Pages").expect("pages").as_reference().expect("ref");
+    let pages_id = doc
+        .catalog()
+        .expect("catalog")
+        .get(b"Pages")
+        .expect("pages")
+        .as_reference()
+        .expect("ref");
     // The page tree names itself as a kid, and the font is a dangling reference.
     let page_id = doc.page_iter().next().expect("page");
     doc.get_dictionary_mut(pages_id)
         .expect("pages")
         .set("Kids", vec![page_id.into(), pages_id.into()]);
-    doc.get_dictionary_mut(page_id)
-        .expect("page")
-        .set("Resources", dictionary! { "Font" => dictionary! { "F1" => (999, 0) } });
+    doc.get_dictionary_mut(page_id).expect("page").set(
+        "Resources",
+        dictionary! { "Font" => dictionary! { "F1" => (999, 0) } },
+    );
     let mut bytes = Vec::new();
     doc.save_to(&mut bytes).expect("save");
     let extraction = extract_bytes(&bytes, None, &Limits::default()).expect("extract");
@@ -215,5 +254,8 @@ fn oversized_file_is_refused_before_parsing() {
         ..Limits::default()
     };
     let result = extract_bytes(&simple_pdf(), None, &limits);
-    assert!(matches!(result, Err(ExtractError::LimitExceeded(_))), "{result:?}");
+    assert!(
+        matches!(result, Err(ExtractError::LimitExceeded(_))),
+        "{result:?}"
+    );
 }

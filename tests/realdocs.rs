@@ -16,7 +16,10 @@ fn realdocs() -> Option<PathBuf> {
     if dir.is_dir() {
         Some(dir)
     } else {
-        eprintln!("skipped: {} is absent (real notices live beside the checkout)", dir.display());
+        eprintln!(
+            "skipped: {} is absent (real notices live beside the checkout)",
+            dir.display()
+        );
         None
     }
 }
@@ -49,7 +52,7 @@ fn pages_of(pdf: &Path) -> BTreeMap<u32, String> {
         }
         let entry: &mut String = pages.entry(page).or_default();
         entry.push(' ');
-        entry.push_str(&line.replace(" / ", " ").replace(" | ", " | "));
+        entry.push_str(&line.replace(" / ", " "));
     }
     pages
         .into_iter()
@@ -81,12 +84,18 @@ fn every_labelled_candidate_and_postcode_is_extracted_on_its_page() {
                 let text = pages.get(&page).map(String::as_str).unwrap_or("");
                 let surname = candidate["surname"].as_str().expect("surname");
                 if !text.contains(surname) {
-                    missing.push(format!("{}: surname #{checked} on page {page}", pdf.display()));
+                    missing.push(format!(
+                        "{}: surname #{checked} on page {page}",
+                        pdf.display()
+                    ));
                 }
                 if let Some(postcode) = candidate["postcode"].as_str()
                     && !text.contains(postcode)
                 {
-                    missing.push(format!("{}: postcode of candidate #{checked} on page {page}", pdf.display()));
+                    missing.push(format!(
+                        "{}: postcode of candidate #{checked} on page {page}",
+                        pdf.display()
+                    ));
                 }
                 checked += 1;
             }

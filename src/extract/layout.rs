@@ -73,8 +73,7 @@ fn line_of(mut runs: Vec<&TextRun>, rules: &[Rule]) -> Line {
         };
         if merge && let Some(cell) = cells.last_mut() {
             let gap = run.x - cell.right;
-            if gap > WORD_GAP * size && !cell.text.ends_with(' ') && !run.text.starts_with(' ')
-            {
+            if gap > WORD_GAP * size && !cell.text.ends_with(' ') && !run.text.starts_with(' ') {
                 cell.text.push(' ');
             }
             cell.text.push_str(&run.text);
@@ -236,7 +235,10 @@ mod tests {
             to: 720.0,
         };
         assert_eq!(lines(&refs, &[]).first().map(|l| l.cells.len()), Some(1));
-        assert_eq!(lines(&refs, &[rule]).first().map(|l| l.cells.len()), Some(2));
+        assert_eq!(
+            lines(&refs, &[rule]).first().map(|l| l.cells.len()),
+            Some(2)
+        );
     }
 
     #[test]

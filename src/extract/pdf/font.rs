@@ -36,7 +36,7 @@ pub enum Font {
     /// Single-byte fonts: Type1, TrueType, Type3, MMType1.
     Simple(SimpleFont),
     /// Type0 fonts with a CID descendant.
-    Composite(CompositeFont),
+    Composite(Box<CompositeFont>),
 }
 
 /// Code-to-Unicode and width tables of a simple (single-byte) font.
@@ -74,7 +74,12 @@ impl Font {
             .map(|bytes| CMap::parse(&bytes))
             .filter(|cmap| !cmap.is_empty());
         if subtype == b"Type0" {
-            Font::Composite(CompositeFont::load(doc, font, to_unicode, max_stream_bytes))
+            Font::Composite(Box::new(CompositeFont::load(
+                doc,
+                font,
+                to_unicode,
+                max_stream_bytes,
+            )))
         } else {
             Font::Simple(SimpleFont::load(doc, font, subtype, to_unicode))
         }
@@ -302,9 +307,7 @@ impl CompositeFont {
 /// Reads a `/W` array: `c [w1 w2 ...]` and `c_first c_last w` entries.
 fn cid_widths(doc: &Document, array: &[Object]) -> Vec<(u32, u32, f32)> {
     let mut out = Vec::new();
-    let mut items = array
-        .iter()
-        .filter_map(|o| resolve(doc, o));
+    let mut items = array.iter().filter_map(|o| resolve(doc, o));
     while let Some(first) = items.next() {
         if out.len() >= MAX_WIDTH_ENTRIES {
             break;

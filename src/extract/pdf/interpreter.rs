@@ -28,9 +28,7 @@ use lopdf::{Dictionary, Document, Object, ObjectId};
 use super::font::Font;
 use super::geometry::{Matrix, Rect};
 use super::lexer::{Lexer, Operand};
-use super::objects::{
-    as_f32, as_rect, content_bytes, dict_get, dict_get_dict, name_of, resolve,
-};
+use super::objects::{as_f32, as_rect, content_bytes, dict_get, dict_get_dict, name_of, resolve};
 use crate::extract::layout::Rule;
 use crate::extract::{ExtractError, Limits};
 
@@ -63,15 +61,18 @@ impl Budget {
     /// Checks the clock (callers do so every few thousand operators).
     pub fn check_time(&self) -> Result<(), ExtractError> {
         if Instant::now() > self.deadline {
-            return Err(ExtractError::LimitExceeded("time allowed for one file".into()));
+            return Err(ExtractError::LimitExceeded(
+                "time allowed for one file".into(),
+            ));
         }
         Ok(())
     }
 
     fn charge_operator(&mut self) -> Result<(), ExtractError> {
-        self.operators_left = self.operators_left.checked_sub(1).ok_or_else(|| {
-            ExtractError::LimitExceeded("content stream operators".into())
-        })?;
+        self.operators_left = self
+            .operators_left
+            .checked_sub(1)
+            .ok_or_else(|| ExtractError::LimitExceeded("content stream operators".into()))?;
         if self.operators_left.is_multiple_of(4096) {
             self.check_time()?;
         }
@@ -737,7 +738,8 @@ impl<'d, 'b> Interpreter<'d, 'b> {
         resources: Option<&'d Dictionary>,
         operands: &[Operand<'_>],
     ) -> bool {
-        if operands.first().and_then(Operand::as_name) != Some(b"OC") || self.hidden_groups.is_empty()
+        if operands.first().and_then(Operand::as_name) != Some(b"OC")
+            || self.hidden_groups.is_empty()
         {
             return false;
         }
@@ -805,8 +807,8 @@ impl<'d, 'b> Interpreter<'d, 'b> {
                     // A form that draws itself: a cycle, drawn once.
                     return Ok(());
                 }
-                let content = content_bytes(doc, entry, self.limits.max_stream_bytes)?
-                    .unwrap_or_default();
+                let content =
+                    content_bytes(doc, entry, self.limits.max_stream_bytes)?.unwrap_or_default();
                 self.budget.charge_bytes(content.len())?;
                 let matrix = dict_get(doc, dict, b"Matrix")
                     .and_then(|o| o.as_array().ok())
@@ -862,7 +864,10 @@ fn intersect_clip(clip: Option<Rect>, area: Option<Rect>) -> Option<Rect> {
 fn color_model_of(doc: &Document, space: &Object) -> ColorModel {
     let family = match space {
         Object::Name(name) => name.as_slice(),
-        Object::Array(items) => match items.first().and_then(|o| resolve(doc, o)).and_then(name_of)
+        Object::Array(items) => match items
+            .first()
+            .and_then(|o| resolve(doc, o))
+            .and_then(name_of)
         {
             Some(name) => name,
             None => return ColorModel::Opaque,

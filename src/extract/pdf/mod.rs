@@ -141,8 +141,11 @@ fn extract_pages(
             }
         }
         let resources = inherited(doc, page, b"Resources").and_then(|o| o.as_dict().ok());
-        let paint = Interpreter::new(doc, limits, budget, &mut fonts, &hidden_groups)
-            .run_page(&content, resources, geometry.ctm)?;
+        let paint = Interpreter::new(doc, limits, budget, &mut fonts, &hidden_groups).run_page(
+            &content,
+            resources,
+            geometry.ctm,
+        )?;
         let runs = visibility::judge(&paint, &geometry.crop, number);
         let refs: Vec<&TextRun> = runs.iter().collect();
         let lines = layout::lines(&refs, &paint.rulings);
@@ -185,7 +188,11 @@ impl PageGeometry {
             270 => Matrix([0.0, 1.0, -1.0, 0.0, h, 0.0]),
             _ => Matrix::IDENTITY,
         };
-        let (dw, dh) = if matches!(rotate, 90 | 270) { (h, w) } else { (w, h) };
+        let (dw, dh) = if matches!(rotate, 90 | 270) {
+            (h, w)
+        } else {
+            (w, h)
+        };
         PageGeometry {
             ctm: Matrix::translate(-crop.x0, -crop.y0).then(&rotation),
             crop: Rect::from_corners(0.0, 0.0, dw, dh),
@@ -254,7 +261,8 @@ fn prior_revisions(
         .map(|at| at + 5)
         .collect();
     ends.pop(); // the current revision
-    let linearized = memchr::memmem::find(&bytes[..bytes.len().min(1024)], b"/Linearized").is_some();
+    let linearized =
+        memchr::memmem::find(&bytes[..bytes.len().min(1024)], b"/Linearized").is_some();
     if linearized && !ends.is_empty() {
         ends.remove(0);
     }

@@ -25,7 +25,13 @@ pub fn side_texts(doc: &Document, max_stream_bytes: usize) -> Vec<SideText> {
         .and_then(|o| o.as_dict().ok())
     {
         for (key, value) in info.iter() {
-            push_text(&mut out, SideLayer::Info, None, key, super::objects::resolve(doc, value));
+            push_text(
+                &mut out,
+                SideLayer::Info,
+                None,
+                key,
+                super::objects::resolve(doc, value),
+            );
         }
     }
     if let Some(xmp) = doc
@@ -115,7 +121,13 @@ fn push_text(
     }
 }
 
-fn push_plain(out: &mut Vec<SideText>, layer: SideLayer, page: Option<u32>, key: &str, text: String) {
+fn push_plain(
+    out: &mut Vec<SideText>,
+    layer: SideLayer,
+    page: Option<u32>,
+    key: &str,
+    text: String,
+) {
     let text = text.trim();
     if !text.is_empty() && out.len() < MAX_SIDE_TEXTS {
         out.push(SideText {

@@ -48,9 +48,8 @@ pub fn judge(paint: &PagePaint, crop: &Rect, page: u32) -> Vec<TextRun> {
 
 fn visibility_of(text: &PaintedText, shapes: &[PaintedShape], crop: &Rect) -> Visibility {
     let painted_before = |shape: &&PaintedShape| shape.order < text.order;
-    let covers = |shape: &&PaintedShape| {
-        shape.opaque && text.bbox.covered_share(&shape.bbox) >= MAJORITY
-    };
+    let covers =
+        |shape: &&PaintedShape| shape.opaque && text.bbox.covered_share(&shape.bbox) >= MAJORITY;
     if text.ink.unpainted {
         let over_image = shapes
             .iter()
@@ -77,10 +76,7 @@ fn visibility_of(text: &PaintedText, shapes: &[PaintedShape], crop: &Rect) -> Vi
     {
         return Visibility::Covered;
     }
-    let background = shapes
-        .iter()
-        .filter(painted_before)
-        .rfind(|s| covers(s));
+    let background = shapes.iter().filter(painted_before).rfind(|s| covers(s));
     match background {
         // An image's colours are unknown: give the text the benefit of the doubt.
         Some(shape) if shape.image => Visibility::Visible,
@@ -139,26 +135,44 @@ mod tests {
 
     #[test]
     fn box_painted_after_covers() {
-        assert_eq!(judge_one(text(1, 0.0), vec![bar(2, 0.0)]), Visibility::Covered);
+        assert_eq!(
+            judge_one(text(1, 0.0), vec![bar(2, 0.0)]),
+            Visibility::Covered
+        );
         // A white box painted over text hides it too.
-        assert_eq!(judge_one(text(1, 0.0), vec![bar(2, 1.0)]), Visibility::Covered);
+        assert_eq!(
+            judge_one(text(1, 0.0), vec![bar(2, 1.0)]),
+            Visibility::Covered
+        );
     }
 
     #[test]
     fn header_bar_painted_before_does_not_cover() {
-        assert_eq!(judge_one(text(2, 1.0), vec![bar(1, 0.1)]), Visibility::Visible);
-        assert_eq!(judge_one(text(2, 0.0), vec![bar(1, 0.8)]), Visibility::Visible);
+        assert_eq!(
+            judge_one(text(2, 1.0), vec![bar(1, 0.1)]),
+            Visibility::Visible
+        );
+        assert_eq!(
+            judge_one(text(2, 0.0), vec![bar(1, 0.8)]),
+            Visibility::Visible
+        );
     }
 
     #[test]
     fn dark_text_on_dark_box_is_covered() {
-        assert_eq!(judge_one(text(2, 0.0), vec![bar(1, 0.05)]), Visibility::Covered);
+        assert_eq!(
+            judge_one(text(2, 0.0), vec![bar(1, 0.05)]),
+            Visibility::Covered
+        );
     }
 
     #[test]
     fn white_text_on_paper_is_white() {
         assert_eq!(judge_one(text(1, 1.0), vec![]), Visibility::White);
-        assert_eq!(judge_one(text(2, 0.95), vec![bar(1, 1.0)]), Visibility::White);
+        assert_eq!(
+            judge_one(text(2, 0.95), vec![bar(1, 1.0)]),
+            Visibility::White
+        );
     }
 
     #[test]
