@@ -7,7 +7,8 @@
 #
 # Needs pdftotext and hyperfine (Debian: poppler-utils, hyperfine); installs
 # them with apt-get when missing and running as root. Prints a table of
-# throughput and the ratios sopncheck/pdftotext. Each row is the mean of
+# throughput and the ratios sopncheck/pdftotext. Both write the text they
+# extract (to /dev/null), so both do the whole job. Each row is the mean of
 # hyperfine's runs after one warm-up (files in the page cache for both).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,7 +29,7 @@ rm -rf "$corpus" && mkdir -p "$corpus"
 target/release/sopncheck-synth corpus --count "$count" --seed 2026 "$corpus" >/dev/null
 files=$(find "$corpus" -name '*.pdf' | wc -l)
 bytes=$(find "$corpus" -name '*.pdf' -printf '%s\n' | awk '{s+=$1} END {print s}')
-pages=$(find "$corpus" -name '*.pdf' -print0 | xargs -0 -n 50 pdfinfo 2>/dev/null | awk '/^Pages:/ {s+=$2} END {print s}')
+pages=$(find "$corpus" -name '*.pdf' -print0 | xargs -0 -n 1 pdfinfo 2>/dev/null | awk '/^Pages:/ {s+=$2} END {print s}')
 cores=$(nproc)
 echo "corpus: $files PDFs, $pages pages, $bytes bytes; machine: $cores cores"
 
@@ -39,9 +40,9 @@ find "$corpus" -name '*.pdf' | sort > "$list"
 hyperfine --warmup 1 --runs 3 --style basic --export-json "$out/results.json" \
   -n "pdftotext, 1 process at a time" "xargs -a $list -d '\n' -I{} -P 1 pdftotext -q {} - >/dev/null; true" \
   -n "pdftotext, $cores processes" "xargs -a $list -d '\n' -I{} -P $cores pdftotext -q {} - >/dev/null; true" \
-  -n "sopncheck, 1 process per file, 1 at a time" "xargs -a $list -d '\n' -n 1 -P 1 $bin extract --quiet -j 1; true" \
-  -n "sopncheck, 1 process, 1 thread" "xargs -a $list -d '\n' $bin extract --quiet -j 1; true" \
-  -n "sopncheck, 1 process, $cores threads" "xargs -a $list -d '\n' $bin extract --quiet -j $cores; true" \
+  -n "sopncheck, 1 process per file, 1 at a time" "xargs -a $list -d '\n' -n 1 -P 1 $bin extract -j 1 >/dev/null; true" \
+  -n "sopncheck, 1 process, 1 thread" "xargs -a $list -d '\n' $bin extract -j 1 >/dev/null; true" \
+  -n "sopncheck, 1 process, $cores threads" "xargs -a $list -d '\n' $bin extract -j $cores >/dev/null; true" \
   >/dev/null
 
 python3 - "$out/results.json" "$files" "$bytes" <<'PY'

@@ -193,33 +193,39 @@ enum ExtractView {
 
 /// Extracts every file in parallel and prints them in the order given.
 fn run_extract(files: &[PathBuf], view: ExtractView, quiet: bool) -> u8 {
+    /// Files extracted in parallel before their output is written in
+    /// order; bounds memory on long file lists.
+    const BATCH: usize = 256;
     let limits = Limits::default();
-    let results: Vec<Result<Extraction, ExtractError>> = files
-        .par_iter()
-        .map(|file| extract::extract_path(file, &limits))
-        .collect();
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let mut status = EXIT_CLEAN;
-    for (file, result) in files.iter().zip(results) {
-        match result {
-            Ok(extraction) => {
-                if !extraction.has_text_layer() {
-                    eprintln!(
-                        "sopncheck: {}: no text layer (a scanned image?): needs manual review",
-                        file.display()
-                    );
-                    status = status.max(EXIT_FINDINGS);
+    for batch in files.chunks(BATCH) {
+        let results: Vec<Result<Extraction, ExtractError>> = batch
+            .par_iter()
+            .map(|file| extract::extract_path(file, &limits))
+            .collect();
+        for (file, result) in batch.iter().zip(results) {
+            match result {
+                Ok(extraction) => {
+                    if !extraction.has_text_layer() {
+                        eprintln!(
+                            "sopncheck: {}: no text layer (a scanned image?): needs manual review",
+                            file.display()
+                        );
+                        status = status.max(EXIT_FINDINGS);
+                    }
+                    if !quiet
+                        && print_extraction(&mut out, file, &extraction, view, files.len() > 1)
+                            .is_err()
+                    {
+                        return EXIT_ERROR; // stdout closed (a pipe to `head`): stop quietly
+                    }
                 }
-                if !quiet
-                    && print_extraction(&mut out, file, &extraction, view, files.len() > 1).is_err()
-                {
-                    return EXIT_ERROR; // stdout closed (a pipe to `head`): stop quietly
+                Err(error) => {
+                    eprintln!("sopncheck: {}: {error}", file.display());
+                    status = EXIT_ERROR;
                 }
-            }
-            Err(error) => {
-                eprintln!("sopncheck: {}: {error}", file.display());
-                status = EXIT_ERROR;
             }
         }
     }

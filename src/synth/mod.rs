@@ -1,1 +1,499 @@
-//! Synthetic notices (placeholder until the generator lands).
+//! Synthetic election notices: invented people and addresses, printed in
+//! the layouts real councils use, as real PDFs written with lopdf.
+//!
+//! Tests, benchmarks and the demo use these instead of real notices, which
+//! hold real people's addresses and never enter the repository. Three entry
+//! points:
+//!
+//! * [`fixtures`]: one small named PDF per font set-up, packing and hidden
+//!   layer the extractor must handle, each with the exact runs (text,
+//!   position, visibility) and side texts the extractor must report;
+//! * [`corpus_document`]: the `n`th document of a seeded benchmark corpus,
+//!   cycling through layouts, fonts and packings;
+//! * [`notice`] and [`render`]: a notice of a chosen layout, for tests that
+//!   need their own variation.
+//!
+//! Everything is deterministic: the same seed gives the same bytes.
+
+pub mod layouts;
+pub mod notice;
+pub mod pdf;
+pub mod people;
+
+use self::notice::{Address, Home, Layout, Notice, Redaction};
+use self::pdf::{DrawnText, FontKind, Packing, Page, Spec};
+use self::people::People;
+use crate::model::SideLayer;
+
+const COUNCILS: &[&str] = &[
+    "Borough of Northbury",
+    "Lowther Vale District Council",
+    "Castlemere City Council",
+    "Saltmarsh Borough Council",
+];
+
+/// A notice of `layout` with `posts` wards of `per_post` candidates each,
+/// drawn from `people`. About a quarter of candidates publish an address.
+pub fn notice(people: &mut People, layout: Layout, posts: usize, per_post: usize) -> Notice {
+    let council = COUNCILS[people.number(0..=COUNCILS.len() - 1)];
+    let day = people.number(1..=28);
+    Notice {
+        layout,
+        council: council.to_owned(),
+        poll_date: format!("Thursday {day} May 2026"),
+        returning_officer: "Harriet Pendlebury".to_owned(),
+        office: Address {
+            lines: vec![
+                "Town Hall".into(),
+                "Market Square".into(),
+                "Northbury".into(),
+            ],
+            postcode: "NB1 1AA".into(),
+        },
+        posts: (0..posts)
+            .map(|i| people.post(i, per_post, 0.25, layout.withheld_wording()))
+            .collect(),
+    }
+}
+
+/// Lays `notice` out and writes it with `spec`, returning the bytes and the
+/// runs the extractor must report.
+pub fn render(notice: &Notice, spec: &Spec, header_bar: bool) -> (Vec<u8>, Vec<DrawnText>) {
+    let pages = layouts::render(notice, header_bar);
+    (pdf::write(spec, &pages), drawn(&pages))
+}
+
+fn drawn(pages: &[Page]) -> Vec<DrawnText> {
+    pages
+        .iter()
+        .enumerate()
+        .flat_map(|(i, page)| page.drawn(i as u32 + 1))
+        .collect()
+}
+
+/// What extracting a fixture must give.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Expected {
+    /// Exactly these runs (in any order), and side texts containing each
+    /// `(layer, text)`; `prior` are texts that an earlier revision shows.
+    Runs {
+        /// Every run of the current revision.
+        runs: Vec<DrawnText>,
+        /// Side-layer texts that must be present.
+        side: Vec<(SideLayer, String)>,
+        /// Texts the first revision's rows hold and the current one lacks.
+        prior: Vec<String>,
+    },
+    /// Extraction fails because the file needs a password.
+    NeedsPassword,
+}
+
+/// A named synthetic PDF and what extracting it must give.
+#[derive(Clone, Debug)]
+pub struct Fixture {
+    /// File stem, e.g. `covered-address`.
+    pub name: &'static str,
+    /// What it exercises.
+    pub about: &'static str,
+    /// The notice it prints (ground truth for detection).
+    pub notice: Notice,
+    /// The PDF.
+    pub bytes: Vec<u8>,
+    /// The extractor's expected output.
+    pub expected: Expected,
+}
+
+/// One fixture's recipe.
+struct Recipe {
+    name: &'static str,
+    about: &'static str,
+    layout: Layout,
+    font: FontKind,
+    packing: Packing,
+    posts: usize,
+    per_post: usize,
+    /// The first candidate's address is published and hidden this way.
+    redaction: Option<Redaction>,
+    header_bar: bool,
+}
+
+impl Recipe {
+    fn new(name: &'static str, about: &'static str, layout: Layout, font: FontKind) -> Recipe {
+        Recipe {
+            name,
+            about,
+            layout,
+            font,
+            packing: Packing::Flate,
+            posts: 1,
+            per_post: 5,
+            redaction: None,
+            header_bar: false,
+        }
+    }
+
+    fn packing(mut self, packing: Packing) -> Recipe {
+        self.packing = packing;
+        self
+    }
+
+    fn size(mut self, posts: usize, per_post: usize) -> Recipe {
+        self.posts = posts;
+        self.per_post = per_post;
+        self
+    }
+
+    fn redaction(mut self, redaction: Redaction) -> Recipe {
+        self.redaction = Some(redaction);
+        self
+    }
+
+    fn header_bar(mut self) -> Recipe {
+        self.header_bar = true;
+        self
+    }
+
+    /// The notice, with the first candidate publishing an address when a
+    /// redaction is asked for.
+    fn notice(&self, seed: u64) -> Notice {
+        let mut people = People::new(seed);
+        let mut notice = notice(&mut people, self.layout, self.posts, self.per_post);
+        if let Some(redaction) = self.redaction
+            && let Some(first) = notice
+                .posts
+                .first_mut()
+                .and_then(|p| p.candidates.first_mut())
+        {
+            if !matches!(first.home, Home::Published(_)) {
+                first.home = Home::Published(people.address());
+            }
+            first.withdrawn = false;
+            first.redaction = redaction;
+        }
+        notice
+    }
+
+    fn spec(&self) -> Spec {
+        let mut spec = Spec::new(self.font);
+        spec.packing = self.packing;
+        if self.redaction == Some(Redaction::OutsideCrop) {
+            spec.media_box = [0.0, 0.0, 700.0, 842.0];
+            spec.crop_box = Some(pdf::A4);
+        }
+        spec
+    }
+
+    fn build(&self, seed: u64) -> Fixture {
+        let notice = self.notice(seed);
+        let (bytes, runs) = render(&notice, &self.spec(), self.header_bar);
+        Fixture {
+            name: self.name,
+            about: self.about,
+            notice,
+            bytes,
+            expected: Expected::Runs {
+                runs,
+                side: Vec::new(),
+                prior: Vec::new(),
+            },
+        }
+    }
+}
+
+/// The first published address of a notice, on one line.
+fn first_published(notice: &Notice) -> Option<String> {
+    notice.candidates().find_map(|(_, c)| match &c.home {
+        Home::Published(address) => Some(address.one_line()),
+        Home::Withheld(_) => None,
+    })
+}
+
+/// Every named fixture, generated from fixed seeds.
+pub fn fixtures() -> Vec<Fixture> {
+    use FontKind::*;
+    use Layout::*;
+    let plain = [
+        Recipe::new(
+            "type1-winansi",
+            "Type1 Helvetica, WinAnsiEncoding, uncompressed; a ruled table with wrapped address cells",
+            Table,
+            Type1WinAnsi,
+        )
+        .packing(Packing::Plain)
+        .size(1, 6),
+        Recipe::new(
+            "type1-differences",
+            "Type1 with a /Differences encoding and /Widths; label layout",
+            Labels,
+            Type1Differences,
+        )
+        .size(2, 3),
+        Recipe::new(
+            "truetype-tounicode",
+            "TrueType whose codes decode only through ToUnicode; separate name columns, continued over pages",
+            SplitNames,
+            TrueTypeToUnicode,
+        )
+        .size(1, 14),
+        Recipe::new(
+            "type0-identity-h",
+            "Type0 Identity-H with a ToUnicode CMap (bfchar, bfrange and array bfrange); ASCIIHex+Flate streams",
+            Table,
+            Type0IdentityH,
+        )
+        .packing(Packing::HexFlate),
+        Recipe::new(
+            "object-streams",
+            "compressed object streams and a cross-reference stream; one ward per page with polling stations",
+            WardPerPage,
+            Type1WinAnsi,
+        )
+        .packing(Packing::ObjectStreams)
+        .size(3, 4),
+        Recipe::new(
+            "multi-ward-table",
+            "a multi-page, multi-ward table whose header repeats on each page",
+            Table,
+            Type0IdentityH,
+        )
+        .packing(Packing::ObjectStreams)
+        .size(4, 8),
+        Recipe::new(
+            "covered-address",
+            "an address printed, then a black box drawn over it: the text is still in the file",
+            Table,
+            Type1WinAnsi,
+        )
+        .redaction(Redaction::BlackBox),
+        Recipe::new(
+            "proper-redaction",
+            "control: the address removed and a black box drawn where it was; nothing is covered",
+            Table,
+            Type1WinAnsi,
+        )
+        .redaction(Redaction::Removed),
+        Recipe::new(
+            "header-bar",
+            "control: white header text on a dark table-header bar is visible, not white or covered",
+            SplitNames,
+            TrueTypeToUnicode,
+        )
+        .header_bar(),
+        Recipe::new(
+            "render-mode-3",
+            "an address in text render mode 3 (invisible)",
+            Table,
+            Type0IdentityH,
+        )
+        .redaction(Redaction::Invisible),
+        Recipe::new(
+            "white-text",
+            "an address in white on the white page",
+            WardPerPage,
+            Type1WinAnsi,
+        )
+        .redaction(Redaction::White),
+        Recipe::new(
+            "outside-crop",
+            "an address beyond the crop box, inside a wider media box",
+            Table,
+            Type1WinAnsi,
+        )
+        .redaction(Redaction::OutsideCrop),
+    ];
+    let mut fixtures: Vec<Fixture> = plain
+        .iter()
+        .enumerate()
+        .map(|(i, recipe)| recipe.build(1000 + i as u64))
+        .collect();
+    fixtures.push(clipped_text());
+    fixtures.push(metadata_address());
+    fixtures.push(annotation_address());
+    fixtures.push(incremental_update());
+    fixtures.extend(encrypted());
+    fixtures.push(broken_xref());
+    fixtures
+}
+
+fn clipped_text() -> Fixture {
+    let recipe = Recipe::new("clipped-text", "", Layout::Labels, FontKind::Type1WinAnsi)
+        .redaction(Redaction::None);
+    let notice = recipe.notice(2001);
+    let mut pages = layouts::render(&notice, false);
+    let hidden = first_published(&notice).unwrap_or_else(|| "14 Quenby Road, NB4 7QT".into());
+    if let Some(page) = pages.first_mut() {
+        page.clip([40.0, 40.0, 200.0, 30.0]);
+        page.text_as(
+            300.0,
+            50.0,
+            10.0,
+            &hidden,
+            pdf::Ink::Black,
+            crate::model::Visibility::Outside,
+        );
+        page.end_clip();
+    }
+    Fixture {
+        name: "clipped-text",
+        about: "an address drawn outside the current clipping path",
+        bytes: pdf::write(&recipe.spec(), &pages),
+        expected: Expected::Runs {
+            runs: drawn(&pages),
+            side: Vec::new(),
+            prior: Vec::new(),
+        },
+        notice,
+    }
+}
+
+fn metadata_address() -> Fixture {
+    let recipe = Recipe::new(
+        "metadata-address",
+        "",
+        Layout::Table,
+        FontKind::Type1WinAnsi,
+    )
+    .redaction(Redaction::Removed);
+    let notice = recipe.notice(2002);
+    let address = first_published(&notice).unwrap_or_default();
+    let mut spec = recipe.spec();
+    spec.info
+        .push(("Subject".into(), format!("Nomination: {address}")));
+    spec.xmp_description = Some(format!("Home address {address}"));
+    let (bytes, runs) = render(&notice, &spec, false);
+    Fixture {
+        name: "metadata-address",
+        about: "an address removed from the page but left in the Info dictionary and XMP metadata",
+        notice,
+        bytes,
+        expected: Expected::Runs {
+            runs,
+            side: vec![
+                (SideLayer::Info, format!("Nomination: {address}")),
+                (SideLayer::Xmp, format!("Home address {address}")),
+            ],
+            prior: Vec::new(),
+        },
+    }
+}
+
+fn annotation_address() -> Fixture {
+    let recipe = Recipe::new(
+        "annotation-address",
+        "",
+        Layout::Table,
+        FontKind::TrueTypeToUnicode,
+    )
+    .redaction(Redaction::Removed);
+    let notice = recipe.notice(2003);
+    let address = first_published(&notice).unwrap_or_default();
+    let mut pages = layouts::render(&notice, false);
+    let note = format!("Candidate asked to withhold {address}");
+    if let Some(page) = pages.first_mut() {
+        page.annotate(&note, [500.0, 700.0, 520.0, 720.0]);
+    }
+    Fixture {
+        name: "annotation-address",
+        about: "an address left in a sticky-note annotation",
+        bytes: pdf::write(&recipe.spec(), &pages),
+        expected: Expected::Runs {
+            runs: drawn(&pages),
+            side: vec![(SideLayer::Annotation, note)],
+            prior: Vec::new(),
+        },
+        notice,
+    }
+}
+
+fn incremental_update() -> Fixture {
+    let recipe = Recipe::new(
+        "incremental-update",
+        "",
+        Layout::Table,
+        FontKind::Type1WinAnsi,
+    )
+    .redaction(Redaction::None);
+    let before = recipe.notice(2004);
+    let mut after = before.clone();
+    let mut published_line = String::new();
+    if let Some(first) = after
+        .posts
+        .first_mut()
+        .and_then(|p| p.candidates.first_mut())
+    {
+        if let Home::Published(address) = &first.home {
+            published_line = address.lines.first().cloned().unwrap_or_default();
+        }
+        first.home = Home::Withheld("(address in Northbury)".into());
+    }
+    let first_pages = layouts::render(&before, false);
+    let second_pages = layouts::render(&after, false);
+    let replacement = second_pages.first().cloned().unwrap_or_default();
+    let mut spec = recipe.spec();
+    spec.packing = Packing::Plain;
+    let bytes = pdf::write_with_update(&spec, &first_pages, 0, &replacement);
+    let mut current = first_pages;
+    if let Some(page) = current.first_mut() {
+        *page = replacement;
+    }
+    Fixture {
+        name: "incremental-update",
+        about: "an incremental update: the first revision printed an address the second withholds",
+        notice: after,
+        bytes,
+        expected: Expected::Runs {
+            runs: drawn(&current),
+            side: Vec::new(),
+            prior: vec![published_line],
+        },
+    }
+}
+
+fn encrypted() -> [Fixture; 2] {
+    let recipe = Recipe::new("empty-password", "", Layout::Table, FontKind::Type1WinAnsi);
+    let mut open = recipe.build(2005);
+    open.bytes = pdf::encrypt(&open.bytes, "");
+    open.about = "RC4-encrypted with an empty user password, as councils' 'protected' PDFs are";
+    let mut locked = recipe.build(2006);
+    locked.name = "password-protected";
+    locked.about = "encrypted with a user password: one clear error, no text";
+    locked.bytes = pdf::encrypt(&locked.bytes, "secret");
+    locked.expected = Expected::NeedsPassword;
+    [open, locked]
+}
+
+fn broken_xref() -> Fixture {
+    let recipe = Recipe::new("broken-xref", "", Layout::Table, FontKind::Type1WinAnsi)
+        .packing(Packing::Plain);
+    let mut fixture = recipe.build(2007);
+    fixture.about = "a cross-reference table with wrong offsets: rebuilt by scanning objects";
+    let start = fixture
+        .bytes
+        .windows(5)
+        .rposition(|w| w == b"xref\n")
+        .unwrap_or(fixture.bytes.len());
+    let end = fixture.bytes[start..]
+        .windows(7)
+        .position(|w| w == b"trailer")
+        .map_or(fixture.bytes.len(), |at| start + at);
+    // Every in-use entry ("oooooooooo ggggg n") gets an offset past the end.
+    for entry in fixture.bytes[start..end].split_mut(|b| *b == b'\n') {
+        if entry.len() >= 18 && entry[17] == b'n' {
+            entry[..10].copy_from_slice(b"9999999999");
+        }
+    }
+    fixture
+}
+
+/// The `index`th document of the benchmark corpus for `seed`: layouts,
+/// fonts and packings in rotation, 1 to 4 wards of 3 to 9 candidates.
+pub fn corpus_document(seed: u64, index: usize) -> Vec<u8> {
+    let mut people = People::new(seed.wrapping_mul(1_000_003).wrapping_add(index as u64));
+    let layout = Layout::ALL[index % Layout::ALL.len()];
+    let posts = people.number(1..=4);
+    let per_post = people.number(3..=9);
+    let notice = notice(&mut people, layout, posts, per_post);
+    let mut spec = Spec::new(FontKind::ALL[(index / 4) % FontKind::ALL.len()]);
+    spec.packing = [Packing::Flate, Packing::ObjectStreams, Packing::Plain][index % 3];
+    render(&notice, &spec, index.is_multiple_of(5)).0
+}

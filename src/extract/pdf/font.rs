@@ -518,6 +518,13 @@ const TIMES_ASCII: [u16; 95] = [
     278, 778, 500, 500, 500, 500, 333, 389, 278, 500, 500, 722, 500, 500, 444, 480, 200, 480, 541,
 ];
 
+/// Advance of WinAnsi `code` in Helvetica, in text space units (the
+/// metrics the extractor assumes for an unembedded Helvetica; the fixture
+/// generator writes its `/Widths` from the same table).
+pub fn helvetica_advance(code: u8) -> f32 {
+    standard_advance(StandardFamily::Helvetica, code)
+}
+
 /// Advance of `code` in a standard 14 font, in text space units. Codes
 /// outside ASCII get the family's typical lower-case width.
 fn standard_advance(family: StandardFamily, code: u8) -> f32 {

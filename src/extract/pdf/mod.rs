@@ -28,6 +28,8 @@ mod objects;
 mod side;
 mod visibility;
 
+pub use self::font::helvetica_advance;
+
 use std::collections::HashSet;
 
 use lopdf::{Dictionary, Document, LoadOptions, Object, ObjectId};

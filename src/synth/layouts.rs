@@ -1,0 +1,509 @@
+//! Lays a [`Notice`] out on PDF pages in the shapes real councils use (see
+//! [`Layout`]): where each heading, table cell, rule and footer goes, and
+//! how a candidate's address is printed or (badly) hidden.
+
+use super::notice::{Candidate, Home, Layout, Notice, Post, Redaction};
+use super::pdf::{Ink, Page, text_width};
+use crate::model::Visibility;
+
+const PAGE_TOP: f32 = 800.0;
+const PAGE_BOTTOM: f32 = 90.0;
+const LEFT: f32 = 40.0;
+const RIGHT: f32 = 555.0;
+const BODY: f32 = 10.0;
+const LEADING: f32 = 12.0;
+/// Where text printed "outside the crop box" goes: beyond x = 595, inside
+/// the wider media box the fixture sets.
+const OUTSIDE_X: f32 = 610.0;
+
+/// Pages being filled top to bottom.
+struct Sheet {
+    pages: Vec<Page>,
+    y: f32,
+}
+
+impl Sheet {
+    fn new() -> Sheet {
+        Sheet {
+            pages: vec![Page::new()],
+            y: PAGE_TOP,
+        }
+    }
+
+    fn page(&mut self) -> &mut Page {
+        if self.pages.is_empty() {
+            self.pages.push(Page::new());
+        }
+        let last = self.pages.len() - 1;
+        &mut self.pages[last]
+    }
+
+    fn new_page(&mut self) {
+        self.pages.push(Page::new());
+        self.y = PAGE_TOP;
+    }
+
+    /// Starts a new page unless `height` fits above the footer margin.
+    /// Returns true when it did.
+    fn ensure(&mut self, height: f32) -> bool {
+        if self.y - height < PAGE_BOTTOM {
+            self.new_page();
+            return true;
+        }
+        false
+    }
+
+    /// A line of text at the cursor, then moves down.
+    fn line(&mut self, x: f32, size: f32, text: &str) {
+        let y = self.y;
+        self.page().text(x, y, size, text);
+        self.y -= size * 1.4;
+    }
+
+    /// A centred line.
+    fn centred(&mut self, size: f32, text: &str) {
+        let x = ((LEFT + RIGHT) - text_width(text, size)) / 2.0;
+        self.line(x.max(LEFT), size, text);
+    }
+}
+
+/// Splits `text` into lines no wider than `width` at `size`.
+pub fn wrap(text: &str, width: f32, size: f32) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for paragraph in text.split('\n') {
+        let mut current = String::new();
+        for word in paragraph.split_whitespace() {
+            let candidate = if current.is_empty() {
+                word.to_owned()
+            } else {
+                format!("{current} {word}")
+            };
+            if text_width(&candidate, size) > width && !current.is_empty() {
+                lines.push(std::mem::replace(&mut current, word.to_owned()));
+            } else {
+                current = candidate;
+            }
+        }
+        if !current.is_empty() {
+            lines.push(current);
+        }
+    }
+    lines
+}
+
+/// The address cell's lines as printed: the address wrapped to `width`
+/// (or one element per line) or the area statement.
+fn address_lines(candidate: &Candidate, width: f32, one_per_line: bool) -> Vec<String> {
+    match &candidate.home {
+        Home::Published(address) if one_per_line => {
+            let mut lines = address.lines.clone();
+            lines.push(address.postcode.clone());
+            lines
+        }
+        Home::Published(address) => wrap(&address.one_line(), width, BODY),
+        Home::Withheld(area) => wrap(area, width, BODY),
+    }
+}
+
+/// Prints an address cell's lines from baseline `top` down, hidden the way
+/// the candidate's [`Redaction`] says.
+fn address_cell(page: &mut Page, candidate: &Candidate, x: f32, top: f32, lines: &[String]) {
+    let redaction = match candidate.home {
+        Home::Published(_) => candidate.redaction,
+        Home::Withheld(_) => Redaction::None,
+    };
+    let (ink, visibility, x) = match redaction {
+        Redaction::None | Redaction::Removed => (Ink::Black, Visibility::Visible, x),
+        Redaction::BlackBox => (Ink::Black, Visibility::Covered, x),
+        Redaction::Invisible => (Ink::Invisible, Visibility::Invisible, x),
+        Redaction::White => (Ink::White, Visibility::White, x),
+        Redaction::OutsideCrop => (Ink::Black, Visibility::Outside, OUTSIDE_X),
+    };
+    if redaction != Redaction::Removed {
+        for (i, line) in lines.iter().enumerate() {
+            page.text_as(x, top - i as f32 * LEADING, BODY, line, ink, visibility);
+        }
+    }
+    if matches!(redaction, Redaction::BlackBox | Redaction::Removed) {
+        let widest = lines
+            .iter()
+            .map(|l| text_width(l, BODY))
+            .fold(0.0, f32::max);
+        let bottom = top - (lines.len() as f32 - 1.0) * LEADING - 4.0;
+        page.fill(
+            [x - 2.0, bottom, widest + 4.0, top + BODY + 1.0 - bottom],
+            0.0,
+        );
+    }
+}
+
+/// Renders `notice` in its layout.
+pub fn render(notice: &Notice, header_bar: bool) -> Vec<Page> {
+    let mut sheet = Sheet::new();
+    match notice.layout {
+        Layout::Table => table(notice, &mut sheet, header_bar),
+        Layout::WardPerPage => ward_per_page(notice, &mut sheet, header_bar),
+        Layout::SplitNames => split_names(notice, &mut sheet, header_bar),
+        Layout::Labels => labels(notice, &mut sheet),
+    }
+    sheet.pages
+}
+
+/// A table's columns: left edges and header texts; the table spans from
+/// the first left edge to [`RIGHT`].
+struct Columns<'a> {
+    lefts: &'a [f32],
+    headers: &'a [&'a str],
+}
+
+impl Columns<'_> {
+    fn width(&self, index: usize) -> f32 {
+        let right = self.lefts.get(index + 1).copied().unwrap_or(RIGHT);
+        right - self.lefts.get(index).copied().unwrap_or(LEFT) - 8.0
+    }
+
+    /// The header row, on a dark bar in white when `bar` is set, ruled
+    /// above and below.
+    fn header(&self, sheet: &mut Sheet, bar: bool) {
+        let wrapped: Vec<Vec<String>> = self
+            .headers
+            .iter()
+            .enumerate()
+            .map(|(i, h)| wrap(h, self.width(i), BODY))
+            .collect();
+        let height = wrapped.iter().map(Vec::len).max().unwrap_or(1) as f32 * LEADING + 6.0;
+        let baseline = sheet.y;
+        let top = baseline + BODY + 3.0;
+        let page = sheet.page();
+        if bar {
+            page.fill([LEFT, top - height, RIGHT - LEFT, height], 0.15);
+        }
+        for (i, lines) in wrapped.iter().enumerate() {
+            for (j, line) in lines.iter().enumerate() {
+                let (x, y) = (self.lefts[i] + 3.0, baseline - j as f32 * LEADING);
+                if bar {
+                    page.text_as(x, y, BODY, line, Ink::White, Visibility::Visible);
+                } else {
+                    page.text(x, y, BODY, line);
+                }
+            }
+        }
+        self.rules(page, top, top - height);
+        sheet.y -= height;
+    }
+
+    /// Horizontal rules at `top` and `bottom`, vertical rules between them.
+    fn rules(&self, page: &mut Page, top: f32, bottom: f32) {
+        page.rule((LEFT, top), (RIGHT, top));
+        page.rule((LEFT, bottom), (RIGHT, bottom));
+        for x in self.lefts.iter().copied().chain(std::iter::once(RIGHT)) {
+            page.rule((x, top), (x, bottom));
+        }
+    }
+
+    /// One body row: `cells[i]` are column `i`'s lines; column
+    /// `address_column` is printed through [`address_cell`]. Repeats the
+    /// header on a new page when the row does not fit.
+    fn row(
+        &self,
+        sheet: &mut Sheet,
+        bar: bool,
+        candidate: &Candidate,
+        cells: &[Vec<String>],
+        address_column: usize,
+    ) {
+        let height = cells.iter().map(Vec::len).max().unwrap_or(1) as f32 * LEADING + 6.0;
+        if sheet.ensure(height + LEADING) {
+            self.header(sheet, bar);
+        }
+        let top = sheet.y + BODY + 3.0;
+        let baseline = sheet.y;
+        let page = sheet.page();
+        for (i, lines) in cells.iter().enumerate() {
+            let x = self.lefts[i] + 3.0;
+            if i == address_column {
+                address_cell(page, candidate, x, baseline, lines);
+                continue;
+            }
+            for (j, line) in lines.iter().enumerate() {
+                page.text(x, baseline - j as f32 * LEADING, BODY, line);
+            }
+        }
+        self.rules(page, top, top - height);
+        sheet.y -= height;
+    }
+}
+
+fn withdrawn_note(candidate: &Candidate) -> Vec<String> {
+    if candidate.withdrawn {
+        vec!["Nomination".into(), "withdrawn".into()]
+    } else {
+        Vec::new()
+    }
+}
+
+fn footer(notice: &Notice, sheet: &mut Sheet) {
+    sheet.ensure(5.0 * LEADING);
+    sheet.y -= LEADING;
+    sheet.line(LEFT, BODY, &format!("Dated {}", notice.poll_date));
+    sheet.line(360.0, BODY, &notice.returning_officer);
+    sheet.line(360.0, BODY, "Returning Officer");
+    sheet.line(
+        LEFT,
+        8.0,
+        &format!(
+            "Printed and published by the Returning Officer, {}",
+            notice.office.one_line()
+        ),
+    );
+}
+
+fn table(notice: &Notice, sheet: &mut Sheet, bar: bool) {
+    let columns = Columns {
+        lefts: &[LEFT, 185.0, 340.0, 460.0],
+        headers: &[
+            "Name of Candidate",
+            "Home Address",
+            "Description (if any)",
+            "Reason why no longer nominated*",
+        ],
+    };
+    sheet.centred(14.0, "STATEMENT OF PERSONS NOMINATED");
+    sheet.centred(12.0, &notice.council);
+    for post in &notice.posts {
+        sheet.ensure(6.0 * LEADING);
+        sheet.y -= 6.0;
+        sheet.line(
+            LEFT,
+            11.0,
+            &format!("Election of a Borough Councillor for {} Ward", post.name),
+        );
+        columns.header(sheet, bar);
+        for candidate in &post.candidates {
+            let cells = [
+                vec![candidate.surname.clone(), candidate.other_names.clone()],
+                address_lines(candidate, columns.width(1), false),
+                wrap(&candidate.description, columns.width(2), BODY),
+                withdrawn_note(candidate),
+            ];
+            columns.row(sheet, bar, candidate, &cells, 1);
+        }
+    }
+    sheet.y -= 4.0;
+    sheet.line(
+        LEFT,
+        8.0,
+        "*Decision of the Returning Officer that the nomination is invalid or other reason why a person nominated no longer stands nominated.",
+    );
+    footer(notice, sheet);
+}
+
+fn ward_per_page(notice: &Notice, sheet: &mut Sheet, bar: bool) {
+    let columns = Columns {
+        lefts: &[LEFT, 165.0, 290.0, 400.0],
+        headers: &[
+            "Name of Candidate",
+            "Home Address",
+            "Description (if any)",
+            "Names of Signatories",
+        ],
+    };
+    for (index, post) in notice.posts.iter().enumerate() {
+        if index > 0 {
+            sheet.new_page();
+        }
+        sheet.centred(14.0, "STATEMENT OF PERSONS NOMINATED & NOTICE OF POLL");
+        sheet.centred(12.0, &notice.council);
+        sheet.line(
+            LEFT,
+            11.0,
+            &format!("Election of a Borough Councillor for {}", post.name),
+        );
+        sheet.line(LEFT, BODY, "Notice is hereby given that:");
+        for line in wrap(
+            &format!(
+                "1. A poll for the election of a Borough Councillor for {} will be held on {}, between the hours of 7:00 am and 10:00 pm.",
+                post.name, notice.poll_date
+            ),
+            RIGHT - LEFT,
+            BODY,
+        ) {
+            sheet.line(LEFT, BODY, &line);
+        }
+        sheet.line(
+            LEFT,
+            BODY,
+            "2. The names, home addresses and descriptions of the Candidates are as follows:",
+        );
+        columns.header(sheet, bar);
+        for candidate in &post.candidates {
+            let signatories: Vec<String> = candidate
+                .signatories
+                .iter()
+                .enumerate()
+                .map(|(i, name)| match i {
+                    0 => format!("{name} (+)"),
+                    1 => format!("{name} (++)"),
+                    _ => name.clone(),
+                })
+                .collect();
+            let cells = [
+                vec![candidate.surname.clone(), candidate.other_names.clone()],
+                address_lines(candidate, columns.width(1), false),
+                wrap(&candidate.description, columns.width(2), BODY),
+                signatories,
+            ];
+            columns.row(sheet, bar, candidate, &cells, 1);
+        }
+        polling_stations(post, sheet);
+        footer(notice, sheet);
+    }
+}
+
+fn polling_stations(post: &Post, sheet: &mut Sheet) {
+    sheet.ensure(4.0 * LEADING);
+    sheet.y -= 6.0;
+    sheet.line(
+        LEFT,
+        BODY,
+        "3. The situation of Polling Stations and the description of persons entitled to vote thereat are as follows:",
+    );
+    sheet.line(LEFT, BODY, "Situation of Polling Station");
+    sheet.y += BODY * 1.4;
+    sheet.line(330.0, BODY, "Station Number");
+    sheet.y += BODY * 1.4;
+    sheet.line(420.0, BODY, "Ranges of electoral register numbers");
+    for station in &post.polling_stations {
+        sheet.ensure(LEADING);
+        let y = sheet.y;
+        let page = sheet.page();
+        page.text(LEFT, y, BODY, &station.venue);
+        page.text(345.0, y, BODY, &station.number.to_string());
+        page.text(
+            420.0,
+            y,
+            BODY,
+            &format!("P{0}-1 to P{0}-1250", station.number),
+        );
+        sheet.y -= LEADING;
+    }
+}
+
+fn title_case(surname: &str) -> String {
+    let mut out = String::with_capacity(surname.len());
+    let mut start = true;
+    for c in surname.chars() {
+        if start {
+            out.extend(c.to_uppercase());
+        } else {
+            out.extend(c.to_lowercase());
+        }
+        start = !c.is_alphabetic();
+    }
+    out
+}
+
+fn split_names(notice: &Notice, sheet: &mut Sheet, bar: bool) {
+    let columns = Columns {
+        lefts: &[LEFT, 125.0, 235.0, 375.0, 480.0],
+        headers: &[
+            "Surname",
+            "Other Names",
+            "Home Address",
+            "Description (if any)",
+            "Decision of the Returning Officer",
+        ],
+    };
+    for (index, post) in notice.posts.iter().enumerate() {
+        if index > 0 {
+            sheet.new_page();
+        }
+        sheet.centred(12.0, &notice.council.to_uppercase());
+        sheet.centred(11.0, &notice.poll_date.to_uppercase());
+        sheet.centred(
+            BODY,
+            "The following is a statement as to the persons nominated for election as Councillor for the",
+        );
+        sheet.centred(12.0, &format!("{} WARD", post.name.to_uppercase()));
+        sheet.centred(12.0, "STATEMENT AS TO PERSONS NOMINATED");
+        sheet.line(LEFT, BODY, "The following persons have been nominated:");
+        columns.header(sheet, bar);
+        for candidate in &post.candidates {
+            let cells = [
+                vec![title_case(&candidate.surname)],
+                wrap(&candidate.other_names, columns.width(1), BODY),
+                address_lines(candidate, columns.width(2), true),
+                wrap(&candidate.description, columns.width(3), BODY),
+                withdrawn_note(candidate),
+            ];
+            columns.row(sheet, bar, candidate, &cells, 2);
+        }
+        footer(notice, sheet);
+    }
+}
+
+fn labels(notice: &Notice, sheet: &mut Sheet) {
+    sheet.centred(14.0, "STATEMENT OF PERSONS NOMINATED");
+    sheet.centred(12.0, &notice.council);
+    sheet.centred(BODY, &format!("Election on {}", notice.poll_date));
+    for post in &notice.posts {
+        sheet.ensure(6.0 * LEADING);
+        sheet.y -= 6.0;
+        sheet.line(LEFT, 12.0, &format!("{} Ward", post.name));
+        for candidate in &post.candidates {
+            let address = address_lines(candidate, RIGHT - 150.0, false);
+            sheet.ensure((address.len() + 4) as f32 * LEADING);
+            sheet.line(
+                LEFT,
+                BODY,
+                &format!("Name: {} {}", candidate.surname, candidate.other_names),
+            );
+            let y = sheet.y;
+            sheet.page().text(LEFT, y, BODY, "Home address:");
+            address_cell(sheet.page(), candidate, 120.0, y, &address);
+            sheet.y -= address.len() as f32 * LEADING + 2.0;
+            if !candidate.description.is_empty() {
+                sheet.line(
+                    LEFT,
+                    BODY,
+                    &format!("Description: {}", candidate.description),
+                );
+            }
+            if candidate.withdrawn {
+                sheet.line(LEFT, BODY, "Nomination withdrawn");
+            }
+            sheet.y -= 6.0;
+        }
+    }
+    footer(notice, sheet);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrap_keeps_words_and_width() {
+        let lines = wrap(
+            "Flat 3 Gillow House, Quenby Road, Eastgate, NB4 7QT",
+            90.0,
+            BODY,
+        );
+        assert!(lines.len() > 1);
+        assert_eq!(
+            lines.join(" "),
+            "Flat 3 Gillow House, Quenby Road, Eastgate, NB4 7QT"
+        );
+        assert!(
+            lines
+                .iter()
+                .all(|l| text_width(l, BODY) <= 90.0 || !l.contains(' '))
+        );
+    }
+
+    #[test]
+    fn title_case_handles_apostrophes_and_hyphens() {
+        assert_eq!(title_case("O'FLAHERTY"), "O'Flaherty");
+        assert_eq!(title_case("WILLOUGHBY-KNOX"), "Willoughby-Knox");
+    }
+}

@@ -1,0 +1,151 @@
+//! What a synthetic notice says, before any layout: the council, the
+//! election, and per post (ward) the candidates with their home address or
+//! withheld-area wording. Tests derive their expected detection results
+//! from these values, so they are the ground truth of a fixture.
+
+/// A printed home address.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Address {
+    /// Address elements, most specific first (house, street, district, town).
+    pub lines: Vec<String>,
+    /// The full postcode.
+    pub postcode: String,
+}
+
+impl Address {
+    /// The address on one line, comma separated, postcode last.
+    pub fn one_line(&self) -> String {
+        format!("{}, {}", self.lines.join(", "), self.postcode)
+    }
+}
+
+/// What a candidate's address cell says.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Home {
+    /// The home address is printed.
+    Published(Address),
+    /// An area statement is printed instead, e.g. `(address in Northbury)`.
+    Withheld(String),
+}
+
+/// One nominated person.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Candidate {
+    /// Surname in capitals, as notices print it.
+    pub surname: String,
+    /// Forenames.
+    pub other_names: String,
+    /// Address or area statement.
+    pub home: Home,
+    /// Party description, possibly empty.
+    pub description: String,
+    /// The nomination was withdrawn.
+    pub withdrawn: bool,
+    /// Names of the subscribers to the nomination paper (printed by the
+    /// SoPN-and-notice-of-poll layout).
+    pub signatories: Vec<String>,
+    /// How the council tried to hide the printed address, if it did.
+    pub redaction: Redaction,
+}
+
+/// How a published address was (badly or properly) hidden in the file.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Redaction {
+    /// Printed plainly.
+    #[default]
+    None,
+    /// Printed, then a black box drawn over it: still in the file.
+    BlackBox,
+    /// Removed from the file and a black box drawn where it was: the
+    /// correct way, which must give no finding.
+    Removed,
+    /// Printed in text render mode 3 (invisible).
+    Invisible,
+    /// Printed in white on the white page.
+    White,
+    /// Printed beyond the crop box.
+    OutsideCrop,
+}
+
+/// A polling station row of a notice of poll.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PollingStation {
+    /// Where it is.
+    pub venue: String,
+    /// Its number.
+    pub number: u32,
+}
+
+/// One post (ward, division or office) and its candidates.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Post {
+    /// The ward name.
+    pub name: String,
+    /// Candidates in printed order.
+    pub candidates: Vec<Candidate>,
+    /// Polling stations (printed by the SoPN-and-notice-of-poll layout).
+    pub polling_stations: Vec<PollingStation>,
+}
+
+/// How the notice is laid out, after the real notices in `../shared/realdocs`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layout {
+    /// One ruled table for all posts: surname over other names in the first
+    /// column, the address wrapped in the second (a Google Docs export).
+    Table,
+    /// One ward per page, SoPN and notice of poll together, with signatories
+    /// and a polling-station table (a Word export).
+    WardPerPage,
+    /// Separate surname and other-names columns, one address element per
+    /// line, `Resides in ...` wording, continued over pages.
+    SplitNames,
+    /// No table: `Name:` / `Home address:` / `Description:` labels.
+    Labels,
+}
+
+impl Layout {
+    /// Every layout, for generators that cycle through them.
+    pub const ALL: [Layout; 4] = [
+        Layout::Table,
+        Layout::WardPerPage,
+        Layout::SplitNames,
+        Layout::Labels,
+    ];
+
+    /// The withheld-area wording this layout's council uses; `{area}` is
+    /// replaced by the area.
+    pub fn withheld_wording(self) -> &'static str {
+        match self {
+            Layout::Table => "(address in {area})",
+            Layout::WardPerPage => "Address in {area}",
+            Layout::SplitNames => "Resides in the {area} area",
+            Layout::Labels => "(address in the {area} Constituency)",
+        }
+    }
+}
+
+/// A whole notice.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Notice {
+    /// How it is laid out.
+    pub layout: Layout,
+    /// The council's name as printed.
+    pub council: String,
+    /// Date of poll as printed, e.g. `Thursday 7 May 2026`.
+    pub poll_date: String,
+    /// The returning officer's name.
+    pub returning_officer: String,
+    /// The council office address (legitimate: never a finding).
+    pub office: Address,
+    /// Posts in printed order.
+    pub posts: Vec<Post>,
+}
+
+impl Notice {
+    /// Every candidate with the post they stand in.
+    pub fn candidates(&self) -> impl Iterator<Item = (&Post, &Candidate)> {
+        self.posts
+            .iter()
+            .flat_map(|post| post.candidates.iter().map(move |c| (post, c)))
+    }
+}
