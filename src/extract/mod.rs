@@ -139,6 +139,13 @@ pub fn extract_bytes(
     }
     match sniff(bytes) {
         Sniffed::Pdf => pdf::extract(bytes, limits),
+        Sniffed::Html if bytes.len() > html::MAX_PAGE_BYTES => {
+            Err(ExtractError::LimitExceeded(format!(
+                "HTML page is {} bytes, more than the {} read",
+                bytes.len(),
+                html::MAX_PAGE_BYTES
+            )))
+        }
         Sniffed::Html => Ok(html::extract(bytes, content_type)),
         Sniffed::Unknown => {
             let head: String = bytes
