@@ -29,7 +29,9 @@ fn pdftotext_reads_every_drawn_text() {
         // -raw keeps content-stream order, so one Tj's text stays together;
         // a generous crop keeps text beyond the crop box.
         let output = Command::new("pdftotext")
-            .args(["-q", "-raw", "-x", "0", "-y", "0", "-W", "2000", "-H", "2000"])
+            .args([
+                "-q", "-raw", "-x", "0", "-y", "0", "-W", "2000", "-H", "2000",
+            ])
             .arg(&path)
             .arg("-")
             .output()
