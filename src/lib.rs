@@ -12,6 +12,15 @@
 //!   [`Extraction`](model::Extraction): positioned text runs with their
 //!   visibility, reading-order lines, metadata, annotations and earlier
 //!   revisions.
+//! * [`registry`] knows the councils (`rules/councils.csv`) and recognises
+//!   one from a document's text or URL.
+//! * [`detect`] reads an extraction and decides, per candidate, whether
+//!   the home address is published or withheld, and finds candidates'
+//!   addresses wherever else they leak:
+//!   [`DocumentFindings`](model::DocumentFindings).
+//! * [`scan`] runs extract and detect over files in parallel, turning every
+//!   failure into that document's error.
+//! * [`report`] renders the results, masked unless asked otherwise.
 //! * [`synth`] writes synthetic notices (invented people and addresses) for
 //!   tests, benchmarks and the demo.
 //!
@@ -19,6 +28,10 @@
 //! configuration and calls these stages.
 
 pub mod cli;
+pub mod detect;
 pub mod extract;
 pub mod model;
+pub mod registry;
+pub mod report;
+pub mod scan;
 pub mod synth;

@@ -8,6 +8,10 @@
 
 use serde::Serialize;
 
+/// The council code of documents whose council is not known (a plain
+/// `scan` of a folder, with no `--council` and nothing recognised).
+pub const UNKNOWN_COUNCIL: &str = "UNKNOWN";
+
 /// Whether a reader of the rendered notice can see a piece of text.
 ///
 /// Anything other than [`Visibility::Visible`] is a *hidden layer*: text that

@@ -185,15 +185,27 @@ impl Recipe {
 
     fn build(&self, seed: u64) -> Fixture {
         let notice = self.notice(seed);
-        let (bytes, runs) = render(&notice, &self.spec(), self.header_bar);
+        let pages = layouts::render(&notice, self.header_bar);
+        self.finish(notice, &self.spec(), &pages, Vec::new())
+    }
+
+    /// The fixture for `pages` written with `spec`; `side` lists the
+    /// side-layer texts extraction must find.
+    fn finish(
+        &self,
+        notice: Notice,
+        spec: &Spec,
+        pages: &[Page],
+        side: Vec<(SideLayer, String)>,
+    ) -> Fixture {
         Fixture {
             name: self.name,
             about: self.about,
             notice,
-            bytes,
+            bytes: pdf::write(spec, pages),
             expected: Expected::Runs {
-                runs,
-                side: Vec::new(),
+                runs: drawn(pages),
+                side,
                 prior: Vec::new(),
             },
         }
@@ -316,11 +328,16 @@ pub fn fixtures() -> Vec<Fixture> {
 }
 
 fn clipped_text() -> Fixture {
-    let recipe = Recipe::new("clipped-text", "", Layout::Labels, FontKind::Type1WinAnsi)
-        .redaction(Redaction::None);
+    let recipe = Recipe::new(
+        "clipped-text",
+        "an address drawn outside the current clipping path",
+        Layout::Labels,
+        FontKind::Type1WinAnsi,
+    )
+    .redaction(Redaction::None);
     let notice = recipe.notice(2001);
     let mut pages = layouts::render(&notice, false);
-    let hidden = first_published(&notice).unwrap_or_else(|| "14 Quenby Road, NB4 7QT".into());
+    let hidden = first_published(&notice).unwrap_or_default();
     if let Some(page) = pages.first_mut() {
         page.clip([40.0, 40.0, 200.0, 30.0]);
         page.text_as(
@@ -333,23 +350,13 @@ fn clipped_text() -> Fixture {
         );
         page.end_clip();
     }
-    Fixture {
-        name: "clipped-text",
-        about: "an address drawn outside the current clipping path",
-        bytes: pdf::write(&recipe.spec(), &pages),
-        expected: Expected::Runs {
-            runs: drawn(&pages),
-            side: Vec::new(),
-            prior: Vec::new(),
-        },
-        notice,
-    }
+    recipe.finish(notice, &recipe.spec(), &pages, Vec::new())
 }
 
 fn metadata_address() -> Fixture {
     let recipe = Recipe::new(
         "metadata-address",
-        "",
+        "an address removed from the page but left in the Info dictionary and XMP metadata",
         Layout::Table,
         FontKind::Type1WinAnsi,
     )
@@ -357,30 +364,25 @@ fn metadata_address() -> Fixture {
     let notice = recipe.notice(2002);
     let address = first_published(&notice).unwrap_or_default();
     let mut spec = recipe.spec();
-    spec.info
-        .push(("Subject".into(), format!("Nomination: {address}")));
-    spec.xmp_description = Some(format!("Home address {address}"));
-    let (bytes, runs) = render(&notice, &spec, false);
-    Fixture {
-        name: "metadata-address",
-        about: "an address removed from the page but left in the Info dictionary and XMP metadata",
+    let (subject, description) = (
+        format!("Nomination: {address}"),
+        format!("Home address {address}"),
+    );
+    spec.info.push(("Subject".into(), subject.clone()));
+    spec.xmp_description = Some(description.clone());
+    let pages = layouts::render(&notice, false);
+    recipe.finish(
         notice,
-        bytes,
-        expected: Expected::Runs {
-            runs,
-            side: vec![
-                (SideLayer::Info, format!("Nomination: {address}")),
-                (SideLayer::Xmp, format!("Home address {address}")),
-            ],
-            prior: Vec::new(),
-        },
-    }
+        &spec,
+        &pages,
+        vec![(SideLayer::Info, subject), (SideLayer::Xmp, description)],
+    )
 }
 
 fn annotation_address() -> Fixture {
     let recipe = Recipe::new(
         "annotation-address",
-        "",
+        "an address left in a sticky-note annotation",
         Layout::Table,
         FontKind::TrueTypeToUnicode,
     )
@@ -392,23 +394,18 @@ fn annotation_address() -> Fixture {
     if let Some(page) = pages.first_mut() {
         page.annotate(&note, [500.0, 700.0, 520.0, 720.0]);
     }
-    Fixture {
-        name: "annotation-address",
-        about: "an address left in a sticky-note annotation",
-        bytes: pdf::write(&recipe.spec(), &pages),
-        expected: Expected::Runs {
-            runs: drawn(&pages),
-            side: vec![(SideLayer::Annotation, note)],
-            prior: Vec::new(),
-        },
+    recipe.finish(
         notice,
-    }
+        &recipe.spec(),
+        &pages,
+        vec![(SideLayer::Annotation, note)],
+    )
 }
 
 fn incremental_update() -> Fixture {
     let recipe = Recipe::new(
         "incremental-update",
-        "",
+        "an incremental update: the first revision printed an address the second withholds",
         Layout::Table,
         FontKind::Type1WinAnsi,
     )
@@ -437,8 +434,8 @@ fn incremental_update() -> Fixture {
         *page = replacement;
     }
     Fixture {
-        name: "incremental-update",
-        about: "an incremental update: the first revision printed an address the second withholds",
+        name: recipe.name,
+        about: recipe.about,
         notice: after,
         bytes,
         expected: Expected::Runs {
@@ -450,23 +447,35 @@ fn incremental_update() -> Fixture {
 }
 
 fn encrypted() -> [Fixture; 2] {
-    let recipe = Recipe::new("empty-password", "", Layout::Table, FontKind::Type1WinAnsi);
-    let mut open = recipe.build(2005);
+    let mut open = Recipe::new(
+        "empty-password",
+        "RC4-encrypted with an empty user password, as councils' 'protected' PDFs are",
+        Layout::Table,
+        FontKind::Type1WinAnsi,
+    )
+    .build(2005);
     open.bytes = pdf::encrypt(&open.bytes, "");
-    open.about = "RC4-encrypted with an empty user password, as councils' 'protected' PDFs are";
-    let mut locked = recipe.build(2006);
-    locked.name = "password-protected";
-    locked.about = "encrypted with a user password: one clear error, no text";
+    let mut locked = Recipe::new(
+        "password-protected",
+        "encrypted with a user password: one clear error, no text",
+        Layout::Table,
+        FontKind::Type1WinAnsi,
+    )
+    .build(2006);
     locked.bytes = pdf::encrypt(&locked.bytes, "secret");
     locked.expected = Expected::NeedsPassword;
     [open, locked]
 }
 
 fn broken_xref() -> Fixture {
-    let recipe = Recipe::new("broken-xref", "", Layout::Table, FontKind::Type1WinAnsi)
-        .packing(Packing::Plain);
-    let mut fixture = recipe.build(2007);
-    fixture.about = "a cross-reference table with wrong offsets: rebuilt by scanning objects";
+    let mut fixture = Recipe::new(
+        "broken-xref",
+        "a cross-reference table with wrong offsets: rebuilt by scanning objects",
+        Layout::Table,
+        FontKind::Type1WinAnsi,
+    )
+    .packing(Packing::Plain)
+    .build(2007);
     let start = fixture
         .bytes
         .windows(5)

@@ -6,15 +6,17 @@
 //! `extract`. Those whose stage is not built yet say so and exit with
 //! status 2 rather than print anything that could pass for a result.
 
-use std::io::{self, Write};
+mod extract;
+mod scan;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use rayon::prelude::*;
 
-use crate::extract::{self, ExtractError, Limits};
-use crate::model::{Extraction, Line, Visibility};
+use self::extract::ExtractView;
+use crate::model::Severity;
+use crate::report::Format;
 
 /// Exit status: nothing at or above the threshold.
 pub const EXIT_CLEAN: u8 = 0;
@@ -35,9 +37,10 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Scan local files or directories (PDF, HTML).
+    /// Scan local files or directories (PDF, HTML); `-` reads one document
+    /// from standard input.
     Scan {
-        /// Files or directories to scan.
+        /// Files or directories to scan (`-` for standard input).
         #[arg(required = true)]
         paths: Vec<PathBuf>,
         #[command(flatten)]
@@ -85,16 +88,6 @@ enum Command {
     },
 }
 
-/// Report formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum Format {
-    Json,
-    Csv,
-    Markdown,
-    Html,
-    Sarif,
-}
-
 /// Severity threshold for a failing exit status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum FailOn {
@@ -104,10 +97,23 @@ enum FailOn {
     Never,
 }
 
+impl FailOn {
+    /// The lowest severity that fails, or `None` for `never`.
+    fn threshold(self) -> Option<Severity> {
+        match self {
+            FailOn::High => Some(Severity::High),
+            FailOn::Medium => Some(Severity::Medium),
+            FailOn::Low => Some(Severity::Low),
+            FailOn::Never => None,
+        }
+    }
+}
+
 /// Flags shared by the reporting commands.
 #[derive(Debug, Args)]
 struct CommonArgs {
-    /// Report format (repeatable).
+    /// Report format (repeatable; default json). Without `--out`, one
+    /// format, written to standard output.
     #[arg(long, value_enum)]
     format: Vec<Format>,
     /// Directory to write reports to.
@@ -152,20 +158,24 @@ pub fn main() -> ExitCode {
                 ExtractView::Lines
             };
             match thread_pool(threads) {
-                Ok(pool) => pool.install(|| run_extract(&files, view, quiet)),
+                Ok(pool) => pool.install(|| extract::run_extract(&files, view, quiet)),
                 Err(message) => fatal(&message),
             }
         }
-        Command::Scan { common, .. }
-        | Command::Crawl { common }
-        | Command::Audit { common, .. }
-        | Command::Report { common, .. } => not_implemented(&common),
+        Command::Scan { paths, common } => match thread_pool(common.threads) {
+            Ok(pool) => pool.install(|| scan::run_scan(&paths, &common)),
+            Err(message) => fatal(&message),
+        },
+        Command::Report { source, common } => scan::run_report(&source, &common),
+        Command::Crawl { common } | Command::Audit { common, .. } => not_implemented(&common),
     };
     ExitCode::from(status)
 }
 
 fn not_implemented(_common: &CommonArgs) -> u8 {
-    fatal("this command is not implemented yet; `sopncheck extract` is available")
+    fatal(
+        "this command is not implemented yet; `sopncheck scan` and `sopncheck extract` are available",
+    )
 }
 
 fn fatal(message: &str) -> u8 {
@@ -182,127 +192,4 @@ fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, String> {
         builder = builder.num_threads(n);
     }
     builder.build().map_err(|e| e.to_string())
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum ExtractView {
-    Lines,
-    Rows,
-    Runs,
-}
-
-/// Extracts every file in parallel and prints them in the order given.
-fn run_extract(files: &[PathBuf], view: ExtractView, quiet: bool) -> u8 {
-    /// Files extracted in parallel before their output is written in
-    /// order; bounds memory on long file lists.
-    const BATCH: usize = 256;
-    let limits = Limits::default();
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
-    let mut status = EXIT_CLEAN;
-    for batch in files.chunks(BATCH) {
-        let results: Vec<Result<Extraction, ExtractError>> = batch
-            .par_iter()
-            .map(|file| extract::extract_path(file, &limits))
-            .collect();
-        for (file, result) in batch.iter().zip(results) {
-            match result {
-                Ok(extraction) => {
-                    if !extraction.has_text_layer() {
-                        eprintln!(
-                            "sopncheck: {}: no text layer (a scanned image?): needs manual review",
-                            file.display()
-                        );
-                        status = status.max(EXIT_FINDINGS);
-                    }
-                    if !quiet
-                        && print_extraction(&mut out, file, &extraction, view, files.len() > 1)
-                            .is_err()
-                    {
-                        return EXIT_ERROR; // stdout closed (a pipe to `head`): stop quietly
-                    }
-                }
-                Err(error) => {
-                    eprintln!("sopncheck: {}: {error}", file.display());
-                    status = EXIT_ERROR;
-                }
-            }
-        }
-    }
-    if out.flush().is_err() {
-        return EXIT_ERROR;
-    }
-    status
-}
-
-fn print_extraction(
-    out: &mut impl Write,
-    file: &std::path::Path,
-    extraction: &Extraction,
-    view: ExtractView,
-    many: bool,
-) -> io::Result<()> {
-    if view == ExtractView::Runs {
-        for run in &extraction.runs {
-            let mut value = serde_json::to_value(run)?;
-            if many && let Some(object) = value.as_object_mut() {
-                object.insert("file".into(), file.display().to_string().into());
-            }
-            writeln!(out, "{value}")?;
-        }
-        return Ok(());
-    }
-    if many {
-        writeln!(out, "==> {} <==", file.display())?;
-    }
-    let lines = match view {
-        ExtractView::Rows => &extraction.rows,
-        _ => &extraction.lines,
-    };
-    print_lines(out, lines)?;
-    for side in &extraction.side_texts {
-        let page = side.page.map(|p| format!(" p{p}")).unwrap_or_default();
-        let layer = serde_json::to_value(side.layer)?;
-        let layer = layer.as_str().unwrap_or("side");
-        writeln!(
-            out,
-            "[{layer}{page}] {}: {}",
-            side.key,
-            one_line(&side.text)
-        )?;
-    }
-    for revision in &extraction.prior_revisions {
-        writeln!(
-            out,
-            "--- earlier revision {} ({} bytes) ---",
-            revision.number, revision.byte_len
-        )?;
-        print_lines(out, &revision.rows)?;
-    }
-    Ok(())
-}
-
-fn print_lines(out: &mut impl Write, lines: &[Line]) -> io::Result<()> {
-    let mut page = 0;
-    for line in lines {
-        if line.page != page {
-            page = line.page;
-            writeln!(out, "--- page {page} ---")?;
-        }
-        let cells: Vec<String> = line
-            .cells
-            .iter()
-            .map(|cell| match cell.visibility {
-                Visibility::Visible => one_line(&cell.text),
-                hidden => format!("[{}: {}]", hidden.as_str(), one_line(&cell.text)),
-            })
-            .collect();
-        writeln!(out, "{}", cells.join(" | "))?;
-    }
-    Ok(())
-}
-
-/// Newlines inside a merged cell shown as ` / `, as notices print them.
-fn one_line(text: &str) -> String {
-    text.replace('\n', " / ")
 }

@@ -1,0 +1,93 @@
+//! `sopncheck scan` and `sopncheck report`: build the report from scanned
+//! documents (or read one back), write it in the asked formats, and turn
+//! the worst unsuppressed finding into the exit status.
+
+use std::path::{Path, PathBuf};
+
+use super::{CommonArgs, EXIT_CLEAN, EXIT_FINDINGS, fatal};
+use crate::detect::{Detector, Rules};
+use crate::extract::Limits;
+use crate::report::allow::AllowList;
+use crate::report::{Report, ReportOptions, write_outputs};
+use crate::scan::{self, ScanOptions};
+
+/// Extracts and detects every input, then reports.
+pub(super) fn run_scan(paths: &[PathBuf], common: &CommonArgs) -> u8 {
+    let allow = match load_allow(common) {
+        Ok(allow) => allow,
+        Err(message) => return fatal(&message),
+    };
+    let inputs = scan::inputs(paths);
+    let detector = Detector::new(&Rules::builtin());
+    let options = ScanOptions {
+        limits: Limits::default(),
+        council: common.council.clone(),
+    };
+    let progress = progress_bar(inputs.len() as u64, common.quiet);
+    let documents = scan::scan_inputs(&inputs, &detector, &options, &|_| progress.inc(1));
+    progress.finish_and_clear();
+    let report = Report::build(
+        &documents,
+        &ReportOptions {
+            show_addresses: common.show_addresses,
+            allow,
+        },
+    );
+    finish(&report, common)
+}
+
+/// Re-renders a JSON report (already masked or not, as it was written).
+pub(super) fn run_report(source: &Path, common: &CommonArgs) -> u8 {
+    let mut report = match Report::read(source) {
+        Ok(report) => report,
+        Err(error) => return fatal(&error.to_string()),
+    };
+    match load_allow(common) {
+        Ok(allow) => report.apply_allow(&allow),
+        Err(message) => return fatal(&message),
+    }
+    finish(&report, common)
+}
+
+fn load_allow(common: &CommonArgs) -> Result<AllowList, String> {
+    match &common.allow {
+        Some(path) => AllowList::load(path).map_err(|e| e.to_string()),
+        None => Ok(AllowList::default()),
+    }
+}
+
+/// Writes the outputs and maps the worst unsuppressed finding to the exit
+/// status by `--fail-on`.
+fn finish(report: &Report, common: &CommonArgs) -> u8 {
+    match write_outputs(report, &common.format, common.out.as_deref()) {
+        Ok(written) => {
+            if !common.quiet {
+                for path in written {
+                    eprintln!("sopncheck: wrote {}", path.display());
+                }
+            }
+        }
+        Err(error) => return fatal(&error.to_string()),
+    }
+    let failing = common
+        .fail_on
+        .threshold()
+        .zip(report.worst_severity())
+        .is_some_and(|(threshold, worst)| worst >= threshold);
+    if failing { EXIT_FINDINGS } else { EXIT_CLEAN }
+}
+
+/// A progress bar on a terminal; hidden when stderr is not one or `--quiet`.
+fn progress_bar(length: u64, quiet: bool) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if quiet || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(length);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} documents",
+    ) {
+        bar.set_style(style);
+    }
+    bar
+}

@@ -1,0 +1,375 @@
+//! Findings: from segmented candidates and the extraction's layers to
+//! [`Finding`]s with stable ids.
+//!
+//! Input: the [`Extraction`], its [`Segmented`] rows and what the document
+//! is. Output: findings under DESIGN.md's rule names:
+//!
+//! * `published-home-address` (or `pre-rule-published-address` for notices
+//!   of elections held before candidates could withhold) for each candidate
+//!   whose address is printed;
+//! * `hidden-text-address` for postcodes, and address text in candidate
+//!   rows, that readers cannot see;
+//! * `metadata-address` and `annotation-address` for postcodes in side
+//!   layers;
+//! * `prior-revision-address` for a candidate's address in an earlier
+//!   revision of the file that the current one does not show;
+//! * `own-agent-home-address` for candidates who are their own agent.
+//!
+//! Postcodes in legitimate contexts (returning officer, polling stations,
+//! agents' offices, council contact blocks) are never reported. A finding's
+//! id hashes the rule and the content (candidate, post, postcode or
+//! evidence, layer), never the file or positions, so a re-downloaded or
+//! re-rendered copy gives the same ids.
+
+use std::collections::HashSet;
+
+use sha2::{Digest, Sha256};
+
+use super::Detector;
+use super::postcode;
+use super::segment::{RowRole, Segmented, same_person};
+use super::text::{collapse_spaces, key, normalise_into};
+use crate::model::{AddressStatus, Candidate, Extraction, Finding, Line, NoticeKind, SideLayer};
+
+/// Longest evidence kept from a hidden cell or a side layer, in bytes.
+const MAX_EVIDENCE: usize = 200;
+
+/// What the findings pass needs to know about the document.
+pub(crate) struct Document<'a> {
+    pub extraction: &'a Extraction,
+    pub rows: &'a [Line],
+    pub segmented: &'a Segmented,
+    pub kind: NoticeKind,
+    /// Published addresses predate the withholding rule.
+    pub pre_rule: bool,
+    /// Column tolerance for segmenting earlier revisions.
+    pub tolerance: f32,
+}
+
+/// The stable id of a finding: the first 20 hex digits of the SHA-256 of
+/// its rule, the candidate's name and post (as keys), the postcode (or the
+/// evidence as a key) and the layer.
+pub(crate) fn stable_id(
+    rule: &str,
+    candidate: Option<&Candidate>,
+    postcode: Option<&str>,
+    evidence: &str,
+    layer: &str,
+) -> String {
+    let mut hasher = Sha256::new();
+    let name = candidate.map(|c| key(&c.name)).unwrap_or_default();
+    let post = candidate
+        .and_then(|c| c.post.as_deref())
+        .map(key)
+        .unwrap_or_default();
+    let content = postcode.map_or_else(|| key(evidence), |p| key(p).replace(' ', ""));
+    for part in [rule, &name, &post, &content, layer] {
+        hasher.update(part.as_bytes());
+        hasher.update([0x1f]);
+    }
+    hasher
+        .finalize()
+        .iter()
+        .take(10)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Collects findings as they are made, dropping repeats of an id.
+struct Findings<'d> {
+    detector: &'d Detector,
+    seen: HashSet<String>,
+    out: Vec<Finding>,
+}
+
+impl Findings<'_> {
+    fn add(
+        &mut self,
+        rule: &str,
+        candidate: Option<&Candidate>,
+        page: Option<u32>,
+        evidence: String,
+        postcode: Option<String>,
+        layer: String,
+    ) {
+        let Some(definition) = self.detector.rules.finding(rule) else {
+            return;
+        };
+        let id = stable_id(rule, candidate, postcode.as_deref(), &evidence, &layer);
+        if !self.seen.insert(id.clone()) {
+            return;
+        }
+        self.out.push(Finding {
+            id,
+            rule: rule.to_string(),
+            severity: definition.severity,
+            candidate: candidate.map(|c| c.name.clone()),
+            page,
+            evidence,
+            postcode,
+            layer: Some(layer),
+            message: definition.message.clone(),
+        });
+    }
+}
+
+/// Every finding about one readable document, in page order.
+pub(crate) fn collect(detector: &Detector, doc: &Document<'_>) -> Vec<Finding> {
+    let mut findings = Findings {
+        detector,
+        seen: HashSet::new(),
+        out: Vec::new(),
+    };
+    let legitimate = legitimate_postcodes(detector, doc);
+    published(&mut findings, doc);
+    hidden(&mut findings, doc, &legitimate);
+    side_layers(&mut findings, doc, &legitimate);
+    prior_revisions(&mut findings, doc, &legitimate);
+    let mut out = findings.out;
+    out.sort_by_key(|f| f.page.unwrap_or(u32::MAX));
+    out
+}
+
+/// The `unscannable` finding for a document nobody could read.
+pub(crate) fn unscannable(detector: &Detector, source: &str, reason: &str) -> Vec<Finding> {
+    let mut findings = Findings {
+        detector,
+        seen: HashSet::new(),
+        out: Vec::new(),
+    };
+    // The file name, not the folder or host, so a copy elsewhere keeps its id.
+    let name = source.rsplit(['/', '\\']).next().unwrap_or(source);
+    findings.add(
+        "unscannable",
+        None,
+        None,
+        reason.to_string(),
+        None,
+        format!("file:{}", key(name)),
+    );
+    findings.out
+}
+
+/// Postcodes printed in legitimate contexts anywhere in the current page
+/// content.
+fn legitimate_postcodes(detector: &Detector, doc: &Document<'_>) -> HashSet<String> {
+    let grammar = &detector.rules.postcode;
+    doc.rows
+        .iter()
+        .zip(&doc.segmented.roles)
+        .filter(|(_, role)| **role == RowRole::Legitimate)
+        .flat_map(|(row, _)| &row.cells)
+        .flat_map(|cell| postcode::all_in(grammar, &cell.text))
+        .collect()
+}
+
+fn published(findings: &mut Findings<'_>, doc: &Document<'_>) {
+    let candidates = &doc.segmented.candidates;
+    if doc.kind == NoticeKind::NoticeOfAgents {
+        own_agents(findings, doc);
+        return;
+    }
+    let rule = if doc.pre_rule {
+        "pre-rule-published-address"
+    } else {
+        "published-home-address"
+    };
+    for candidate in candidates {
+        if candidate.address_status == AddressStatus::Published {
+            findings.add(
+                rule,
+                Some(candidate),
+                Some(candidate.page),
+                candidate.address.clone().unwrap_or_default(),
+                candidate.postcode.clone(),
+                "visible".to_string(),
+            );
+        }
+    }
+}
+
+/// Candidates printed as their own election agent: the office address is
+/// theirs.
+fn own_agents(findings: &mut Findings<'_>, doc: &Document<'_>) {
+    let grammar = &findings.detector.rules.postcode;
+    for (candidate, agent) in doc.segmented.candidates.iter().zip(&doc.segmented.agents) {
+        let Some(agent) = agent else { continue };
+        let own = same_person(&candidate.name, &agent.name) || key(&agent.name) == "the candidate";
+        if own && !agent.office.is_empty() {
+            let postcode = postcode::all_in(grammar, &agent.office).pop();
+            findings.add(
+                "own-agent-home-address",
+                Some(candidate),
+                Some(candidate.page),
+                agent.office.clone(),
+                postcode,
+                "visible".to_string(),
+            );
+        }
+    }
+}
+
+/// Hidden cells of the current page content.
+fn hidden(findings: &mut Findings<'_>, doc: &Document<'_>, legitimate: &HashSet<String>) {
+    let detector = findings.detector;
+    let grammar = &detector.rules.postcode;
+    let mut normal = String::new();
+    for (row, role) in doc.rows.iter().zip(&doc.segmented.roles) {
+        if *role == RowRole::Legitimate {
+            continue;
+        }
+        let candidate = match role {
+            RowRole::Candidate(i) => doc.segmented.candidates.get(*i),
+            _ => None,
+        };
+        for cell in row.cells.iter().filter(|c| c.visibility.is_hidden()) {
+            normalise_into(&cell.text, &mut normal);
+            if detector.segmenter.is_legitimate(&normal) {
+                continue;
+            }
+            let layer = cell.visibility.as_str().to_string();
+            let mut any = false;
+            for span in postcode::spans(grammar, &cell.text) {
+                let Some(code) = cell.text.get(span.clone()).map(postcode::normalise) else {
+                    continue;
+                };
+                any = true;
+                let shown_anyway =
+                    candidate.is_some_and(|c| c.postcode.as_deref() == Some(code.as_str()));
+                if legitimate.contains(&code) || shown_anyway {
+                    continue;
+                }
+                findings.add(
+                    "hidden-text-address",
+                    candidate,
+                    Some(row.page),
+                    snippet(&cell.text, span),
+                    Some(code),
+                    layer.clone(),
+                );
+            }
+            if !any && candidate.is_some() && detector.segmenter.address.is_address_like(&cell.text)
+            {
+                findings.add(
+                    "hidden-text-address",
+                    candidate,
+                    Some(row.page),
+                    capped(&collapse_spaces(&cell.text)),
+                    None,
+                    layer,
+                );
+            }
+        }
+    }
+}
+
+/// Metadata, annotations and form fields.
+fn side_layers(findings: &mut Findings<'_>, doc: &Document<'_>, legitimate: &HashSet<String>) {
+    let detector = findings.detector;
+    let grammar = &detector.rules.postcode;
+    let mut normal = String::new();
+    for side in &doc.extraction.side_texts {
+        let (rule, layer) = match side.layer {
+            SideLayer::Info => ("metadata-address", "info"),
+            SideLayer::Xmp => ("metadata-address", "xmp"),
+            SideLayer::HtmlMeta => ("metadata-address", "html_meta"),
+            SideLayer::Annotation => ("annotation-address", "annotation"),
+            SideLayer::FormField => ("annotation-address", "form_field"),
+        };
+        normalise_into(&side.text, &mut normal);
+        if detector.segmenter.is_legitimate(&normal) {
+            continue;
+        }
+        for span in postcode::spans(grammar, &side.text) {
+            let Some(code) = side.text.get(span.clone()).map(postcode::normalise) else {
+                continue;
+            };
+            if legitimate.contains(&code) {
+                continue;
+            }
+            let candidate = doc
+                .segmented
+                .candidates
+                .iter()
+                .find(|c| c.postcode.as_deref() == Some(code.as_str()));
+            findings.add(
+                rule,
+                candidate,
+                side.page,
+                snippet(&side.text, span),
+                Some(code),
+                format!("{layer}:{}", side.key),
+            );
+        }
+    }
+}
+
+/// Candidates' addresses in earlier revisions that the current revision
+/// does not show.
+fn prior_revisions(findings: &mut Findings<'_>, doc: &Document<'_>, legitimate: &HashSet<String>) {
+    let revisions = &doc.extraction.prior_revisions;
+    if revisions.is_empty() {
+        return;
+    }
+    let detector = findings.detector;
+    let grammar = &detector.rules.postcode;
+    let visible_cells = || {
+        doc.rows
+            .iter()
+            .flat_map(|row| &row.cells)
+            .filter(|cell| !cell.visibility.is_hidden())
+    };
+    let shown_postcodes: HashSet<String> = visible_cells()
+        .flat_map(|cell| postcode::all_in(grammar, &cell.text))
+        .collect();
+    let shown_text = key(&visible_cells()
+        .map(|c| c.text.as_str())
+        .collect::<Vec<_>>()
+        .join(" "));
+    for revision in revisions {
+        let earlier = detector.segmenter.segment(&revision.rows, doc.tolerance);
+        for candidate in &earlier.candidates {
+            if candidate.address_status != AddressStatus::Published {
+                continue;
+            }
+            let hidden_now = match &candidate.postcode {
+                Some(code) => !shown_postcodes.contains(code) && !legitimate.contains(code),
+                None => candidate
+                    .address
+                    .as_deref()
+                    .is_some_and(|a| !shown_text.contains(&key(a))),
+            };
+            if hidden_now {
+                findings.add(
+                    "prior-revision-address",
+                    Some(candidate),
+                    Some(candidate.page),
+                    candidate.address.clone().unwrap_or_default(),
+                    candidate.postcode.clone(),
+                    format!("revision {}", revision.number),
+                );
+            }
+        }
+    }
+}
+
+/// The text up to a postcode: at most [`MAX_EVIDENCE`] bytes ending with it,
+/// whitespace collapsed.
+fn snippet(text: &str, span: std::ops::Range<usize>) -> String {
+    let mut start = span
+        .start
+        .saturating_sub(MAX_EVIDENCE - (span.end - span.start).min(MAX_EVIDENCE));
+    while !text.is_char_boundary(start) {
+        start += 1;
+    }
+    collapse_spaces(text.get(start..span.end).unwrap_or_default())
+}
+
+/// Text cut to at most [`MAX_EVIDENCE`] bytes on a character boundary.
+fn capped(text: &str) -> String {
+    let mut end = text.len().min(MAX_EVIDENCE);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text[..end].to_string()
+}

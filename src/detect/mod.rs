@@ -1,0 +1,208 @@
+//! Stage 4 of the pipeline: detection.
+//!
+//! Input: one document's [`Extraction`] (from `extract`). Output: its
+//! [`DocumentFindings`]: the notice kind, the election date, the council if
+//! recognised, every candidate with their address status, and the findings.
+//! The principal type is [`Detector`], built once from [`Rules`] (the data in
+//! `rules/`) and shared by every thread of the scan stage: it is immutable,
+//! `Send + Sync`, and compiles every pattern in [`Detector::new`].
+//!
+//! The passes, each its own module:
+//!
+//! * [`kind`]: what the notice is, and its election date;
+//! * [`segment`]: candidates from table rows and label layouts, and the role
+//!   of every row (candidate, header, legitimate address context);
+//! * [`address`]: what one home-address cell says (published, withheld with
+//!   an area, unknown);
+//! * [`findings`]: published, hidden, side-layer, earlier-revision and
+//!   own-agent addresses, with stable ids;
+//! * [`postcode`] and [`text`]: the postcode grammar and the phrase
+//!   prefilter every pass shares.
+//!
+//! Detection refuses to guess: a postcode outside a candidate's row is never
+//! a candidate's published address, a legitimate address (returning officer,
+//! polling station, agent's office, council contact) is never reported, and
+//! a document with no text is `unscannable`, never clean. It never reads
+//! files or the network; cross-document checks belong to the scan stage.
+//!
+//! ```
+//! use sopncheck::detect::{Detector, Rules};
+//! use sopncheck::model::{AddressStatus, Cell, Extraction, Line, SourceFormat, Visibility};
+//!
+//! let cell = |x: f32, text: &str| Cell {
+//!     x, right: x + 90.0, text: text.into(), visibility: Visibility::Visible,
+//! };
+//! let row = |y: f32, cells: Vec<Cell>| Line { page: 1, baseline: y, cells };
+//! let rows = vec![
+//!     row(800.0, vec![cell(50.0, "STATEMENT OF PERSONS NOMINATED")]),
+//!     row(780.0, vec![cell(50.0, "Election of a Councillor for Example Ward")]),
+//!     row(760.0, vec![cell(50.0, "Name of candidate"), cell(150.0, "Home address"),
+//!                     cell(250.0, "Description")]),
+//!     row(740.0, vec![cell(50.0, "SAMPLE\nAlex"), cell(150.0, "(address in Exampleton)"),
+//!                     cell(250.0, "Independent")]),
+//!     row(720.0, vec![cell(50.0, "TESTER\nJo"), cell(150.0, "1 Any Road\nExampleton\nZZ9 9ZZ"),
+//!                     cell(250.0, "Independent")]),
+//! ];
+//! let extraction = Extraction {
+//!     format: SourceFormat::Pdf, pages: 1, runs: vec![], lines: rows.clone(), rows,
+//!     side_texts: vec![], prior_revisions: vec![], producer: None,
+//! };
+//! let found = Detector::new(&Rules::builtin()).detect(&extraction, "notice.pdf");
+//! assert_eq!(found.candidates.len(), 2);
+//! assert_eq!(found.candidates[0].address_status, AddressStatus::Withheld);
+//! assert_eq!(found.candidates[1].postcode.as_deref(), Some("ZZ9 9ZZ"));
+//! assert_eq!(found.findings[0].rule, "published-home-address");
+//! ```
+
+mod address;
+mod findings;
+mod kind;
+mod postcode;
+mod rules;
+mod segment;
+mod text;
+
+pub use postcode::postcode_spans;
+pub use rules::{RuleError, Rules};
+
+use crate::model::{DocumentFindings, Extraction, Line, NoticeKind, SourceFormat};
+use crate::registry::registry;
+use kind::Classifier;
+use segment::Segmenter;
+use text::normalise_into;
+
+/// How far left of its header a PDF table cell may start, in points.
+const PDF_COLUMN_TOLERANCE: f32 = 2.0;
+
+/// The compiled detector: build once, share across threads.
+#[derive(Clone, Debug)]
+pub struct Detector {
+    rules: Rules,
+    segmenter: Segmenter,
+    classifier: Classifier,
+}
+
+impl Detector {
+    /// Compiles every matcher the rules call for.
+    pub fn new(rules: &Rules) -> Detector {
+        Detector {
+            rules: rules.clone(),
+            segmenter: Segmenter::new(rules),
+            classifier: Classifier::new(rules),
+        }
+    }
+
+    /// Detects candidates and findings in one extracted document. `source`
+    /// is its path or URL: a URL helps recognise the council, and the file
+    /// name keys the `unscannable` finding; nothing else depends on it.
+    pub fn detect(&self, extraction: &Extraction, source: &str) -> DocumentFindings {
+        if !extraction.has_text_layer() {
+            return self.unreadable(source, "the document has no text layer; it may be a scan");
+        }
+        let rows: &[Line] = if extraction.rows.is_empty() {
+            &extraction.lines
+        } else {
+            &extraction.rows
+        };
+        let tolerance = match extraction.format {
+            SourceFormat::Pdf => PDF_COLUMN_TOLERANCE,
+            SourceFormat::Html => 0.0,
+        };
+        let segmented = self.segmenter.segment(rows, tolerance);
+
+        let visible = visible_rows(rows);
+        let visible_text = visible.join("\n");
+        let head_text = visible[..visible.len().min(self.classifier.head_rows())].join("\n");
+        let mut head = String::new();
+        normalise_into(&head_text, &mut head);
+        let kind = self.classifier.kind(&head);
+        let header_end = segmented.first_header.unwrap_or(rows.len());
+        let header_rows = rows
+            .iter()
+            .take(header_end)
+            .zip(&visible)
+            .filter(|(row, _)| {
+                row.cells
+                    .iter()
+                    .filter(|c| !c.visibility.is_hidden())
+                    .count()
+                    == 1
+            })
+            .map(|(_, text)| text.as_str());
+        let election_date = self.classifier.election_date(&head_text, header_rows);
+        let url = source.contains("://").then_some(source);
+        let council = registry().recognise(&visible_text, url);
+        let pre_rule = self.pre_rule(
+            election_date.as_deref(),
+            council.map(|c| c.nation.as_str()),
+            self.classifier.is_parliamentary(&head),
+        );
+        let found = findings::collect(
+            self,
+            &findings::Document {
+                extraction,
+                rows,
+                segmented: &segmented,
+                kind,
+                pre_rule,
+                tolerance,
+            },
+        );
+        DocumentFindings {
+            kind,
+            election_date,
+            council: council.map(|c| c.code.clone()),
+            candidates: segmented.candidates,
+            findings: found,
+        }
+    }
+
+    /// The result for a document that could not be read (no text layer, or
+    /// the extractor failed): kind `other`, no candidates, one
+    /// `unscannable` finding (severity high, from `rules/findings.toml`)
+    /// whose evidence is `reason`.
+    pub fn unreadable(&self, source: &str, reason: &str) -> DocumentFindings {
+        let url = source.contains("://").then_some(source);
+        DocumentFindings {
+            kind: NoticeKind::Other,
+            election_date: None,
+            council: url
+                .and_then(|u| registry().recognise("", Some(u)))
+                .map(|c| c.code.clone()),
+            candidates: Vec::new(),
+            findings: findings::unscannable(self, source, reason),
+        }
+    }
+
+    /// Whether an election on `date` predates the withholding rule for its
+    /// kind of election in `nation` (unknown nations count as covered).
+    fn pre_rule(&self, date: Option<&str>, nation: Option<&str>, parliamentary: bool) -> bool {
+        let Some(date) = date else {
+            return false;
+        };
+        self.rules.withholding.iter().any(|w| {
+            w.parliamentary == parliamentary
+                && date < w.from.as_str()
+                && nation.is_none_or(|n| w.nations.iter().any(|x| x == n))
+        })
+    }
+}
+
+/// Each row's visible text, cells joined by a space, one string per row.
+fn visible_rows(rows: &[Line]) -> Vec<String> {
+    rows.iter()
+        .map(|row| {
+            let mut text = String::new();
+            for cell in row.cells.iter().filter(|c| !c.visibility.is_hidden()) {
+                if !text.is_empty() {
+                    text.push(' ');
+                }
+                text.push_str(&cell.text);
+            }
+            text
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;

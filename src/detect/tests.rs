@@ -1,0 +1,587 @@
+//! Detector tests on invented notices, built as extracted rows: every
+//! person, place and postcode here is made up.
+
+use super::*;
+use crate::model::{
+    AddressStatus, Cell, Extraction, Finding, Line, Revision, Severity, SideLayer, SideText,
+    SourceFormat, Visibility,
+};
+
+fn cell(x: f32, text: &str) -> Cell {
+    cell_as(x, text, Visibility::Visible)
+}
+
+fn cell_as(x: f32, text: &str, visibility: Visibility) -> Cell {
+    Cell {
+        x,
+        right: x + 90.0,
+        text: text.into(),
+        visibility,
+    }
+}
+
+fn row(page: u32, y: f32, cells: Vec<Cell>) -> Line {
+    Line {
+        page,
+        baseline: y,
+        cells,
+    }
+}
+
+fn text_row(page: u32, y: f32, text: &str) -> Line {
+    row(page, y, vec![cell(50.0, text)])
+}
+
+fn extraction(rows: Vec<Line>) -> Extraction {
+    Extraction {
+        format: SourceFormat::Pdf,
+        pages: rows.iter().map(|r| r.page).max().unwrap_or(1),
+        runs: Vec::new(),
+        lines: rows.clone(),
+        rows,
+        side_texts: Vec::new(),
+        prior_revisions: Vec::new(),
+        producer: None,
+    }
+}
+
+fn detect(x: &Extraction) -> DocumentFindings {
+    Detector::new(&Rules::builtin()).detect(x, "notice.pdf")
+}
+
+fn rules_of(found: &DocumentFindings) -> Vec<&str> {
+    found.findings.iter().map(|f| f.rule.as_str()).collect()
+}
+
+/// A one-ward SoPN: header, the given candidate rows, a polling station
+/// table and the returning officer's footer, all invented.
+fn sopn(candidates: &[(&str, &str)]) -> Vec<Line> {
+    let mut rows = vec![
+        text_row(1, 800.0, "STATEMENT OF PERSONS NOMINATED"),
+        text_row(1, 790.0, "Exampleshire District Council"),
+        text_row(1, 780.0, "Election of a District Councillor for"),
+        text_row(1, 770.0, "Sample Ward"),
+        text_row(
+            1,
+            760.0,
+            "A poll for the election of a District Councillor for Sample will be held on Thursday 4 May 2023, between 7am and 10pm.",
+        ),
+        row(
+            1,
+            750.0,
+            vec![
+                cell(50.0, "Name of Candidate"),
+                cell(150.0, "Home Address"),
+                cell(250.0, "Description (if any)"),
+                cell(350.0, "Reason why no longer nominated*"),
+            ],
+        ),
+    ];
+    for (i, (name, address)) in candidates.iter().enumerate() {
+        rows.push(row(
+            1,
+            700.0 - 20.0 * i as f32,
+            vec![
+                cell(50.0, name),
+                cell(150.0, address),
+                cell(250.0, "Independent"),
+            ],
+        ));
+    }
+    rows.extend([
+        text_row(1, 300.0, "Situation of Polling Station"),
+        row(
+            1,
+            290.0,
+            vec![cell(50.0, "Sample Village Hall, 2 Hall Lane, Sampleton ZZ1 1ZZ"), cell(250.0, "12")],
+        ),
+        text_row(1, 280.0, "Dated Monday 3 April 2023"),
+        text_row(
+            1,
+            270.0,
+            "Printed and published by the Returning Officer, Civic Offices, 1 Example Square, Sampleton, ZZ2 2ZZ",
+        ),
+    ]);
+    rows
+}
+
+#[test]
+fn detector_is_send_and_sync() {
+    fn shared<T: Send + Sync>() {}
+    shared::<Detector>();
+}
+
+#[test]
+fn table_with_every_withheld_wording_and_legitimate_addresses() {
+    let found = detect(&extraction(sopn(&[
+        ("ALPHA\nAnn", "(address in Exampleshire)"),
+        ("BRAVO\nBen", "Address in the Mid Example\nConstituency"),
+        (
+            "CHARLIE\nCat",
+            "Resides in the Exampleshire\nDistrict Council area",
+        ),
+        ("DELTA\nDan", "(address outside Exampleshire)"),
+        ("ECHO\nEve", "Portugal"),
+        ("FOXTROT\nFay", "(cyfeiriad yn Sir Enghraifft)"),
+        ("GOLF\nGus", "7 Nowhere Road, Sampleton,\nZZ3\n3ZZ"),
+    ])));
+    assert_eq!(found.kind, NoticeKind::Sopn);
+    assert_eq!(found.election_date.as_deref(), Some("2023-05-04"));
+    let areas: Vec<Option<&str>> = found
+        .candidates
+        .iter()
+        .map(|c| c.withheld_area.as_deref())
+        .collect();
+    assert_eq!(
+        areas,
+        [
+            Some("Exampleshire"),
+            Some("Mid Example Constituency"),
+            Some("Exampleshire District Council area"),
+            Some("outside Exampleshire"),
+            Some("Portugal"),
+            Some("Sir Enghraifft"),
+            None,
+        ]
+    );
+    assert!(
+        found
+            .candidates
+            .iter()
+            .all(|c| c.post.as_deref() == Some("Sample"))
+    );
+    let golf = &found.candidates[6];
+    assert_eq!(golf.name, "GOLF Gus");
+    assert_eq!(golf.address_status, AddressStatus::Published);
+    assert_eq!(golf.postcode.as_deref(), Some("ZZ3 3ZZ"));
+    // Only the candidate's address: never the polling station or the
+    // returning officer's office.
+    assert_eq!(rules_of(&found), ["published-home-address"]);
+    assert_eq!(found.findings[0].severity, Severity::Medium);
+    assert_eq!(found.findings[0].candidate.as_deref(), Some("GOLF Gus"));
+}
+
+#[test]
+fn separate_name_columns_withdrawn_and_continued_page() {
+    let header = |page, y| {
+        row(
+            page,
+            y,
+            vec![
+                cell(50.0, "Surname"),
+                cell(150.0, "Other Names"),
+                cell(250.0, "Home Address"),
+                cell(350.0, "Description (if any)"),
+                cell(450.0, "Decision of the\nReturning Officer"),
+            ],
+        )
+    };
+    let candidate = |page, y, surname: &str, other: &str, address: &str, decision: &str| {
+        let mut cells = vec![
+            cell(50.0, surname),
+            cell(150.0, other),
+            cell(250.0, address),
+            cell(350.0, "Independent"),
+        ];
+        if !decision.is_empty() {
+            cells.push(cell(450.0, decision));
+        }
+        row(page, y, cells)
+    };
+    let rows = vec![
+        text_row(1, 800.0, "EXAMPLETON COUNCIL"),
+        text_row(1, 790.0, "THURSDAY, 3 MAY 2018"),
+        text_row(
+            1,
+            780.0,
+            "statement as to persons nominated for election as Councillor for the",
+        ),
+        text_row(1, 770.0, "UPPER SAMPLE WARD"),
+        header(1, 750.0),
+        candidate(
+            1,
+            700.0,
+            "Kilo",
+            "Kim",
+            "Resides in the Exampleton\narea",
+            "",
+        ),
+        candidate(
+            1,
+            680.0,
+            "Lima",
+            "Lee Ann",
+            "Rose Cottage\nWest End\nSampleton\nZZ4 4ZZ",
+            "",
+        ),
+        candidate(
+            1,
+            660.0,
+            "Mike",
+            "Mo",
+            "(address in Exampleton)",
+            "Withdrawn",
+        ),
+        text_row(1, 100.0, "Dated: Monday, 09 April, 2018"),
+        text_row(2, 800.0, "EXAMPLETON COUNCIL"),
+        // No header repeated on page 2.
+        candidate(
+            2,
+            700.0,
+            "November",
+            "Nia",
+            "3 Sample Close\nSampleton\nZZ5 5ZZ",
+            "",
+        ),
+    ];
+    let found = detect(&extraction(rows));
+    let names: Vec<&str> = found.candidates.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["Kilo Kim", "Lima Lee Ann", "Mike Mo", "November Nia"]
+    );
+    assert!(
+        found
+            .candidates
+            .iter()
+            .all(|c| c.post.as_deref() == Some("Upper Sample"))
+    );
+    let withdrawn: Vec<bool> = found.candidates.iter().map(|c| c.withdrawn).collect();
+    assert_eq!(withdrawn, [false, false, true, false]);
+    assert_eq!(found.candidates[3].page, 2);
+    assert_eq!(
+        found.candidates[1].address.as_deref(),
+        Some("Rose Cottage, West End, Sampleton, ZZ4 4ZZ")
+    );
+    // A local election in England before 2 May 2019, council unknown.
+    assert_eq!(found.election_date.as_deref(), Some("2018-05-03"));
+    assert_eq!(
+        rules_of(&found),
+        ["pre-rule-published-address", "pre-rule-published-address"]
+    );
+    assert_eq!(found.findings[0].severity, Severity::Low);
+}
+
+#[test]
+fn label_layout() {
+    let rows = vec![
+        text_row(1, 800.0, "Statement of Persons Nominated"),
+        text_row(1, 790.0, "Constituency: Example Vale"),
+        text_row(1, 780.0, "Name: OSCAR Olive"),
+        text_row(
+            1,
+            770.0,
+            "Home address: 75 Example Crescent, Sampleton, ZZ6 6ZZ.",
+        ),
+        text_row(1, 760.0, "Description: Independent"),
+        text_row(1, 750.0, "PAPA Pat"),
+        text_row(
+            1,
+            740.0,
+            "Home address: (address in the Example Vale Constituency)",
+        ),
+        text_row(1, 730.0, "Description: Independent"),
+    ];
+    let found = detect(&extraction(rows));
+    assert_eq!(found.candidates.len(), 2);
+    let oscar = &found.candidates[0];
+    assert_eq!(oscar.name, "OSCAR Olive");
+    assert_eq!(oscar.post.as_deref(), Some("Example Vale"));
+    assert_eq!(
+        oscar.address.as_deref(),
+        Some("75 Example Crescent, Sampleton, ZZ6 6ZZ")
+    );
+    assert_eq!(oscar.postcode.as_deref(), Some("ZZ6 6ZZ"));
+    let papa = &found.candidates[1];
+    assert_eq!(papa.name, "PAPA Pat");
+    assert_eq!(
+        papa.withheld_area.as_deref(),
+        Some("Example Vale Constituency")
+    );
+    assert_eq!(rules_of(&found), ["published-home-address"]);
+}
+
+#[test]
+fn agents_notice_flags_only_own_agents() {
+    let rows = vec![
+        text_row(1, 800.0, "NOTICE OF ELECTION AGENTS' NAMES AND OFFICES"),
+        text_row(1, 790.0, "Election of a Councillor for Sample Ward"),
+        row(
+            1,
+            750.0,
+            vec![
+                cell(50.0, "Name of Candidate"),
+                cell(150.0, "Name of Agent"),
+                cell(250.0, "Address of office to which claims may be sent"),
+            ],
+        ),
+        row(
+            1,
+            700.0,
+            vec![
+                cell(50.0, "QUEBEC\nQuinn"),
+                cell(150.0, "Rita Romeo"),
+                cell(250.0, "Party Office, 9 Office Row, Sampleton, ZZ7 7ZZ"),
+            ],
+        ),
+        row(
+            1,
+            680.0,
+            vec![
+                cell(50.0, "SIERRA\nSam"),
+                cell(150.0, "Sam Sierra"),
+                cell(250.0, "4 Home Lane, Sampleton, ZZ8 8ZZ"),
+            ],
+        ),
+    ];
+    let found = detect(&extraction(rows));
+    assert_eq!(found.kind, NoticeKind::NoticeOfAgents);
+    assert_eq!(found.candidates.len(), 2);
+    assert_eq!(rules_of(&found), ["own-agent-home-address"]);
+    assert_eq!(found.findings[0].candidate.as_deref(), Some("SIERRA Sam"));
+    assert_eq!(found.findings[0].postcode.as_deref(), Some("ZZ8 8ZZ"));
+}
+
+#[test]
+fn hidden_cells_are_high_findings_unless_legitimate() {
+    let mut rows = sopn(&[("TANGO\nTed", "(address in Exampleshire)")]);
+    // A black box over the real address in the candidate's row.
+    rows[6].cells.push(cell_as(
+        150.0,
+        "5 Secret Street\nSampleton ZZ9 1ZZ",
+        Visibility::Covered,
+    ));
+    // White text elsewhere, and a covered returning officer block.
+    rows.push(row(
+        1,
+        200.0,
+        vec![cell_as(
+            50.0,
+            "old copy: 8 Other Way ZZ9 2ZZ",
+            Visibility::White,
+        )],
+    ));
+    rows.push(row(
+        1,
+        190.0,
+        vec![cell_as(
+            50.0,
+            "Returning Officer, Civic Offices, ZZ9 3ZZ",
+            Visibility::Covered,
+        )],
+    ));
+    let found = detect(&extraction(rows));
+    assert_eq!(found.candidates[0].address_status, AddressStatus::Withheld);
+    let hidden: Vec<(&str, Option<&str>, Option<&str>)> = found
+        .findings
+        .iter()
+        .map(|f| {
+            (
+                f.layer.as_deref().unwrap_or(""),
+                f.candidate.as_deref(),
+                f.postcode.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        hidden,
+        [
+            ("covered", Some("TANGO Ted"), Some("ZZ9 1ZZ")),
+            ("white", None, Some("ZZ9 2ZZ")),
+        ]
+    );
+    assert!(
+        found
+            .findings
+            .iter()
+            .all(|f| f.rule == "hidden-text-address" && f.severity == Severity::High)
+    );
+}
+
+#[test]
+fn side_layers_are_checked() {
+    let mut x = extraction(sopn(&[("UNIFORM\nUma", "(address in Exampleshire)")]));
+    let side = |layer, key: &str, text: &str| SideText {
+        layer,
+        page: None,
+        key: key.into(),
+        text: text.into(),
+    };
+    x.side_texts = vec![
+        side(
+            SideLayer::Info,
+            "Subject",
+            "Uma Uniform, 6 Hidden Hill, Sampleton ZZ1 9ZZ",
+        ),
+        side(
+            SideLayer::Annotation,
+            "Contents",
+            "check 2 Note Road ZZ2 9ZZ",
+        ),
+        side(
+            SideLayer::Info,
+            "Author",
+            "Electoral Services, Civic Offices, ZZ3 9ZZ",
+        ),
+        // The returning officer's postcode, printed legitimately on the page.
+        side(SideLayer::Xmp, "dc:description", "ZZ2 2ZZ"),
+    ];
+    let found = detect(&x);
+    let got: Vec<(&str, Option<&str>)> = found
+        .findings
+        .iter()
+        .map(|f| (f.rule.as_str(), f.postcode.as_deref()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("metadata-address", Some("ZZ1 9ZZ")),
+            ("annotation-address", Some("ZZ2 9ZZ"))
+        ]
+    );
+}
+
+#[test]
+fn prior_revision_with_the_address_published() {
+    let before = sopn(&[("VICTOR\nVal", "2 Earlier Road, Sampleton, ZZ4 9ZZ")]);
+    let mut x = extraction(sopn(&[("VICTOR\nVal", "(address in Exampleshire)")]));
+    x.prior_revisions = vec![Revision {
+        number: 1,
+        byte_len: 1000,
+        rows: before,
+    }];
+    let found = detect(&x);
+    assert_eq!(rules_of(&found), ["prior-revision-address"]);
+    let finding: &Finding = &found.findings[0];
+    assert_eq!(finding.candidate.as_deref(), Some("VICTOR Val"));
+    assert_eq!(finding.postcode.as_deref(), Some("ZZ4 9ZZ"));
+    assert_eq!(finding.layer.as_deref(), Some("revision 1"));
+
+    // An earlier revision that shows nothing the current one hides.
+    let same = sopn(&[("VICTOR\nVal", "2 Earlier Road, Sampleton, ZZ4 9ZZ")]);
+    let mut x = extraction(same.clone());
+    x.prior_revisions = vec![Revision {
+        number: 1,
+        byte_len: 1000,
+        rows: same,
+    }];
+    assert_eq!(rules_of(&detect(&x)), ["published-home-address"]);
+}
+
+#[test]
+fn ids_are_stable_across_positions_and_distinct_across_candidates() {
+    let rows = sopn(&[
+        ("WHISKEY\nWyn", "1 First Road, Sampleton, ZZ5 9ZZ"),
+        ("XRAY\nXan", "2 Second Road, Sampleton, ZZ6 9ZZ"),
+    ]);
+    let moved: Vec<Line> = rows
+        .iter()
+        .map(|r| Line {
+            page: r.page,
+            baseline: r.baseline - 13.5,
+            cells: r
+                .cells
+                .iter()
+                .map(|c| Cell {
+                    x: c.x + 4.0,
+                    right: c.right + 7.0,
+                    ..c.clone()
+                })
+                .collect(),
+        })
+        .collect();
+    let ids = |rows: Vec<Line>| -> Vec<String> {
+        detect(&extraction(rows))
+            .findings
+            .into_iter()
+            .map(|f| f.id)
+            .collect()
+    };
+    let first = ids(rows);
+    assert_eq!(first.len(), 2);
+    assert_ne!(first[0], first[1]);
+    assert_eq!(first, ids(moved));
+}
+
+#[test]
+fn html_tables_use_cell_indexes() {
+    let html_cell = |i: usize, text: &str| Cell {
+        x: i as f32,
+        right: i as f32 + 1.0,
+        text: text.into(),
+        visibility: Visibility::Visible,
+    };
+    let line = |n: usize, cells: Vec<Cell>| Line {
+        page: 1,
+        baseline: n as f32,
+        cells,
+    };
+    let rows = vec![
+        line(0, vec![html_cell(0, "Statement of persons nominated")]),
+        line(
+            1,
+            vec![
+                html_cell(0, "Name of candidate"),
+                html_cell(1, "Home address"),
+                html_cell(2, "Description"),
+            ],
+        ),
+        line(
+            2,
+            vec![
+                html_cell(0, "YANKEE Yul"),
+                html_cell(1, "(address in Exampleshire)"),
+                html_cell(2, ""),
+            ],
+        ),
+        line(
+            3,
+            vec![
+                html_cell(0, "ZULU Zoe"),
+                html_cell(1, "9 Last Lane\nZZ7 9ZZ"),
+                html_cell(2, "Independent"),
+            ],
+        ),
+    ];
+    let mut x = extraction(rows);
+    x.format = SourceFormat::Html;
+    let found = detect(&x);
+    let statuses: Vec<AddressStatus> = found.candidates.iter().map(|c| c.address_status).collect();
+    assert_eq!(
+        statuses,
+        [AddressStatus::Withheld, AddressStatus::Published]
+    );
+}
+
+#[test]
+fn unreadable_and_textless_documents_are_unscannable() {
+    let detector = Detector::new(&Rules::builtin());
+    let found = detector.unreadable("https://example.invalid/a/scan.pdf", "damaged PDF");
+    assert_eq!(found.kind, NoticeKind::Other);
+    assert_eq!(rules_of(&found), ["unscannable"]);
+    assert_eq!(found.findings[0].severity, Severity::High);
+    let again = detector.unreadable("/elsewhere/scan.pdf", "damaged PDF");
+    assert_eq!(found.findings[0].id, again.findings[0].id);
+
+    let empty = extraction(vec![text_row(1, 800.0, "   ")]);
+    assert_eq!(
+        rules_of(&detector.detect(&empty, "blank.pdf")),
+        ["unscannable"]
+    );
+}
+
+#[test]
+fn council_recognised_and_its_nation_sets_the_rule_date() {
+    // A Scottish council: the England and Wales local rule does not apply.
+    let mut rows = sopn(&[("ALPHA\nAl", "1 Any Road, Sampleton, ZZ8 9ZZ")]);
+    rows[1] = text_row(1, 790.0, "The Highland Council");
+    rows[4] = text_row(1, 760.0, "The poll will be held on Thursday 3 May 2018.");
+    let found = detect(&extraction(rows));
+    assert_eq!(found.council.as_deref(), Some("HLD"));
+    let council = found
+        .council
+        .as_deref()
+        .and_then(|c| crate::registry::registry().by_code(c));
+    assert_eq!(council.map(|c| c.nation.as_str()), Some("Scotland"));
+    assert_eq!(rules_of(&found), ["published-home-address"]);
+}

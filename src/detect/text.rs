@@ -1,0 +1,176 @@
+//! Text helpers shared by the detection passes: one normal form for
+//! matching, and [`PhraseSet`], the aho-corasick prefilter that finds rule
+//! phrases as whole words in one pass.
+//!
+//! Input: cell, row and page text. Output: normalised text and phrase hits.
+//! Nothing here knows what a candidate or an address is.
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
+/// Writes `text` into `out` (cleared first) lowercase, with every run of
+/// whitespace (line breaks included) as one space and no leading or
+/// trailing space.
+pub(crate) fn normalise_into(text: &str, out: &mut String) {
+    out.clear();
+    let mut pending_space = false;
+    for c in text.chars() {
+        if c.is_whitespace() {
+            pending_space = !out.is_empty();
+            continue;
+        }
+        if pending_space {
+            out.push(' ');
+            pending_space = false;
+        }
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.extend(c.to_lowercase());
+        }
+    }
+}
+
+/// `text` with every run of whitespace as one space, case kept.
+pub(crate) fn collapse_spaces(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+/// A key for comparing names and posts: lowercase letters and digits, one
+/// space between words.
+pub(crate) fn key(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.extend(word.chars().flat_map(char::to_lowercase));
+    }
+    out
+}
+
+/// Whether the characters either side of `start..end` in `text` are not
+/// letters or digits.
+fn whole_word(text: &str, start: usize, end: usize) -> bool {
+    let before = text.get(..start).and_then(|s| s.chars().next_back());
+    let after = text.get(end..).and_then(|s| s.chars().next());
+    !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+}
+
+/// A set of lowercase phrases, each tagged with a group number, matched as
+/// whole words over normalised text in one aho-corasick pass.
+#[derive(Clone, Debug)]
+pub(crate) struct PhraseSet {
+    matcher: Option<AhoCorasick>,
+    groups: Vec<usize>,
+    /// Length in bytes of the longest phrase.
+    longest: usize,
+}
+
+impl PhraseSet {
+    /// Builds a set from `(group, phrases)` pairs. Phrases are lowercased
+    /// and whitespace-normalised; empty phrases are dropped.
+    pub(crate) fn new<'a>(groups: impl IntoIterator<Item = (usize, &'a [String])>) -> PhraseSet {
+        let mut patterns = Vec::new();
+        let mut tags = Vec::new();
+        let mut buffer = String::new();
+        for (group, phrases) in groups {
+            for phrase in phrases {
+                normalise_into(phrase, &mut buffer);
+                if !buffer.is_empty() {
+                    patterns.push(buffer.clone());
+                    tags.push(group);
+                }
+            }
+        }
+        // Rule phrases are few and short; building fails only past the
+        // automaton's size limits, and then the set matches nothing.
+        let matcher = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::Standard)
+            .build(&patterns)
+            .ok();
+        PhraseSet {
+            matcher,
+            groups: tags,
+            longest: patterns.iter().map(String::len).max().unwrap_or(0),
+        }
+    }
+
+    /// Every whole-word hit in normalised `text`: (group, start, end),
+    /// overlapping hits included, in order of end.
+    pub(crate) fn hits<'s, 't>(
+        &'s self,
+        text: &'t str,
+    ) -> impl Iterator<Item = (usize, usize, usize)> + use<'s, 't> {
+        self.matcher
+            .iter()
+            .flat_map(move |m| m.find_overlapping_iter(text))
+            .filter(move |m| whole_word(text, m.start(), m.end()))
+            .filter_map(move |m| {
+                let group = *self.groups.get(m.pattern().as_usize())?;
+                Some((group, m.start(), m.end()))
+            })
+    }
+
+    /// Whether normalised `text` holds a phrase of `group`.
+    pub(crate) fn has(&self, text: &str, group: usize) -> bool {
+        self.hits(text).any(|(g, _, _)| g == group)
+    }
+
+    /// The lowest group with a phrase in normalised `text`.
+    pub(crate) fn first_group(&self, text: &str) -> Option<usize> {
+        self.hits(text).map(|(g, _, _)| g).min()
+    }
+
+    /// The lowest group with a phrase at the very start of normalised
+    /// `text`, and the end of the longest such phrase.
+    pub(crate) fn at_start(&self, text: &str) -> Option<(usize, usize)> {
+        // Only the first `longest` bytes (and the character after them, for
+        // the word boundary) can hold a hit at the start.
+        let mut end = text.len().min(self.longest + 4);
+        while !text.is_char_boundary(end) {
+            end += 1;
+        }
+        let prefix = text.get(..end).unwrap_or(text);
+        self.hits(prefix)
+            .filter(|&(_, start, _)| start == 0)
+            .min_by(|a, b| a.0.cmp(&b.0).then(b.2.cmp(&a.2)))
+            .map(|(g, _, end)| (g, end))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normal_form_and_keys() {
+        let mut out = String::new();
+        normalise_into("  Decision of the\nReturning  OFFICER ", &mut out);
+        assert_eq!(out, "decision of the returning officer");
+        assert_eq!(key("SMITH,  John-Paul\nÉmile"), "smith john paul émile");
+        assert_eq!(collapse_spaces(" a \n b "), "a b");
+    }
+
+    #[test]
+    fn phrases_match_whole_words_only() {
+        let dated = vec!["dated".to_string()];
+        let poll = vec!["polling station".to_string(), "poll".to_string()];
+        let set = PhraseSet::new([(0, dated.as_slice()), (1, poll.as_slice())]);
+        assert!(set.has("dated 4 april", 0));
+        assert!(!set.has("validated and updated", 0));
+        assert_eq!(set.first_group("the polling station list"), Some(1));
+        assert_eq!(set.at_start("polling station, x"), Some((1, 15)));
+        assert_eq!(set.at_start("the poll"), None);
+        assert!(!set.has("pollster", 1));
+    }
+}

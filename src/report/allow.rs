@@ -1,0 +1,479 @@
+//! The consent and baseline file (`--allow FILE`): findings a person has
+//! already dealt with.
+//!
+//! Input: a TOML file. Output: an [`AllowList`] that [`Report::build`]
+//! consults to mark findings *suppressed*, with the reason. A suppressed
+//! finding stays in every report (flagged, counted apart) and is ignored by
+//! `--fail-on`; nothing is ever dropped silently. A malformed file is an
+//! error naming `file:line`, never a partly applied list.
+//!
+//! Two kinds of entry:
+//!
+//! * `[[consent]]`: a candidate who confirmed on the home address form
+//!   that their address may be published. Matched by council code,
+//!   candidate name and (when given) post and election date, compared
+//!   case-insensitively with runs of spaces and line breaks as one space.
+//!   It suppresses that candidate's address findings (published, hidden,
+//!   metadata, annotation, earlier revision, cross-document, own agent,
+//!   pre-rule); it never suppresses `unscannable` or `retention-expired`.
+//!   Omit `post` only when the notice names none.
+//! * `[[accepted]]`: one finding, by its stable `id` (the same for the same
+//!   finding in a re-downloaded copy), with a required `reason`: the
+//!   baseline a CI job keeps so only new findings fail it.
+//!
+//! ```toml
+//! # Candidates who asked for their home address to be published.
+//! [[consent]]
+//! council = "HCK"                      # register code, as in the report
+//! post = "Example Ward"                # optional: the post as printed
+//! candidate = "SAMPLE Alex"            # the name as printed
+//! election_date = "2026-05-07"         # optional: only this election
+//! note = "Home address form, 2026-03-30"  # optional, shown in reports
+//!
+//! # Findings reviewed and accepted.
+//! [[accepted]]
+//! id = "3f9c2a17b4d0e851"
+//! reason = "Agent's office is a rented office, checked 2026-04-02"
+//! ```
+//!
+//! [`Report::build`]: super::Report::build
+
+use std::fmt;
+use std::ops::Range;
+use std::path::Path;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+/// Rules a consent covers: every finding about a candidate's address being
+/// readable. Anything else (an unreadable file, a retention breach) is not
+/// the candidate's to consent to.
+const CONSENT_COVERS: &[&str] = &[
+    "published-home-address",
+    "pre-rule-published-address",
+    "hidden-text-address",
+    "metadata-address",
+    "annotation-address",
+    "prior-revision-address",
+    "cross-document-address",
+    "own-agent-home-address",
+];
+
+/// Largest allow file read, in bytes.
+const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// A parsed allow file.
+///
+/// ```
+/// use sopncheck::report::allow::{AllowList, FindingKey};
+/// let list = AllowList::parse(
+///     "[[consent]]\ncouncil = \"HCK\"\ncandidate = \"SAMPLE Alex\"\n",
+///     "allow.toml",
+/// )
+/// .unwrap();
+/// let key = FindingKey {
+///     council: "HCK", election_date: None, rule: "published-home-address",
+///     id: "0a1b", candidate: Some("Sample  ALEX"), post: Some("Example Ward"),
+/// };
+/// assert_eq!(list.suppression(&key).as_deref(), Some("candidate consented to publication (allow.toml:1)"));
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AllowList {
+    consents: Vec<Consent>,
+    accepted: Vec<Accepted>,
+}
+
+/// A candidate's consent to publish their address.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Consent {
+    council: String,
+    post: Option<String>,
+    candidate: String,
+    election_date: Option<String>,
+    note: Option<String>,
+    at: Origin,
+}
+
+/// A finding accepted by id.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Accepted {
+    id: String,
+    reason: String,
+    at: Origin,
+}
+
+/// Where an entry was written, for reasons and errors.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Origin {
+    file: String,
+    line: usize,
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.file, self.line)
+    }
+}
+
+/// What the allow list needs to know about a finding to match it.
+#[derive(Clone, Copy, Debug)]
+pub struct FindingKey<'a> {
+    /// Council register code of the document.
+    pub council: &'a str,
+    /// Election date of the document, ISO 8601.
+    pub election_date: Option<&'a str>,
+    /// Rule name.
+    pub rule: &'a str,
+    /// Stable finding id.
+    pub id: &'a str,
+    /// Candidate concerned.
+    pub candidate: Option<&'a str>,
+    /// That candidate's post.
+    pub post: Option<&'a str>,
+}
+
+/// A bad allow file: `file:line: reason`.
+#[derive(Debug, thiserror::Error)]
+pub enum AllowError {
+    /// The file could not be read.
+    #[error("{file}: {source}")]
+    Read {
+        /// The file.
+        file: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file is larger than any allow list should be.
+    #[error("{file}: larger than {MAX_FILE_BYTES} bytes")]
+    TooLarge {
+        /// The file.
+        file: String,
+    },
+    /// The file is not valid TOML or not this format.
+    #[error("{file}:{line}: {reason}")]
+    Invalid {
+        /// The file.
+        file: String,
+        /// 1-based line.
+        line: usize,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileFormat {
+    #[serde(default)]
+    consent: Vec<Spanned<ConsentEntry>>,
+    #[serde(default)]
+    accepted: Vec<Spanned<AcceptedEntry>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConsentEntry {
+    council: String,
+    #[serde(default)]
+    post: Option<String>,
+    candidate: String,
+    #[serde(default)]
+    election_date: Option<String>,
+    #[serde(default)]
+    note: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AcceptedEntry {
+    id: String,
+    reason: String,
+}
+
+impl AllowList {
+    /// Reads and parses an allow file.
+    pub fn load(path: &Path) -> Result<AllowList, AllowError> {
+        use std::io::Read;
+        let file = path.display().to_string();
+        let read_error = |source| AllowError::Read {
+            file: file.clone(),
+            source,
+        };
+        let mut text = String::new();
+        std::fs::File::open(path)
+            .map_err(read_error)?
+            .take(MAX_FILE_BYTES + 1)
+            .read_to_string(&mut text)
+            .map_err(read_error)?;
+        if text.len() as u64 > MAX_FILE_BYTES {
+            return Err(AllowError::TooLarge { file });
+        }
+        AllowList::parse(&text, &file)
+    }
+
+    /// Parses allow-file text; `file` names it in errors and reasons.
+    pub fn parse(text: &str, file: &str) -> Result<AllowList, AllowError> {
+        let invalid = |span: Option<Range<usize>>, reason: String| AllowError::Invalid {
+            file: file.to_owned(),
+            line: span.map_or(1, |span| line_of(text, span.start)),
+            reason,
+        };
+        let parsed: FileFormat =
+            toml::from_str(text).map_err(|e| invalid(e.span(), e.message().to_owned()))?;
+        let origin = |span: Range<usize>| Origin {
+            file: file.to_owned(),
+            line: line_of(text, span.start),
+        };
+
+        let mut consents = Vec::with_capacity(parsed.consent.len());
+        for entry in parsed.consent {
+            let span = entry.span();
+            let entry = entry.into_inner();
+            for (field, value) in [("council", &entry.council), ("candidate", &entry.candidate)] {
+                if value.trim().is_empty() {
+                    return Err(invalid(Some(span), format!("consent `{field}` is empty")));
+                }
+            }
+            if let Some(date) = &entry.election_date
+                && !is_iso_date(date)
+            {
+                let reason = format!("election_date {date:?} is not a YYYY-MM-DD date");
+                return Err(invalid(Some(span), reason));
+            }
+            consents.push(Consent {
+                council: normalise(&entry.council),
+                post: entry.post.as_deref().map(normalise),
+                candidate: normalise(&entry.candidate),
+                election_date: entry.election_date,
+                note: entry.note.filter(|note| !note.trim().is_empty()),
+                at: origin(span),
+            });
+        }
+
+        let mut accepted: Vec<Accepted> = Vec::with_capacity(parsed.accepted.len());
+        for entry in parsed.accepted {
+            let span = entry.span();
+            let entry = entry.into_inner();
+            let id = entry.id.trim();
+            if id.is_empty() {
+                return Err(invalid(Some(span), "accepted `id` is empty".into()));
+            }
+            if entry.reason.trim().is_empty() {
+                let reason = format!("accepted finding {id} needs a `reason`");
+                return Err(invalid(Some(span), reason));
+            }
+            if let Some(earlier) = accepted.iter().find(|a| a.id == id) {
+                let reason = format!(
+                    "finding {id} is already accepted at line {}",
+                    earlier.at.line
+                );
+                return Err(invalid(Some(span), reason));
+            }
+            accepted.push(Accepted {
+                id: id.to_owned(),
+                reason: entry.reason.trim().to_owned(),
+                at: origin(span),
+            });
+        }
+        Ok(AllowList { consents, accepted })
+    }
+
+    /// True when the list allows nothing.
+    pub fn is_empty(&self) -> bool {
+        self.consents.is_empty() && self.accepted.is_empty()
+    }
+
+    /// Why the finding is suppressed, or `None` when it is not. An accepted
+    /// id wins over a consent.
+    pub fn suppression(&self, finding: &FindingKey<'_>) -> Option<String> {
+        if let Some(accepted) = self.accepted.iter().find(|a| a.id == finding.id) {
+            return Some(format!("accepted ({}): {}", accepted.at, accepted.reason));
+        }
+        if !CONSENT_COVERS.contains(&finding.rule) {
+            return None;
+        }
+        let candidate = normalise(finding.candidate?);
+        let council = normalise(finding.council);
+        let post = finding.post.map(normalise);
+        let consent = self.consents.iter().find(|c| {
+            c.council == council
+                && c.candidate == candidate
+                && c.post.as_ref().is_none_or(|p| post.as_ref() == Some(p))
+                && c.election_date
+                    .as_deref()
+                    .is_none_or(|d| finding.election_date == Some(d))
+        })?;
+        Some(match &consent.note {
+            Some(note) => format!(
+                "candidate consented to publication ({}): {note}",
+                consent.at
+            ),
+            None => format!("candidate consented to publication ({})", consent.at),
+        })
+    }
+}
+
+/// Lowercase, with every run of whitespace as one space, trimmed.
+fn normalise(text: &str) -> String {
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// 1-based line of a byte offset (offsets past the end count as the last line).
+fn line_of(text: &str, offset: usize) -> usize {
+    let end = offset.min(text.len());
+    1 + text.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+}
+
+/// `YYYY-MM-DD` with a plausible month and day.
+fn is_iso_date(text: &str) -> bool {
+    let parts: Vec<&str> = text.split('-').collect();
+    let [year, month, day] = parts[..] else {
+        return false;
+    };
+    let number = |part: &str, len: usize| {
+        (part.len() == len && part.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| part.parse::<u32>().ok())
+            .flatten()
+    };
+    matches!(
+        (number(year, 4), number(month, 2), number(day, 2)),
+        (Some(_), Some(1..=12), Some(1..=31))
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FILE: &str = r#"
+[[consent]]
+council = "hck"
+post = "Example  Ward"
+candidate = "SAMPLE Alex"
+election_date = "2026-05-07"
+
+[[consent]]
+council = "YOR"
+candidate = "TESTER Jo"
+note = "form received"
+
+[[accepted]]
+id = "abc123"
+reason = "reviewed"
+"#;
+
+    fn key<'a>(council: &'a str, candidate: &'a str, post: Option<&'a str>) -> FindingKey<'a> {
+        FindingKey {
+            council,
+            election_date: Some("2026-05-07"),
+            rule: "published-home-address",
+            id: "f00",
+            candidate: Some(candidate),
+            post,
+        }
+    }
+
+    #[test]
+    fn consent_matches_council_post_name_and_date() {
+        let list = AllowList::parse(FILE, "allow.toml").unwrap();
+        let hit = list.suppression(&key("HCK", "sample alex", Some("Example Ward")));
+        assert_eq!(
+            hit.as_deref(),
+            Some("candidate consented to publication (allow.toml:2)")
+        );
+        assert!(
+            list.suppression(&key("HCK", "SAMPLE Alex", Some("Other Ward")))
+                .is_none()
+        );
+        assert!(
+            list.suppression(&key("HCK", "SAMPLE Alexa", Some("Example Ward")))
+                .is_none()
+        );
+        assert!(
+            list.suppression(&key("YOR", "SAMPLE Alex", Some("Example Ward")))
+                .is_none()
+        );
+        let other_election = FindingKey {
+            election_date: Some("2022-05-05"),
+            ..key("HCK", "SAMPLE Alex", Some("Example Ward"))
+        };
+        assert!(list.suppression(&other_election).is_none());
+        let any_post = list.suppression(&key("YOR", "TESTER  Jo", None));
+        assert_eq!(
+            any_post.as_deref(),
+            Some("candidate consented to publication (allow.toml:8): form received")
+        );
+    }
+
+    #[test]
+    fn consent_does_not_cover_unreadable_files() {
+        let list = AllowList::parse(FILE, "allow.toml").unwrap();
+        let unscannable = FindingKey {
+            rule: "unscannable",
+            ..key("YOR", "TESTER Jo", None)
+        };
+        assert!(list.suppression(&unscannable).is_none());
+    }
+
+    #[test]
+    fn accepted_ids_match_any_rule() {
+        let list = AllowList::parse(FILE, "allow.toml").unwrap();
+        let finding = FindingKey {
+            id: "abc123",
+            rule: "unscannable",
+            candidate: None,
+            ..key("ZZZ", "", None)
+        };
+        assert_eq!(
+            list.suppression(&finding).as_deref(),
+            Some("accepted (allow.toml:13): reviewed")
+        );
+    }
+
+    #[test]
+    fn errors_name_file_and_line() {
+        let cases = [
+            (
+                "[[consent]]\ncouncil = \"HCK\"\n",
+                "allow.toml:1: missing field `candidate`",
+            ),
+            (
+                "\n\n[[accepted]]\nid = \"x\"\nreason = \" \"\n",
+                "allow.toml:3: accepted finding x needs a `reason`",
+            ),
+            (
+                "[[consent]]\ncouncil = \"A\"\ncandidate = \"B\"\nelection_date = \"7 May\"\n",
+                "allow.toml:1: election_date \"7 May\" is not a YYYY-MM-DD date",
+            ),
+            (
+                "\n[[consent]]\ncouncil = \"A\"\ncandidate = \"B\"\nwho = 1\n",
+                "allow.toml:5: unknown field `who`, expected one of `council`, `post`, `candidate`, `election_date`, `note`",
+            ),
+            ("x = = 1", "allow.toml:1: "),
+            (
+                "[[accepted]]\nid = \"a\"\nreason = \"r\"\n[[accepted]]\nid = \"a\"\nreason = \"r\"\n",
+                "allow.toml:4: finding a is already accepted at line 1",
+            ),
+        ];
+        for (text, expected) in cases {
+            let error = AllowList::parse(text, "allow.toml")
+                .unwrap_err()
+                .to_string();
+            assert!(error.starts_with(expected), "{text:?}: got {error:?}");
+        }
+    }
+
+    #[test]
+    fn dates() {
+        assert!(is_iso_date("2026-05-07"));
+        assert!(!is_iso_date("2026-13-07"));
+        assert!(!is_iso_date("26-05-07"));
+        assert!(!is_iso_date("2026-05-07-1"));
+    }
+}

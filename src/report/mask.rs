@@ -1,0 +1,316 @@
+//! Masking: the one place every report, log line and error message passes
+//! candidates' addresses through unless the user asked to see them.
+//!
+//! Input: an address, a finding's evidence, a postcode, or free text that
+//! may quote them. Output: the same text with nothing left that finds a
+//! home. A masked address keeps its shape so a person can still tell what
+//! kind of address it was and check it against the council's records:
+//! `Flat 3 Burtt House, Aske Street, London, N1 6LE` becomes
+//! `Flat # B**** House, A*** Street, L*****, N1 6**`.
+//!
+//! * every word holding a digit (house and flat numbers, `14a`) becomes `#`s;
+//! * a flat prefix (`Flat`, `Apartment`, `Unit`...) stays;
+//! * an address-type word (`House`, `Street`, `Road`...) stays only right
+//!   after a masked word of the same line, so `Green Lane` becomes
+//!   `G**** Lane`, never `Green Lane`;
+//! * every other word keeps its first letter;
+//! * a full postcode keeps its outward code and the first character of its
+//!   inward code (`N1 6**`); a postcode *field* keeps the outward code only.
+//!
+//! No full postcode, house number, street name, house name or town
+//! survives. Masking never fails and never panics, whatever the input.
+
+use std::ops::Range;
+
+use crate::detect::postcode_spans;
+
+/// Words that prefix a flat or unit number and identify nothing.
+const FLAT_PREFIXES: &[&str] = &["flat", "apartment", "apt", "unit", "suite", "room", "floor"];
+
+/// Words naming the type of a building or street. Kept only after a masked
+/// word, because many of them are names too (`Green Lane`, `Park Road`).
+const TYPE_WORDS: &[&str] = &[
+    "house",
+    "cottage",
+    "cottages",
+    "court",
+    "farm",
+    "lodge",
+    "barn",
+    "hall",
+    "street",
+    "st",
+    "road",
+    "rd",
+    "lane",
+    "ln",
+    "avenue",
+    "ave",
+    "close",
+    "drive",
+    "dr",
+    "way",
+    "place",
+    "crescent",
+    "gardens",
+    "terrace",
+    "walk",
+    "hill",
+    "grove",
+    "park",
+    "view",
+    "square",
+    "mews",
+    "row",
+    "green",
+    "rise",
+    "gate",
+    "parade",
+    "vale",
+    "wharf",
+    "yard",
+    "mansions",
+    "buildings",
+];
+
+/// Masks an address or a finding's evidence, finding full postcodes in it
+/// with the detector's postcode grammar.
+///
+/// ```
+/// use sopncheck::report::mask::mask_address;
+/// assert_eq!(
+///     mask_address("Flat 3 Burtt House, Aske Street, London, N1 6LE"),
+///     "Flat # B**** House, A*** Street, L*****, N1 6**",
+/// );
+/// ```
+pub fn mask_address(text: &str) -> String {
+    mask_spans(text, &postcode_spans(text), mask_words)
+}
+
+/// Masks only the full postcodes in free text (a log line, an error
+/// message), leaving other words alone. Use [`mask_address`] for text that
+/// is an address.
+///
+/// ```
+/// use sopncheck::report::mask::mask_postcodes;
+/// assert_eq!(mask_postcodes("no row for ZZ9 9ZZ on page 2"), "no row for ZZ9 9** on page 2");
+/// ```
+pub fn mask_postcodes(text: &str) -> String {
+    mask_spans(text, &postcode_spans(text), |plain, out| {
+        out.push_str(plain)
+    })
+}
+
+/// Masks a postcode to its outward code and the first character of the
+/// inward code: `N1 6LE` → `N1 6**`, `yo325uh` → `YO32 5**`. Text too short
+/// to be a postcode is masked whole.
+pub fn mask_postcode(postcode: &str) -> String {
+    let compact = compact_postcode(postcode);
+    if compact.len() < 5 {
+        return "*".repeat(compact.len().max(1));
+    }
+    // `compact` is ASCII and at least 5 bytes long: both halves exist.
+    let (outward, inward) = compact.split_at(compact.len() - 3);
+    format!("{outward} {}**", inward.get(..1).unwrap_or("*"))
+}
+
+/// The outward code of a full postcode (`N1 6LE` → `N1`), the only part of
+/// a postcode field reports keep when masking. `None` for text too short to
+/// be a full postcode.
+pub fn outward_code(postcode: &str) -> Option<String> {
+    let compact = compact_postcode(postcode);
+    if compact.len() < 5 {
+        return None;
+    }
+    compact.get(..compact.len() - 3).map(str::to_owned)
+}
+
+/// Masks the free text of one document (finding messages, error messages)
+/// against everything sensitive the document holds: each secret (a
+/// candidate's address, a finding's evidence, a postcode) quoted verbatim
+/// is replaced by its masked form, then any other full postcode is masked.
+#[derive(Clone, Debug, Default)]
+pub struct DocumentMask {
+    /// `(secret, masked)`, longest secret first so a whole address is
+    /// replaced before a postcode inside it.
+    replacements: Vec<(String, String)>,
+}
+
+impl DocumentMask {
+    /// Collects a document's secrets. Secrets shorter than four characters
+    /// (a lone house number) are ignored: replacing them would garble
+    /// ordinary words, and the postcode pass still runs.
+    pub fn new<'a>(secrets: impl IntoIterator<Item = &'a str>) -> DocumentMask {
+        let mut replacements: Vec<(String, String)> = secrets
+            .into_iter()
+            .map(str::trim)
+            .filter(|secret| secret.chars().count() >= 4)
+            .map(|secret| (secret.to_owned(), mask_address(secret)))
+            .collect();
+        replacements.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
+        replacements.dedup_by(|a, b| a.0 == b.0);
+        DocumentMask { replacements }
+    }
+
+    /// The masked form of `text`.
+    pub fn apply(&self, text: &str) -> String {
+        let mut text = text.to_owned();
+        for (secret, masked) in &self.replacements {
+            if text.contains(secret.as_str()) {
+                text = text.replace(secret.as_str(), masked);
+            }
+        }
+        mask_postcodes(&text)
+    }
+}
+
+/// Uppercase alphanumerics of a postcode, ASCII only.
+fn compact_postcode(postcode: &str) -> String {
+    postcode
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
+/// Writes `text` with each postcode span masked by [`mask_postcode`] and
+/// the text between spans through `between`. Spans out of order, out of
+/// bounds or off a character boundary are skipped, not trusted.
+fn mask_spans(text: &str, spans: &[Range<usize>], between: impl Fn(&str, &mut String)) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for span in spans {
+        if span.start < at {
+            continue;
+        }
+        let (Some(before), Some(postcode)) = (text.get(at..span.start), text.get(span.clone()))
+        else {
+            continue;
+        };
+        between(before, &mut out);
+        out.push_str(&mask_postcode(postcode));
+        at = span.end;
+    }
+    between(text.get(at..).unwrap_or_default(), &mut out);
+    out
+}
+
+/// What the previous word of the current address line was.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Previous {
+    /// None: the line (or a comma-separated part) has just started.
+    LineStart,
+    /// A name, masked to its first letter.
+    Masked,
+    /// A number, a prefix or a kept type word.
+    Other,
+}
+
+fn mask_words(text: &str, out: &mut String) {
+    let mut word = String::new();
+    let mut previous = Previous::LineStart;
+    for c in text.chars() {
+        if c.is_alphanumeric() || c == '\'' || c == '’' {
+            word.push(c);
+            continue;
+        }
+        if !word.is_empty() {
+            previous = mask_word(&word, previous, out);
+            word.clear();
+        }
+        if matches!(c, ',' | ';' | '\n' | '\r') {
+            previous = Previous::LineStart;
+        }
+        out.push(c);
+    }
+    if !word.is_empty() {
+        mask_word(&word, previous, out);
+    }
+}
+
+/// Writes one masked word and says what kind it was.
+fn mask_word(word: &str, previous: Previous, out: &mut String) -> Previous {
+    if word.chars().any(char::is_numeric) {
+        out.extend(
+            word.chars()
+                .map(|c| if c.is_alphanumeric() { '#' } else { c }),
+        );
+        return Previous::Other;
+    }
+    let lower = word.to_lowercase();
+    let is_prefix = FLAT_PREFIXES.contains(&lower.as_str());
+    let is_article = lower == "the";
+    let is_type = previous == Previous::Masked && TYPE_WORDS.contains(&lower.as_str());
+    if is_prefix || is_type {
+        out.push_str(word);
+        return Previous::Other;
+    }
+    let mut chars = word.chars();
+    if let Some(first) = chars.next() {
+        out.push(first);
+        out.extend(chars.map(|_| '*'));
+    }
+    // `The Green` is a name: an article licenses no type word after it.
+    if is_article {
+        Previous::Other
+    } else {
+        Previous::Masked
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn named_house_and_split_lines() {
+        assert_eq!(
+            mask_address("Bramble Hedge House\nWest End\nExampleton\nYO32 5UH"),
+            "B****** H**** House\nW*** E**\nE*********\nYO32 5**"
+        );
+    }
+
+    #[test]
+    fn type_words_that_are_names_are_masked() {
+        assert_eq!(mask_address("14a Green Lane"), "### G**** Lane");
+        assert_eq!(mask_address("Park Road, The Green"), "P*** Road, T** G****");
+        assert_eq!(mask_address("Flat 2, Court House"), "Flat #, C**** House");
+    }
+
+    #[test]
+    fn postcode_forms() {
+        assert_eq!(mask_postcode("n16le"), "N1 6**");
+        assert_eq!(mask_postcode("EC1A  1BB"), "EC1A 1**");
+        assert_eq!(mask_postcode("N1"), "**");
+        assert_eq!(outward_code("YO32 5UH").as_deref(), Some("YO32"));
+        assert_eq!(outward_code("BL9"), None);
+    }
+
+    #[test]
+    fn postcode_split_over_lines_is_masked() {
+        assert_eq!(mask_address("1 Any Road\nn1\n6zz"), "# A** Road\nN1 6**");
+    }
+
+    #[test]
+    fn bad_spans_are_ignored_not_trusted() {
+        let text = "12 Oak Road é";
+        assert_eq!(
+            mask_spans(
+                text,
+                &[5..200, Range { start: 9, end: 3 }, 13..14],
+                mask_words
+            ),
+            "## O** Road é"
+        );
+    }
+
+    #[test]
+    fn document_mask_replaces_quoted_secrets_and_postcodes() {
+        let mask = DocumentMask::new(["7 Quillon Terrace, Exampleton", "ZZ9 9ZZ", "7"]);
+        assert_eq!(
+            mask.apply("Found 7 Quillon Terrace, Exampleton and ZZ1 1ZZ."),
+            "Found # Q****** Terrace, E********* and ZZ1 1**."
+        );
+        assert_eq!(mask.apply("page 7 of 9"), "page 7 of 9");
+    }
+}

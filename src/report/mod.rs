@@ -1,0 +1,819 @@
+//! Stage 6 of the pipeline: reports.
+//!
+//! Input: the scan stage's [`ScannedDocument`]s and [`ReportOptions`] (show
+//! addresses or not, the [`AllowList`]). Output: one [`Report`] model,
+//! grouped by council, which every format renders: [`json`], [`csv`]
+//! (findings and candidates), [`markdown`], [`html`] and [`sarif`].
+//! [`write_outputs`] writes the formats asked for to a directory or to
+//! standard output.
+//!
+//! The model is built already masked (see [`mask`]) unless the user asked
+//! for addresses: no renderer ever sees a candidate's address in full, so
+//! no renderer can leak one. Allowed findings are marked suppressed, never
+//! dropped. A report also reads back from its own JSON
+//! ([`Report::from_json`]), so reports re-render without a rescan. This
+//! stage never reads notices, the network or the store.
+//!
+//! ```
+//! use sopncheck::model::*;
+//! use sopncheck::report::{Report, ReportOptions};
+//!
+//! let document = ScannedDocument {
+//!     source: "notice.pdf".into(), sha256: "00".into(), council: "YOR".into(),
+//!     pages: 1, text_layer: true, error: None,
+//!     detection: DocumentFindings {
+//!         kind: NoticeKind::Sopn, election_date: Some("2026-05-07".into()),
+//!         council: Some("YOR".into()),
+//!         candidates: vec![Candidate {
+//!             name: "TESTER Jo".into(), post: Some("Example Ward".into()),
+//!             address_status: AddressStatus::Published,
+//!             address: Some("1 Any Road, Exampleton, ZZ9 9ZZ".into()),
+//!             withheld_area: None, postcode: Some("ZZ9 9ZZ".into()), page: 1, withdrawn: false,
+//!         }],
+//!         findings: vec![Finding {
+//!             id: "f1".into(), rule: "published-home-address".into(),
+//!             severity: Severity::Medium, candidate: Some("TESTER Jo".into()), page: Some(1),
+//!             evidence: "1 Any Road, Exampleton, ZZ9 9ZZ".into(),
+//!             postcode: Some("ZZ9 9ZZ".into()), layer: None,
+//!             message: "A home address is printed.".into(),
+//!         }],
+//!     },
+//! };
+//! let report = Report::build(&[document], &ReportOptions::default());
+//! let finding = &report.councils[0].documents[0].findings[0];
+//! assert_eq!(finding.evidence, "# A** Road, E*********, ZZ9 9**");
+//! assert_eq!(finding.postcode.as_deref(), Some("ZZ9"));
+//! assert_eq!(finding.post.as_deref(), Some("Example Ward"));
+//! assert_eq!(report.worst_severity(), Some(Severity::Medium));
+//! ```
+
+pub mod allow;
+pub mod csv;
+pub mod guidance;
+pub mod html;
+pub mod json;
+pub mod markdown;
+pub mod mask;
+pub mod sarif;
+
+use std::collections::{BTreeMap, HashSet};
+use std::fs;
+use std::io::{self, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{AddressStatus, NoticeKind, ScannedDocument, Severity};
+use crate::registry::registry;
+use allow::{AllowList, FindingKey};
+use mask::DocumentMask;
+
+/// Rules whose evidence is a reason, not an address: masked as free text.
+const FREE_TEXT_EVIDENCE: &[&str] = &["unscannable", "retention-expired"];
+
+/// The `schema` value of the JSON report.
+pub const SCHEMA: &str = "sopncheck-report/1";
+
+pub use crate::model::UNKNOWN_COUNCIL;
+
+/// How to build a report.
+#[derive(Clone, Debug, Default)]
+pub struct ReportOptions {
+    /// Print addresses in full (`--show-addresses`).
+    pub show_addresses: bool,
+    /// Consents and accepted findings (`--allow FILE`).
+    pub allow: AllowList,
+}
+
+/// The whole report.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// Always [`SCHEMA`].
+    pub schema: String,
+    /// The tool that wrote it.
+    pub tool: Tool,
+    /// Whether addresses are shown in full.
+    pub addresses_shown: bool,
+    /// Councils sorted by code.
+    pub councils: Vec<CouncilReport>,
+}
+
+/// The writing tool.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Tool {
+    /// `sopncheck`.
+    pub name: String,
+    /// Its version.
+    pub version: String,
+}
+
+/// One council's documents.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CouncilReport {
+    /// Register code, or [`UNKNOWN_COUNCIL`].
+    pub code: String,
+    /// Official name.
+    pub name: String,
+    /// Counts.
+    pub summary: Summary,
+    /// Documents in the order scanned.
+    pub documents: Vec<DocumentReport>,
+}
+
+/// Counts for a council (or, summed, for a report).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    /// Documents scanned.
+    pub documents: usize,
+    /// Candidates found.
+    pub candidates: usize,
+    /// With a published address.
+    pub published: usize,
+    /// With a withheld address.
+    pub withheld: usize,
+    /// Neither.
+    pub unknown: usize,
+    /// Findings not suppressed, by severity.
+    pub findings: SeverityCounts,
+    /// Suppressed findings, by severity.
+    #[serde(default)]
+    pub suppressed: SeverityCounts,
+}
+
+/// Finding counts by severity.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeverityCounts {
+    /// High.
+    pub high: usize,
+    /// Medium.
+    pub medium: usize,
+    /// Low.
+    pub low: usize,
+    /// Info.
+    pub info: usize,
+}
+
+/// One document.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DocumentReport {
+    /// Path or URL.
+    pub source: String,
+    /// SHA-256 of its bytes.
+    pub sha256: String,
+    /// Notice kind.
+    pub kind: NoticeKind,
+    /// Pages.
+    pub pages: u32,
+    /// Whether it carries text.
+    pub text_layer: bool,
+    /// Why it could not be read (masked unless shown).
+    pub error: Option<String>,
+    /// Election date printed in it, ISO 8601.
+    pub election_date: Option<String>,
+    /// Candidates.
+    pub candidates: Vec<CandidateReport>,
+    /// Findings.
+    pub findings: Vec<FindingReport>,
+}
+
+/// One candidate, address masked unless shown.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CandidateReport {
+    /// Name as printed.
+    pub name: String,
+    /// Post stood for.
+    pub post: Option<String>,
+    /// Published, withheld or unknown.
+    pub address_status: AddressStatus,
+    /// The address (masked unless shown).
+    pub address: Option<String>,
+    /// The withheld area.
+    pub withheld_area: Option<String>,
+    /// Page.
+    pub page: u32,
+    /// Withdrawn.
+    pub withdrawn: bool,
+}
+
+/// One finding, evidence masked unless shown.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FindingReport {
+    /// Stable id.
+    pub id: String,
+    /// Rule name.
+    pub rule: String,
+    /// Severity.
+    pub severity: Severity,
+    /// Candidate.
+    pub candidate: Option<String>,
+    /// The candidate's post, when the document names the candidate.
+    #[serde(default)]
+    pub post: Option<String>,
+    /// Page.
+    pub page: Option<u32>,
+    /// Evidence (masked unless shown).
+    pub evidence: String,
+    /// Postcode: the outward code only unless shown.
+    pub postcode: Option<String>,
+    /// Where in the file.
+    pub layer: Option<String>,
+    /// What it means (masked unless shown).
+    pub message: String,
+    /// Allowed by the allow list: reported, but ignored by `--fail-on`.
+    #[serde(default)]
+    pub suppressed: bool,
+    /// Why it is suppressed.
+    #[serde(default)]
+    pub suppression_reason: Option<String>,
+}
+
+/// One finding with the council and document it belongs to.
+#[derive(Clone, Copy, Debug)]
+pub struct Located<'r> {
+    /// The council.
+    pub council: &'r CouncilReport,
+    /// The document.
+    pub document: &'r DocumentReport,
+    /// The finding.
+    pub finding: &'r FindingReport,
+}
+
+impl Report {
+    /// Builds the report model from scanned documents, grouped by council
+    /// code (sorted), documents in the order given, masked unless
+    /// `show_addresses`, allowed findings marked suppressed.
+    pub fn build(documents: &[ScannedDocument], options: &ReportOptions) -> Report {
+        let mut by_council: BTreeMap<&str, Vec<&ScannedDocument>> = BTreeMap::new();
+        for document in documents {
+            by_council
+                .entry(&document.council)
+                .or_default()
+                .push(document);
+        }
+        let councils = by_council
+            .into_iter()
+            .map(|(code, documents)| council_report(code, &documents, options.show_addresses))
+            .collect();
+        let mut report = Report {
+            schema: SCHEMA.into(),
+            tool: Tool {
+                name: env!("CARGO_PKG_NAME").into(),
+                version: env!("CARGO_PKG_VERSION").into(),
+            },
+            addresses_shown: options.show_addresses,
+            councils,
+        };
+        report.apply_allow(&options.allow);
+        report
+    }
+
+    /// Marks the findings `allow` allows as suppressed, with the reason,
+    /// and clears every other finding's suppression; recounts the
+    /// summaries. [`Report::build`] calls it; call it again to apply an
+    /// allow list to a report read back with [`Report::from_json`].
+    pub fn apply_allow(&mut self, allow: &AllowList) {
+        for council in &mut self.councils {
+            for document in &mut council.documents {
+                for finding in &mut document.findings {
+                    finding.suppression_reason = allow.suppression(&FindingKey {
+                        council: &council.code,
+                        election_date: document.election_date.as_deref(),
+                        rule: &finding.rule,
+                        id: &finding.id,
+                        candidate: finding.candidate.as_deref(),
+                        post: finding.post.as_deref(),
+                    });
+                    finding.suppressed = finding.suppression_reason.is_some();
+                }
+            }
+            council.summary = summarise(&council.documents);
+        }
+    }
+
+    /// Reads a report from its own JSON (`--format json` output).
+    pub fn from_json(reader: impl Read) -> Result<Report, ReportError> {
+        let report: Report = serde_json::from_reader(reader).map_err(ReportError::Json)?;
+        if report.schema != SCHEMA {
+            return Err(ReportError::Schema {
+                found: report.schema,
+            });
+        }
+        Ok(report)
+    }
+
+    /// The most severe finding not suppressed, if any: what `--fail-on`
+    /// compares.
+    pub fn worst_severity(&self) -> Option<Severity> {
+        self.findings()
+            .filter(|l| !l.finding.suppressed)
+            .map(|l| l.finding.severity)
+            .max()
+    }
+
+    /// Every finding with its council and document, in report order.
+    pub fn findings(&self) -> impl Iterator<Item = Located<'_>> {
+        self.councils.iter().flat_map(|council| {
+            council.documents.iter().flat_map(move |document| {
+                document.findings.iter().map(move |finding| Located {
+                    council,
+                    document,
+                    finding,
+                })
+            })
+        })
+    }
+
+    /// One sentence of totals: councils, documents, candidates, findings.
+    pub fn headline(&self) -> String {
+        let t = self.totals();
+        let suppressed = match t.suppressed.total() {
+            0 => String::new(),
+            n => format!("; {n} suppressed by the allow list"),
+        };
+        format!(
+            "{}, {}, {} ({} published, {} withheld, {} unknown). Findings: {}{suppressed}.",
+            plural(self.councils.len(), "council"),
+            plural(t.documents, "document"),
+            plural(t.candidates, "candidate"),
+            t.published,
+            t.withheld,
+            t.unknown,
+            t.findings.describe(),
+        )
+    }
+
+    /// The councils' summaries added up.
+    pub fn totals(&self) -> Summary {
+        let mut total = Summary::default();
+        for council in &self.councils {
+            let s = &council.summary;
+            total.documents += s.documents;
+            total.candidates += s.candidates;
+            total.published += s.published;
+            total.withheld += s.withheld;
+            total.unknown += s.unknown;
+            total.findings.add(&s.findings);
+            total.suppressed.add(&s.suppressed);
+        }
+        total
+    }
+}
+
+impl SeverityCounts {
+    /// Counts one finding of `severity`.
+    pub fn count(&mut self, severity: Severity) {
+        *match severity {
+            Severity::High => &mut self.high,
+            Severity::Medium => &mut self.medium,
+            Severity::Low => &mut self.low,
+            Severity::Info => &mut self.info,
+        } += 1;
+    }
+
+    /// The count for `severity`.
+    pub fn get(&self, severity: Severity) -> usize {
+        match severity {
+            Severity::High => self.high,
+            Severity::Medium => self.medium,
+            Severity::Low => self.low,
+            Severity::Info => self.info,
+        }
+    }
+
+    /// All findings counted.
+    pub fn total(&self) -> usize {
+        self.high + self.medium + self.low + self.info
+    }
+
+    /// `1 high, 2 medium, 0 low, 0 info`.
+    pub fn describe(&self) -> String {
+        SEVERITIES
+            .iter()
+            .map(|s| format!("{} {}", self.get(*s), severity_name(*s)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    fn add(&mut self, other: &SeverityCounts) {
+        self.high += other.high;
+        self.medium += other.medium;
+        self.low += other.low;
+        self.info += other.info;
+    }
+}
+
+/// Severities from the most to the least serious, the order reports list
+/// them in.
+pub const SEVERITIES: [Severity; 4] = [
+    Severity::High,
+    Severity::Medium,
+    Severity::Low,
+    Severity::Info,
+];
+
+/// The lowercase name of a severity, as in JSON.
+pub fn severity_name(severity: Severity) -> &'static str {
+    match severity {
+        Severity::High => "high",
+        Severity::Medium => "medium",
+        Severity::Low => "low",
+        Severity::Info => "info",
+    }
+}
+
+/// The snake_case name of a notice kind, as in JSON.
+pub fn kind_name(kind: NoticeKind) -> &'static str {
+    match kind {
+        NoticeKind::Sopn => "sopn",
+        NoticeKind::SopnAndNoticeOfPoll => "sopn_and_notice_of_poll",
+        NoticeKind::NoticeOfAgents => "notice_of_agents",
+        NoticeKind::NoticeOfPoll => "notice_of_poll",
+        NoticeKind::BallotPaper => "ballot_paper",
+        NoticeKind::DeclarationOfResult => "declaration_of_result",
+        NoticeKind::Other => "other",
+    }
+}
+
+/// The name of an address status, as in JSON.
+pub fn status_name(status: AddressStatus) -> &'static str {
+    match status {
+        AddressStatus::Published => "published",
+        AddressStatus::Withheld => "withheld",
+        AddressStatus::Unknown => "unknown",
+    }
+}
+
+/// `1 council`, `2 councils`.
+fn plural(count: usize, noun: &str) -> String {
+    match count {
+        1 => format!("1 {noun}"),
+        n => format!("{n} {noun}s"),
+    }
+}
+
+/// At most `max` characters of `text`, with `…` when cut.
+pub(crate) fn shorten(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(max) {
+        Some((cut, _)) => format!("{}…", text.get(..cut).unwrap_or_default()).into(),
+        None => text.into(),
+    }
+}
+
+fn council_report(
+    code: &str,
+    documents: &[&ScannedDocument],
+    show_addresses: bool,
+) -> CouncilReport {
+    let name = registry()
+        .by_code(code)
+        .map_or_else(|| "Unrecognised council".to_owned(), |c| c.name.clone());
+    let documents: Vec<DocumentReport> = documents
+        .iter()
+        .map(|d| document_report(d, show_addresses))
+        .collect();
+    CouncilReport {
+        code: code.to_owned(),
+        name,
+        summary: summarise(&documents),
+        documents,
+    }
+}
+
+/// Counts a council's documents, candidates and findings.
+fn summarise(documents: &[DocumentReport]) -> Summary {
+    let mut summary = Summary {
+        documents: documents.len(),
+        ..Summary::default()
+    };
+    for document in documents {
+        for candidate in &document.candidates {
+            summary.candidates += 1;
+            match candidate.address_status {
+                AddressStatus::Published => summary.published += 1,
+                AddressStatus::Withheld => summary.withheld += 1,
+                AddressStatus::Unknown => summary.unknown += 1,
+            }
+        }
+        for finding in &document.findings {
+            if finding.suppressed {
+                summary.suppressed.count(finding.severity);
+            } else {
+                summary.findings.count(finding.severity);
+            }
+        }
+    }
+    summary
+}
+
+fn document_report(document: &ScannedDocument, show_addresses: bool) -> DocumentReport {
+    let detection = &document.detection;
+    let secrets = detection
+        .candidates
+        .iter()
+        .flat_map(|c| [c.address.as_deref(), c.postcode.as_deref()])
+        .chain(
+            detection
+                .findings
+                .iter()
+                .filter(|f| !FREE_TEXT_EVIDENCE.contains(&f.rule.as_str()))
+                .flat_map(|f| [Some(f.evidence.as_str()), f.postcode.as_deref()]),
+        )
+        .flatten();
+    let free_text_mask = (!show_addresses).then(|| DocumentMask::new(secrets));
+    let free_text = |text: &str| match &free_text_mask {
+        Some(mask) => mask.apply(text),
+        None => text.to_owned(),
+    };
+    let address = |text: &str| {
+        if show_addresses {
+            text.to_owned()
+        } else {
+            mask::mask_address(text)
+        }
+    };
+    let postcode = |text: &str| {
+        if show_addresses {
+            Some(text.to_owned())
+        } else {
+            mask::outward_code(text)
+        }
+    };
+    let post_of = |name: &str| {
+        detection
+            .candidates
+            .iter()
+            .find(|c| c.name == name)
+            .and_then(|c| c.post.clone())
+    };
+    let findings = detection
+        .findings
+        .iter()
+        .map(|f| FindingReport {
+            id: f.id.clone(),
+            rule: f.rule.clone(),
+            severity: f.severity,
+            candidate: f.candidate.clone(),
+            post: f.candidate.as_deref().and_then(post_of),
+            page: f.page,
+            evidence: if FREE_TEXT_EVIDENCE.contains(&f.rule.as_str()) {
+                free_text(&f.evidence)
+            } else {
+                address(&f.evidence)
+            },
+            postcode: f.postcode.as_deref().and_then(postcode),
+            layer: f.layer.clone(),
+            message: free_text(&f.message),
+            suppressed: false,
+            suppression_reason: None,
+        })
+        .collect();
+    DocumentReport {
+        source: document.source.clone(),
+        sha256: document.sha256.clone(),
+        kind: detection.kind,
+        pages: document.pages,
+        text_layer: document.text_layer,
+        error: document.error.as_deref().map(free_text),
+        election_date: detection.election_date.clone(),
+        candidates: detection
+            .candidates
+            .iter()
+            .map(|c| CandidateReport {
+                name: c.name.clone(),
+                post: c.post.clone(),
+                address_status: c.address_status,
+                address: c.address.as_deref().map(address),
+                withheld_area: c.withheld_area.clone(),
+                page: c.page,
+                withdrawn: c.withdrawn,
+            })
+            .collect(),
+        findings,
+    }
+}
+
+/// An output format (`--format`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum)]
+pub enum Format {
+    /// `report.json`: DESIGN.md's `sopncheck-report/1`.
+    Json,
+    /// `findings.csv` and `candidates.csv` (to standard output: findings).
+    Csv,
+    /// `report.md`: a summary for a CI job.
+    #[value(alias = "md")]
+    Markdown,
+    /// `report.html`: one self-contained page.
+    Html,
+    /// `report.sarif`: SARIF 2.1.0 for code scanning dashboards.
+    Sarif,
+}
+
+/// One file a format writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutputFile {
+    /// `report.json`.
+    Json,
+    /// `findings.csv`.
+    FindingsCsv,
+    /// `candidates.csv`.
+    CandidatesCsv,
+    /// `report.md`.
+    Markdown,
+    /// `report.html`.
+    Html,
+    /// `report.sarif`.
+    Sarif,
+}
+
+impl Format {
+    /// The files this format writes to a directory.
+    pub fn files(self) -> &'static [OutputFile] {
+        match self {
+            Format::Json => &[OutputFile::Json],
+            Format::Csv => &[OutputFile::FindingsCsv, OutputFile::CandidatesCsv],
+            Format::Markdown => &[OutputFile::Markdown],
+            Format::Html => &[OutputFile::Html],
+            Format::Sarif => &[OutputFile::Sarif],
+        }
+    }
+
+    /// The file this format writes to standard output.
+    pub fn stdout_file(self) -> OutputFile {
+        match self {
+            Format::Json => OutputFile::Json,
+            Format::Csv => OutputFile::FindingsCsv,
+            Format::Markdown => OutputFile::Markdown,
+            Format::Html => OutputFile::Html,
+            Format::Sarif => OutputFile::Sarif,
+        }
+    }
+}
+
+impl OutputFile {
+    /// The file name in the output directory.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            OutputFile::Json => "report.json",
+            OutputFile::FindingsCsv => "findings.csv",
+            OutputFile::CandidatesCsv => "candidates.csv",
+            OutputFile::Markdown => "report.md",
+            OutputFile::Html => "report.html",
+            OutputFile::Sarif => "report.sarif",
+        }
+    }
+
+    /// What the file starts with when written to a directory: the UTF-8
+    /// byte order mark for CSV (spreadsheets need it), else nothing.
+    pub fn byte_order_mark(self) -> &'static [u8] {
+        match self {
+            OutputFile::FindingsCsv | OutputFile::CandidatesCsv => csv::BOM,
+            _ => b"",
+        }
+    }
+
+    /// Renders the report into this file's format.
+    pub fn render(self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
+        match self {
+            OutputFile::Json => json::write(report, out),
+            OutputFile::FindingsCsv => csv::write_findings(report, out),
+            OutputFile::CandidatesCsv => csv::write_candidates(report, out),
+            OutputFile::Markdown => markdown::write(report, out),
+            OutputFile::Html => html::write(report, out),
+            OutputFile::Sarif => sarif::write(report, out),
+        }
+    }
+}
+
+/// Why a report could not be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// A report file or the output directory could not be written.
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        /// The file or directory.
+        path: PathBuf,
+        /// Why.
+        source: io::Error,
+    },
+    /// Standard output could not be written.
+    #[error("cannot write to standard output: {0}")]
+    Stdout(io::Error),
+    /// Standard output takes exactly one format.
+    #[error("{0} formats asked for but standard output takes one; give --out DIR")]
+    OneFormatToStdout(usize),
+    /// A report file could not be read.
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: io::Error,
+    },
+    /// The JSON is not a report.
+    #[error("not a sopncheck report: {0}")]
+    Json(serde_json::Error),
+    /// The JSON is a report of another schema version.
+    #[error("report schema {found:?} is not {SCHEMA:?}")]
+    Schema {
+        /// The `schema` it has.
+        found: String,
+    },
+}
+
+impl Report {
+    /// Reads a JSON report from a file, naming it in errors.
+    pub fn read(path: &Path) -> Result<Report, ReportError> {
+        let file = fs::File::open(path).map_err(|source| ReportError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        Report::from_json(io::BufReader::new(file)).map_err(|error| match error {
+            ReportError::Json(e) => ReportError::Read {
+                path: path.to_owned(),
+                source: io::Error::new(io::ErrorKind::InvalidData, e),
+            },
+            other => other,
+        })
+    }
+}
+
+/// Writes `report` in each of `formats` (repeats ignored; none means
+/// JSON). With `out`, into that directory (created if missing), each file
+/// written under a temporary name and renamed into place, returning the
+/// paths written; without, the one format to standard output (CSV there is
+/// `findings.csv`), returning no paths.
+pub fn write_outputs(
+    report: &Report,
+    formats: &[Format],
+    out: Option<&Path>,
+) -> Result<Vec<PathBuf>, ReportError> {
+    let mut seen = HashSet::new();
+    let mut formats: Vec<Format> = formats
+        .iter()
+        .copied()
+        .filter(|f| seen.insert(*f))
+        .collect();
+    if formats.is_empty() {
+        formats.push(Format::Json);
+    }
+    let Some(dir) = out else {
+        let [format] = formats[..] else {
+            return Err(ReportError::OneFormatToStdout(formats.len()));
+        };
+        let mut stdout = BufWriter::new(io::stdout().lock());
+        return write_format(report, format, &mut stdout)
+            .and_then(|()| stdout.flush())
+            .map(|()| Vec::new())
+            .map_err(ReportError::Stdout);
+    };
+    fs::create_dir_all(dir).map_err(|source| ReportError::Write {
+        path: dir.to_owned(),
+        source,
+    })?;
+    let mut written = Vec::new();
+    for file in formats.iter().flat_map(|f| f.files()) {
+        let path = dir.join(file.file_name());
+        write_atomically(&path, |out| {
+            out.write_all(file.byte_order_mark())?;
+            file.render(report, out)
+        })
+        .map_err(|source| ReportError::Write {
+            path: path.clone(),
+            source,
+        })?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+/// Writes one format as it goes to standard output (CSV: the findings).
+pub fn write_format(report: &Report, format: Format, out: &mut dyn Write) -> io::Result<()> {
+    format.stdout_file().render(report, out)
+}
+
+/// Writes `path` through a temporary file in the same directory, renamed
+/// over `path` once complete, so a reader never sees half a report.
+fn write_atomically(
+    path: &Path,
+    render: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
+    let mut temp_name = std::ffi::OsString::from(".");
+    temp_name.push(path.file_name().unwrap_or_default());
+    temp_name.push(format!(".{}.tmp", std::process::id()));
+    let temp = path.with_file_name(temp_name);
+    let result = (|| {
+        let mut file = BufWriter::new(fs::File::create(&temp)?);
+        render(&mut file)?;
+        file.into_inner()
+            .map_err(io::IntoInnerError::into_error)?
+            .sync_all()?;
+        fs::rename(&temp, path)
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&temp);
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests;

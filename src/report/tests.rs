@@ -1,0 +1,396 @@
+//! Tests of the report model and of every format together, over invented
+//! documents (no real person's name or address appears here).
+
+use super::*;
+use crate::model::{Candidate, DocumentFindings, Finding};
+
+/// Invented addresses the sample documents print, and the parts of each
+/// that must never appear in a masked report.
+pub(crate) const SECRETS: &[&str] = &[
+    // Quillfeather's address.
+    "ZZ9 4QX",
+    "Brackenwold",
+    "Thistlecombe",
+    "Flat 3 ",
+    // The hostile candidate's address.
+    "ZZ9 7JD",
+    "Larkspur",
+    "27 ",
+    // Postcode quoted only in a message.
+    "ZZ1 2AB",
+];
+
+fn candidate(name: &str, post: &str, address: Option<(&str, &str)>) -> Candidate {
+    Candidate {
+        name: name.into(),
+        post: Some(post.into()),
+        address_status: if address.is_some() {
+            AddressStatus::Published
+        } else {
+            AddressStatus::Withheld
+        },
+        address: address.map(|(a, _)| a.into()),
+        withheld_area: address.is_none().then(|| "City of York".into()),
+        postcode: address.map(|(_, p)| p.into()),
+        page: 1,
+        withdrawn: false,
+    }
+}
+
+fn finding(id: &str, rule: &str, severity: Severity, candidate: Option<&str>) -> Finding {
+    Finding {
+        id: id.into(),
+        rule: rule.into(),
+        severity,
+        candidate: candidate.map(Into::into),
+        page: Some(1),
+        evidence: String::new(),
+        postcode: None,
+        layer: None,
+        message: format!("{rule} found."),
+    }
+}
+
+/// Three councils' worth of invented documents, with hostile strings.
+pub(crate) fn sample_documents() -> Vec<ScannedDocument> {
+    let quill_address = "Flat 3 Brackenwold House, Thistlecombe Street, Exampleton, ZZ9 4QX";
+    let hostile_address = "27 Larkspur Rise ZZ9 7JD";
+    let hostile_name = "<script>alert(1)</script>";
+    let york = ScannedDocument {
+        source: "https://democracy.york.gov.uk/notices/sopn example.pdf".into(),
+        sha256: "ab".repeat(32),
+        council: "YOR".into(),
+        pages: 2,
+        text_layer: true,
+        error: None,
+        detection: DocumentFindings {
+            kind: NoticeKind::Sopn,
+            election_date: Some("2026-05-07".into()),
+            council: Some("YOR".into()),
+            candidates: vec![
+                candidate(
+                    "QUILLFEATHER Marigold",
+                    "Exampleton Ward",
+                    Some((quill_address, "ZZ9 4QX")),
+                ),
+                candidate("SAMPLE Alex", "Exampleton Ward", None),
+                candidate(
+                    hostile_name,
+                    "Exampleton | Ward *bold*",
+                    Some((hostile_address, "ZZ9 7JD")),
+                ),
+                candidate("=HOSTILE()", "Exampleton Ward", None),
+            ],
+            findings: vec![
+                Finding {
+                    evidence: quill_address.into(),
+                    postcode: Some("ZZ9 4QX".into()),
+                    ..finding(
+                        "q1",
+                        "published-home-address",
+                        Severity::Medium,
+                        Some("QUILLFEATHER Marigold"),
+                    )
+                },
+                Finding {
+                    evidence: format!("<img src=x onerror=alert(1)> {hostile_address}"),
+                    postcode: Some("ZZ9 7JD".into()),
+                    layer: Some("covered".into()),
+                    message: "Covered text near ZZ1 2AB.".into(),
+                    ..finding(
+                        "h1",
+                        "hidden-text-address",
+                        Severity::High,
+                        Some(hostile_name),
+                    )
+                },
+                finding(
+                    "x1",
+                    "own-agent-home-address",
+                    Severity::Medium,
+                    Some("=HOSTILE()"),
+                ),
+            ],
+        },
+    };
+    let hackney = ScannedDocument {
+        source: "fixtures/notice of poll.html".into(),
+        sha256: "cd".repeat(32),
+        council: "HCK".into(),
+        pages: 1,
+        text_layer: true,
+        error: None,
+        detection: DocumentFindings {
+            kind: NoticeKind::NoticeOfPoll,
+            election_date: Some("2026-05-07".into()),
+            council: Some("HCK".into()),
+            candidates: vec![candidate("SAMPLE Alex", "Example Ward", None)],
+            findings: vec![],
+        },
+    };
+    let scan = ScannedDocument {
+        source: "scans/scanned.pdf".into(),
+        sha256: "ef".repeat(32),
+        council: UNKNOWN_COUNCIL.into(),
+        pages: 1,
+        text_layer: false,
+        error: Some("no text layer".into()),
+        detection: DocumentFindings {
+            kind: NoticeKind::Other,
+            election_date: None,
+            council: None,
+            candidates: vec![],
+            findings: vec![Finding {
+                evidence: "no text layer".into(),
+                ..finding("u1", "unscannable", Severity::High, None)
+            }],
+        },
+    };
+    vec![york, hackney, scan]
+}
+
+/// The sample documents' report, masked.
+pub(crate) fn sample_report() -> Report {
+    Report::build(&sample_documents(), &ReportOptions::default())
+}
+
+/// Every file of every format, rendered.
+fn render_all(report: &Report) -> Vec<(OutputFile, String)> {
+    [
+        Format::Json,
+        Format::Csv,
+        Format::Markdown,
+        Format::Html,
+        Format::Sarif,
+    ]
+    .iter()
+    .flat_map(|f| f.files())
+    .map(|file| {
+        let mut out = Vec::new();
+        file.render(report, &mut out).unwrap();
+        (*file, String::from_utf8(out).unwrap())
+    })
+    .collect()
+}
+
+#[test]
+fn councils_are_grouped_sorted_and_counted() {
+    let report = sample_report();
+    let codes: Vec<&str> = report.councils.iter().map(|c| c.code.as_str()).collect();
+    assert_eq!(codes, ["HCK", UNKNOWN_COUNCIL, "YOR"]);
+    let york = &report.councils[2];
+    assert_eq!(york.name, "City of York Council");
+    assert_eq!(report.councils[1].name, "Unrecognised council");
+    assert_eq!(
+        york.summary,
+        Summary {
+            documents: 1,
+            candidates: 4,
+            published: 2,
+            withheld: 2,
+            unknown: 0,
+            findings: SeverityCounts {
+                high: 1,
+                medium: 2,
+                low: 0,
+                info: 0
+            },
+            suppressed: SeverityCounts::default(),
+        }
+    );
+    assert_eq!(report.totals().findings.high, 2);
+    assert_eq!(report.worst_severity(), Some(Severity::High));
+}
+
+#[test]
+fn masked_fields() {
+    let report = sample_report();
+    let york = &report.councils[2].documents[0];
+    assert_eq!(
+        york.findings[0].evidence,
+        "Flat # B********** House, T*********** Street, E*********, ZZ9 4**"
+    );
+    assert_eq!(york.findings[0].postcode.as_deref(), Some("ZZ9"));
+    assert_eq!(york.findings[1].message, "Covered text near ZZ1 2**.");
+    assert_eq!(
+        york.candidates[0].address.as_deref(),
+        Some(york.findings[0].evidence.as_str())
+    );
+    assert!(!report.addresses_shown);
+    let unscannable = &report.councils[1].documents[0].findings[0];
+    assert_eq!(unscannable.evidence, "no text layer");
+}
+
+#[test]
+fn no_format_leaks_an_address_unless_asked() {
+    for (file, text) in render_all(&sample_report()) {
+        for secret in SECRETS {
+            assert!(!text.contains(secret), "{file:?} leaks {secret:?}");
+        }
+    }
+    let shown = ReportOptions {
+        show_addresses: true,
+        ..ReportOptions::default()
+    };
+    let report = Report::build(&sample_documents(), &shown);
+    for (file, text) in render_all(&report) {
+        // Markdown lists the top findings only, evidence shortened, and
+        // never lists candidates.
+        if file == OutputFile::Markdown {
+            continue;
+        }
+        for secret in ["ZZ9 4QX", "Brackenwold", "Thistlecombe", "Larkspur"] {
+            assert!(
+                text.contains(secret),
+                "{file:?} lacks {secret:?} when shown"
+            );
+        }
+    }
+}
+
+#[test]
+fn allowed_findings_are_suppressed_not_dropped() {
+    let allow = allow::AllowList::parse(
+        "[[consent]]\ncouncil = \"YOR\"\npost = \"Exampleton Ward\"\n\
+         candidate = \"QUILLFEATHER Marigold\"\n\n\
+         [[accepted]]\nid = \"u1\"\nreason = \"scan checked by eye\"\n",
+        "allow.toml",
+    )
+    .unwrap();
+    let options = ReportOptions {
+        allow,
+        ..ReportOptions::default()
+    };
+    let report = Report::build(&sample_documents(), &options);
+    let suppressed: Vec<&str> = report
+        .findings()
+        .filter(|l| l.finding.suppressed)
+        .map(|l| l.finding.id.as_str())
+        .collect();
+    assert_eq!(suppressed, ["u1", "q1"]);
+    assert_eq!(report.findings().count(), 4);
+    let york = &report.councils[2].summary;
+    assert_eq!((york.findings.medium, york.suppressed.medium), (1, 1));
+    assert_eq!(report.councils[1].summary.suppressed.high, 1);
+    assert_eq!(report.worst_severity(), Some(Severity::High));
+    let reason = report.findings().find(|l| l.finding.id == "u1").unwrap();
+    assert_eq!(
+        reason.finding.suppression_reason.as_deref(),
+        Some("accepted (allow.toml:6): scan checked by eye")
+    );
+}
+
+#[test]
+fn worst_severity_ignores_suppressed_findings() {
+    let mut report = sample_report();
+    for council in &mut report.councils {
+        for document in &mut council.documents {
+            for finding in &mut document.findings {
+                finding.suppressed = finding.severity == Severity::High;
+            }
+        }
+    }
+    assert_eq!(report.worst_severity(), Some(Severity::Medium));
+}
+
+#[test]
+fn json_round_trips() {
+    let report = sample_report();
+    let mut json = Vec::new();
+    json::write(&report, &mut json).unwrap();
+    assert_eq!(Report::from_json(json.as_slice()).unwrap(), report);
+    let renamed = String::from_utf8(json)
+        .unwrap()
+        .replace(SCHEMA, "sopncheck-report/9");
+    let error = Report::from_json(renamed.as_bytes()).unwrap_err();
+    assert!(matches!(error, ReportError::Schema { .. }), "{error}");
+    assert!(Report::from_json(&b"{\"schema\": 1}"[..]).is_err());
+}
+
+#[test]
+fn write_outputs_writes_every_file_into_the_directory() {
+    let dir = std::env::temp_dir().join(format!("sopncheck-report-out-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&dir);
+    let report = sample_report();
+    let formats = [
+        Format::Sarif,
+        Format::Json,
+        Format::Csv,
+        Format::Markdown,
+        Format::Html,
+        Format::Json,
+    ];
+    let written = write_outputs(&report, &formats, Some(&dir.join("nested"))).unwrap();
+    let names: Vec<String> = written
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "report.sarif",
+            "report.json",
+            "findings.csv",
+            "candidates.csv",
+            "report.md",
+            "report.html"
+        ]
+    );
+    let mut entries: Vec<String> = fs::read_dir(dir.join("nested"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    entries.sort();
+    assert_eq!(entries.len(), 6, "no temporary files left: {entries:?}");
+    let csv = fs::read(dir.join("nested/findings.csv")).unwrap();
+    assert!(
+        csv.starts_with("\u{feff}council,".as_bytes()),
+        "CSV files start with a BOM"
+    );
+    let json = fs::File::open(dir.join("nested/report.json")).unwrap();
+    assert_eq!(Report::from_json(json).unwrap(), report);
+
+    // A file where the directory should be: the error names the path.
+    let blocked = dir.join("file");
+    fs::write(&blocked, "x").unwrap();
+    let error = write_outputs(&report, &[Format::Json], Some(&blocked)).unwrap_err();
+    assert!(
+        error.to_string().contains(&*blocked.to_string_lossy()),
+        "{error}"
+    );
+    fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn standard_output_takes_one_format() {
+    let error = write_outputs(&sample_report(), &[Format::Json, Format::Csv], None).unwrap_err();
+    assert!(matches!(error, ReportError::OneFormatToStdout(2)));
+    let mut out = Vec::new();
+    write_format(&sample_report(), Format::Csv, &mut out).unwrap();
+    assert!(
+        out.starts_with(b"council,council_name,source"),
+        "no BOM on stdout"
+    );
+}
+
+#[test]
+fn an_allow_list_applies_to_a_report_read_back() {
+    let mut json = Vec::new();
+    json::write(&sample_report(), &mut json).unwrap();
+    let mut report = Report::from_json(json.as_slice()).unwrap();
+    let allow = allow::AllowList::parse(
+        "[[consent]]\ncouncil = \"YOR\"\ncandidate = \"=HOSTILE()\"\n",
+        "allow.toml",
+    )
+    .unwrap();
+    report.apply_allow(&allow);
+    let suppressed: Vec<&str> = report
+        .findings()
+        .filter(|l| l.finding.suppressed)
+        .map(|l| l.finding.id.as_str())
+        .collect();
+    assert_eq!(suppressed, ["x1"]);
+    assert_eq!(report.councils[2].summary.suppressed.medium, 1);
+    report.apply_allow(&allow::AllowList::default());
+    assert_eq!(report, sample_report());
+}

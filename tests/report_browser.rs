@@ -1,0 +1,172 @@
+//! The HTML report in a real browser: Debian's headless chromium loads a
+//! report holding hostile candidate names, posts, sources and evidence, and
+//! the DOM it renders shows them as text, holds the summary, and proves no
+//! script ran (no script or img element exists, and the hostile strings'
+//! attempts to set `document.title` left it alone). A control page shows
+//! that this check would see a script that did run.
+//!
+//! Skipped, with a message, when `/usr/bin/chromium` is missing; `.ci/run`
+//! installs it.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use sopncheck::model::{
+    AddressStatus, Candidate, DocumentFindings, Finding, NoticeKind, ScannedDocument, Severity,
+};
+use sopncheck::report::{Format, Report, ReportOptions, write_outputs};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// How long chromium may take to render one page.
+const RENDER_TIMEOUT: Duration = Duration::from_secs(120);
+
+const TITLE_SCRIPT: &str = "<script>document.title='pwned'</script>";
+const TITLE_IMG: &str = "<img src=x onerror=\"document.title='pwned'\">";
+
+fn work_dir(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("report-browser-{name}"));
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// One invented notice full of markup.
+fn hostile_documents() -> Vec<ScannedDocument> {
+    let candidate = |name: &str, post: &str| Candidate {
+        name: name.into(),
+        post: Some(post.into()),
+        address_status: AddressStatus::Published,
+        address: Some("9 Invented Row, Nowhereton, ZZ9 9ZZ".into()),
+        withheld_area: None,
+        postcode: Some("ZZ9 9ZZ".into()),
+        page: 1,
+        withdrawn: false,
+    };
+    vec![ScannedDocument {
+        source: format!("javascript:{TITLE_SCRIPT}"),
+        sha256: "0".repeat(64),
+        council: "YOR".into(),
+        pages: 1,
+        text_layer: true,
+        error: Some(TITLE_IMG.into()),
+        detection: DocumentFindings {
+            kind: NoticeKind::Sopn,
+            election_date: Some("2026-05-07".into()),
+            council: Some("YOR".into()),
+            candidates: vec![
+                candidate("<script>alert(1)</script>", TITLE_SCRIPT),
+                candidate(TITLE_IMG, "</td></tr></table><h1>injected</h1>"),
+            ],
+            findings: vec![Finding {
+                id: "b1".into(),
+                rule: "hidden-text-address".into(),
+                severity: Severity::High,
+                candidate: Some("<script>alert(1)</script>".into()),
+                page: Some(1),
+                evidence: "<img src=x onerror=alert(1)> 9 Invented Row".into(),
+                postcode: Some("ZZ9 9ZZ".into()),
+                layer: Some(TITLE_SCRIPT.into()),
+                message: format!("{TITLE_IMG} an address under a box."),
+            }],
+        },
+    }]
+}
+
+/// The DOM chromium renders for a file, or why it could not.
+fn rendered_dom(page: &Path, profile: &Path) -> String {
+    let out_path = profile.with_extension("dom.html");
+    let err_path = profile.with_extension("stderr.txt");
+    let mut child = Command::new(CHROMIUM)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg("--dump-dom")
+        .arg(format!("file://{}", page.display()))
+        .stdin(Stdio::null())
+        .stdout(fs::File::create(&out_path).unwrap())
+        .stderr(fs::File::create(&err_path).unwrap())
+        .spawn()
+        .expect("chromium starts");
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > RENDER_TIMEOUT {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("chromium took over {RENDER_TIMEOUT:?}");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let dom = fs::read_to_string(&out_path).unwrap();
+    let stderr = fs::read_to_string(&err_path).unwrap_or_default();
+    assert!(
+        status.success() && !dom.is_empty(),
+        "chromium failed: {status}\n{stderr}"
+    );
+    dom
+}
+
+#[test]
+fn report_renders_as_text_and_runs_no_script() {
+    if !Path::new(CHROMIUM).exists() {
+        eprintln!("skipped: {CHROMIUM} is not installed (.ci/run installs Debian's chromium)");
+        return;
+    }
+    let dir = work_dir("report");
+
+    // Control: the same title check sees a script that does run.
+    let control = dir.join("control.html");
+    fs::write(
+        &control,
+        format!("<!DOCTYPE html><html><head><title>sopncheck report</title></head><body>{TITLE_SCRIPT}</body></html>"),
+    )
+    .unwrap();
+    let dom = rendered_dom(&control, &dir.join("profile-control"));
+    assert!(
+        dom.contains("<title>pwned</title>"),
+        "control script ran: {dom}"
+    );
+
+    let options = ReportOptions {
+        show_addresses: true,
+        ..ReportOptions::default()
+    };
+    let report = Report::build(&hostile_documents(), &options);
+    let written = write_outputs(&report, &[Format::Html], Some(&dir)).unwrap();
+    let dom = rendered_dom(&written[0], &dir.join("profile-report"));
+
+    assert!(
+        dom.contains("<title>sopncheck report</title>"),
+        "title unchanged"
+    );
+    assert!(!dom.contains("pwned</title>"));
+    assert!(
+        dom.contains("1 council, 1 document, 2 candidates"),
+        "summary rendered"
+    );
+    assert!(dom.contains("City of York Council"));
+    for element in ["<script", "<img", "<h1>injected", "<iframe", "<object"] {
+        assert!(!dom.contains(element), "{element} in the rendered DOM");
+    }
+    for text in [
+        "&lt;script&gt;alert(1)&lt;/script&gt;",
+        "&lt;img src=x onerror=alert(1)&gt; 9 Invented Row",
+        "&lt;img src=x onerror=\"document.title='pwned'\"&gt;",
+        "&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;&lt;h1&gt;injected&lt;/h1&gt;",
+    ] {
+        assert!(dom.contains(text), "{text} shown as text");
+    }
+    assert!(!dom.contains("href=\"javascript:"), "no javascript: link");
+}

@@ -1,0 +1,277 @@
+//! `sopncheck scan` end to end, through the built binary, on the generated
+//! fixtures written to disk: masking of every output, bad files in a
+//! folder, exit statuses by `--fail-on`, standard input.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use sopncheck::synth::fixtures;
+use sopncheck::synth::notice::Home;
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("sopncheck-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+/// Writes every fixture PDF into `dir`.
+fn write_fixtures(dir: &Path) {
+    for fixture in fixtures() {
+        std::fs::write(dir.join(format!("{}.pdf", fixture.name)), &fixture.bytes)
+            .expect("write fixture");
+    }
+}
+
+fn sopncheck(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_sopncheck"))
+        .args(args)
+        .output()
+        .expect("run sopncheck")
+}
+
+/// Every printed (not withheld) address's identifying parts: the full
+/// postcode, the first line (house number or name with street), and the
+/// street line.
+fn address_parts() -> Vec<String> {
+    let mut parts = Vec::new();
+    for fixture in fixtures() {
+        for (_, candidate) in fixture.notice.candidates() {
+            if let Home::Published(address) = &candidate.home {
+                parts.push(address.postcode.clone());
+                parts.extend(address.lines.iter().take(2).cloned());
+            }
+        }
+    }
+    parts.sort();
+    parts.dedup();
+    parts
+}
+
+/// Everything the run wrote: stdout, stderr and every file under `out`.
+fn all_output(output: &Output, out: &Path) -> String {
+    let mut text = String::from_utf8_lossy(&output.stdout).into_owned();
+    text.push_str(&String::from_utf8_lossy(&output.stderr));
+    for entry in std::fs::read_dir(out).expect("out dir").flatten() {
+        text.push_str(&String::from_utf8_lossy(
+            &std::fs::read(entry.path()).expect("read output"),
+        ));
+    }
+    text
+}
+
+const EVERY_FORMAT: [&str; 10] = [
+    "--format", "json", "--format", "csv", "--format", "markdown", "--format", "html", "--format",
+    "sarif",
+];
+
+#[test]
+fn no_address_appears_in_any_output_unless_asked() {
+    let dir = temp_dir("privacy");
+    let notices = dir.join("notices");
+    std::fs::create_dir_all(&notices).expect("notices dir");
+    write_fixtures(&notices);
+    let parts = address_parts();
+    assert!(
+        parts.len() > 50,
+        "too few addresses to test: {}",
+        parts.len()
+    );
+
+    let masked_out = dir.join("masked");
+    let mut args = vec!["scan", notices.to_str().expect("utf-8 path"), "--out"];
+    args.push(masked_out.to_str().expect("utf-8 path"));
+    args.extend(EVERY_FORMAT);
+    let masked = sopncheck(&args);
+    assert_eq!(masked.status.code(), Some(1), "findings fail by default");
+    let text = all_output(&masked, &masked_out);
+    for name in [
+        "report.json",
+        "findings.csv",
+        "candidates.csv",
+        "report.md",
+        "report.html",
+        "report.sarif",
+    ] {
+        assert!(masked_out.join(name).is_file(), "{name} not written");
+    }
+    let leaked: Vec<&String> = parts.iter().filter(|p| text.contains(p.as_str())).collect();
+    assert!(leaked.is_empty(), "masked output shows {leaked:?}");
+
+    // Also stdout-only runs, one format each.
+    for format in ["json", "csv", "markdown", "html", "sarif"] {
+        let output = sopncheck(&["scan", notices.to_str().expect("utf-8"), "--format", format]);
+        let text = String::from_utf8_lossy(&output.stdout).into_owned()
+            + &String::from_utf8_lossy(&output.stderr);
+        assert!(!text.is_empty(), "{format}: nothing written");
+        let leaked: Vec<&String> = parts.iter().filter(|p| text.contains(p.as_str())).collect();
+        assert!(leaked.is_empty(), "{format} on stdout shows {leaked:?}");
+    }
+
+    let shown_out = dir.join("shown");
+    let mut args = vec![
+        "scan",
+        notices.to_str().expect("utf-8"),
+        "--show-addresses",
+        "--out",
+    ];
+    args.push(shown_out.to_str().expect("utf-8"));
+    args.extend(EVERY_FORMAT);
+    let shown = sopncheck(&args);
+    let text = all_output(&shown, &shown_out);
+    // Every published postcode that a finding is about shows in full.
+    let json = std::fs::read_to_string(shown_out.join("report.json")).expect("report.json");
+    let report: serde_json::Value = serde_json::from_str(&json).expect("json");
+    let mut postcodes = 0;
+    for council in report["councils"].as_array().expect("councils") {
+        for document in council["documents"].as_array().expect("documents") {
+            for finding in document["findings"].as_array().expect("findings") {
+                if let Some(postcode) = finding["postcode"].as_str() {
+                    assert!(
+                        postcode.contains(' '),
+                        "unmasked postcode is full: {postcode}"
+                    );
+                    assert!(text.contains(postcode));
+                    postcodes += 1;
+                }
+            }
+        }
+    }
+    assert!(postcodes > 20, "only {postcodes} postcodes shown");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn bad_files_are_reported_and_the_rest_scanned() {
+    let dir = temp_dir("bad-files");
+    let fixture = fixtures()
+        .into_iter()
+        .find(|f| f.name == "type1-winansi")
+        .expect("fixture");
+    std::fs::write(dir.join("good.pdf"), &fixture.bytes).expect("write");
+    std::fs::write(
+        dir.join("truncated.pdf"),
+        &fixture.bytes[..fixture.bytes.len() / 3],
+    )
+    .expect("write");
+    std::fs::write(dir.join("not-a-pdf.pdf"), b"Council tax bands for 2026\n").expect("write");
+    std::fs::write(dir.join("empty.pdf"), b"").expect("write");
+    let output = sopncheck(&["scan", dir.to_str().expect("utf-8"), "--fail-on", "never"]);
+    assert_eq!(output.status.code(), Some(0), "--fail-on never");
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json report");
+    let documents: Vec<&serde_json::Value> = report["councils"]
+        .as_array()
+        .expect("councils")
+        .iter()
+        .flat_map(|c| c["documents"].as_array().expect("documents"))
+        .collect();
+    assert_eq!(documents.len(), 4);
+    for document in &documents {
+        let source = document["source"].as_str().expect("source");
+        let error = &document["error"];
+        if source.ends_with("good.pdf") {
+            assert!(error.is_null(), "good.pdf: {error}");
+            assert!(
+                !document["candidates"]
+                    .as_array()
+                    .expect("candidates")
+                    .is_empty()
+            );
+        } else {
+            // Truncated files may still be readable by xref reconstruction;
+            // then they must not claim to be clean without text.
+            let rules: Vec<&str> = document["findings"]
+                .as_array()
+                .expect("findings")
+                .iter()
+                .filter_map(|f| f["rule"].as_str())
+                .collect();
+            if !error.is_null() || document["text_layer"] == false {
+                assert!(rules.contains(&"unscannable"), "{source}: {rules:?}");
+            }
+        }
+    }
+    // The default threshold (high) fails on the unscannable files.
+    let output = sopncheck(&["scan", dir.to_str().expect("utf-8")]);
+    assert_eq!(output.status.code(), Some(1));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn exit_status_follows_fail_on() {
+    let dir = temp_dir("fail-on");
+    let published = fixtures()
+        .into_iter()
+        .find(|f| f.name == "type1-winansi")
+        .expect("fixture");
+    let covered = fixtures()
+        .into_iter()
+        .find(|f| f.name == "covered-address")
+        .expect("fixture");
+    let medium_only = dir.join("published.pdf");
+    let with_high = dir.join("covered.pdf");
+    std::fs::write(&medium_only, &published.bytes).expect("write");
+    std::fs::write(&with_high, &covered.bytes).expect("write");
+    let missing = dir.join("missing.pdf");
+    // (file, --fail-on, expected exit status)
+    let table: [(&Path, &str, i32); 9] = [
+        (&medium_only, "high", 0),
+        (&medium_only, "medium", 1),
+        (&medium_only, "low", 1),
+        (&medium_only, "never", 0),
+        (&with_high, "high", 1),
+        (&with_high, "never", 0),
+        (&missing, "high", 1),
+        (&missing, "never", 0),
+        (&with_high, "bogus", 2),
+    ];
+    for (file, fail_on, expected) in table {
+        let output = sopncheck(&[
+            "scan",
+            file.to_str().expect("utf-8"),
+            "--fail-on",
+            fail_on,
+            "--quiet",
+        ]);
+        assert_eq!(
+            output.status.code(),
+            Some(expected),
+            "{} --fail-on {fail_on}: {}",
+            file.display(),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn standard_input_is_one_document() {
+    let fixture = fixtures()
+        .into_iter()
+        .find(|f| f.name == "covered-address")
+        .expect("fixture");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sopncheck"))
+        .args(["scan", "-", "--format", "json"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().expect("stdin");
+        stdin.write_all(&fixture.bytes).expect("write stdin");
+    }
+    let output = child.wait_with_output().expect("wait");
+    assert_eq!(output.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    let document = &report["councils"][0]["documents"][0];
+    assert_eq!(document["source"], "-");
+    let rules: Vec<&str> = document["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["rule"].as_str())
+        .collect();
+    assert!(rules.contains(&"hidden-text-address"), "{rules:?}");
+}
