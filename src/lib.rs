@@ -35,3 +35,6 @@ pub mod registry;
 pub mod report;
 pub mod scan;
 pub mod synth;
+pub mod store;
+pub mod crawl;
+pub mod demo;

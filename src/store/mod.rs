@@ -1,0 +1,512 @@
+//! The store: every body the crawler downloaded, kept on disk so that a
+//! crawl resumes where it stopped and a scan runs with no network.
+//!
+//! A store is a directory:
+//!
+//! ```text
+//! STORE/index.sqlite      one row per URL: council, times, HTTP status and
+//!                         validators, content type, sha256, referring link
+//! STORE/objects/ab/cdef…  the bodies, named by the sha256 of their bytes
+//! STORE/tmp/              bodies being written (emptied on open)
+//! ```
+//!
+//! Input: fetched bodies with their response metadata ([`Fetch`]). Output:
+//! [`Record`]s for the crawler's conditional requests and
+//! [`StoredDocument`]s for the scan stage.
+//!
+//! Crash safety: a body is written to `tmp/` and renamed into `objects/`
+//! before its index row is written, and the index is SQLite in WAL mode,
+//! so a process killed at any instant leaves either the old row or the new
+//! row, and every row names a complete object. The store refuses to return
+//! an object whose bytes no longer hash to its name.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use rusqlite::{Connection, OptionalExtension, params};
+use sha2::{Digest, Sha256};
+
+/// What can go wrong with a store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The index database failed.
+    #[error("store index: {0}")]
+    Index(#[from] rusqlite::Error),
+    /// Reading or writing the store directory failed.
+    #[error("store file {path}: {source}")]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// An object's bytes do not hash to its name.
+    #[error("store object {0} is corrupt (its bytes do not match its sha256)")]
+    Corrupt(String),
+}
+
+fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
+    move |source| StoreError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Why a URL's body is kept.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// A notice or a file that may be one (PDF, DOCX, an HTML notice):
+    /// the scan stage reads these.
+    Document,
+    /// A navigation page kept only so that a resumed crawl can read its
+    /// links without fetching it again.
+    Page,
+}
+
+impl Role {
+    fn as_str(self) -> &'static str {
+        match self {
+            Role::Document => "document",
+            Role::Page => "page",
+        }
+    }
+
+    fn parse(text: &str) -> Role {
+        if text == "document" {
+            Role::Document
+        } else {
+            Role::Page
+        }
+    }
+}
+
+/// One downloaded body's metadata, as the crawler hands it to [`Store::put`].
+#[derive(Clone, Debug)]
+pub struct Fetch<'a> {
+    /// The URL fetched (after redirects).
+    pub url: &'a str,
+    /// Register code of the council being crawled.
+    pub council: &'a str,
+    /// HTTP status of the response that carried the body.
+    pub status: u16,
+    /// `ETag` response header.
+    pub etag: Option<&'a str>,
+    /// `Last-Modified` response header.
+    pub last_modified: Option<&'a str>,
+    /// `Content-Type` response header.
+    pub content_type: Option<&'a str>,
+    /// The page whose link led here, if any.
+    pub referrer: Option<&'a str>,
+    /// Why the body is kept.
+    pub role: Role,
+}
+
+/// The index row of one URL.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Record {
+    /// The URL.
+    pub url: String,
+    /// Register code of the council it was crawled for.
+    pub council: String,
+    /// When the body was downloaded (seconds since the Unix epoch).
+    pub fetched_at: i64,
+    /// When the URL was last requested, including `304 Not Modified`
+    /// answers (seconds since the Unix epoch).
+    pub checked_at: i64,
+    /// HTTP status of the response that carried the body.
+    pub status: u16,
+    /// `ETag` of the stored body.
+    pub etag: Option<String>,
+    /// `Last-Modified` of the stored body.
+    pub last_modified: Option<String>,
+    /// `Content-Type` the server sent.
+    pub content_type: Option<String>,
+    /// Lowercase hex sha256 of the body.
+    pub sha256: String,
+    /// Body length in bytes.
+    pub size: u64,
+    /// The page whose link led here.
+    pub referrer: Option<String>,
+    /// Why the body is kept.
+    pub role: Role,
+}
+
+/// A stored notice (or possible notice) for the scan stage.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredDocument {
+    /// Where it was downloaded from.
+    pub url: String,
+    /// Register code of the council it was crawled for.
+    pub council: String,
+    /// Lowercase hex sha256 of the bytes.
+    pub sha256: String,
+    /// `Content-Type` the server sent (a hint only: sniff the bytes).
+    pub content_type: Option<String>,
+    /// The object file holding the bytes.
+    pub path: PathBuf,
+}
+
+/// A store directory, open.
+///
+/// ```
+/// use sopncheck::store::{Fetch, Role, Store};
+/// let dir = tempfile::tempdir().unwrap();
+/// let store = Store::open(dir.path()).unwrap();
+/// let fetch = Fetch {
+///     url: "http://democracy.example.test/sopn.pdf", council: "NBY", status: 200,
+///     etag: Some("\"v1\""), last_modified: None, content_type: Some("application/pdf"),
+///     referrer: None, role: Role::Document,
+/// };
+/// store.put(&fetch, b"%PDF-1.4 ...").unwrap();
+/// let docs = store.documents().unwrap();
+/// assert_eq!(store.read(&docs[0]).unwrap(), b"%PDF-1.4 ...");
+/// ```
+pub struct Store {
+    dir: PathBuf,
+    index: Mutex<Connection>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("dir", &self.dir).finish()
+    }
+}
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS resources (
+    url           TEXT PRIMARY KEY,
+    council       TEXT NOT NULL,
+    fetched_at    INTEGER NOT NULL,
+    checked_at    INTEGER NOT NULL,
+    status        INTEGER NOT NULL,
+    etag          TEXT,
+    last_modified TEXT,
+    content_type  TEXT,
+    sha256        TEXT NOT NULL,
+    size          INTEGER NOT NULL,
+    referrer      TEXT,
+    role          TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS resources_council ON resources (council, role);
+";
+
+const COLUMNS: &str = "url, council, fetched_at, checked_at, status, etag, last_modified, \
+                       content_type, sha256, size, referrer, role";
+
+impl Store {
+    /// Opens the store in `dir`, creating it if needed, and removes any
+    /// half-written bodies a killed crawl left in `tmp/`.
+    pub fn open(dir: &Path) -> Result<Store, StoreError> {
+        let tmp = dir.join("tmp");
+        fs::create_dir_all(dir.join("objects")).map_err(io_error(dir))?;
+        if tmp.exists() {
+            fs::remove_dir_all(&tmp).map_err(io_error(&tmp))?;
+        }
+        fs::create_dir_all(&tmp).map_err(io_error(&tmp))?;
+        let index = Connection::open(dir.join("index.sqlite"))?;
+        index.busy_timeout(std::time::Duration::from_secs(10))?;
+        index.pragma_update(None, "journal_mode", "WAL")?;
+        index.pragma_update(None, "synchronous", "NORMAL")?;
+        index.execute_batch(SCHEMA)?;
+        Ok(Store {
+            dir: dir.to_path_buf(),
+            index: Mutex::new(index),
+        })
+    }
+
+    /// The store directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn index(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave the connection in a
+        // bad state (every write is one statement or a transaction), so a
+        // poisoned lock is still usable.
+        self.index
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Where the object with this sha256 lives.
+    fn object_path(&self, sha256: &str) -> PathBuf {
+        let (fan, rest) = sha256.split_at(sha256.len().min(2));
+        self.dir.join("objects").join(fan).join(rest)
+    }
+
+    /// Stores `body` for `fetch`: writes the object (if not already there)
+    /// by temp file and rename, then replaces the URL's index row.
+    pub fn put(&self, fetch: &Fetch<'_>, body: &[u8]) -> Result<Record, StoreError> {
+        let sha256 = hex(&Sha256::digest(body));
+        let path = self.object_path(&sha256);
+        if !path.exists() {
+            self.write_object(&path, body)?;
+        }
+        let now = unix_now();
+        let record = Record {
+            url: fetch.url.to_owned(),
+            council: fetch.council.to_owned(),
+            fetched_at: now,
+            checked_at: now,
+            status: fetch.status,
+            etag: fetch.etag.map(str::to_owned),
+            last_modified: fetch.last_modified.map(str::to_owned),
+            content_type: fetch.content_type.map(str::to_owned),
+            sha256,
+            size: body.len() as u64,
+            referrer: fetch.referrer.map(str::to_owned),
+            role: fetch.role,
+        };
+        self.index().execute(
+            &format!("INSERT OR REPLACE INTO resources ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"),
+            params![
+                record.url,
+                record.council,
+                record.fetched_at,
+                record.checked_at,
+                record.status,
+                record.etag,
+                record.last_modified,
+                record.content_type,
+                record.sha256,
+                record.size as i64,
+                record.referrer,
+                record.role.as_str(),
+            ],
+        )?;
+        Ok(record)
+    }
+
+    fn write_object(&self, path: &Path, body: &[u8]) -> Result<(), StoreError> {
+        let tmp_dir = self.dir.join("tmp");
+        let mut file = tempfile::NamedTempFile::new_in(&tmp_dir).map_err(io_error(&tmp_dir))?;
+        file.write_all(body).map_err(io_error(file.path()))?;
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(io_error(parent))?;
+        }
+        file.persist(path).map_err(|e| StoreError::Io {
+            path: path.to_path_buf(),
+            source: e.error,
+        })?;
+        Ok(())
+    }
+
+    /// Records that `url` was requested again and the server answered
+    /// `304 Not Modified`: the stored body stays, its check time moves.
+    pub fn touch(&self, url: &str) -> Result<(), StoreError> {
+        self.index().execute(
+            "UPDATE resources SET checked_at = ?2 WHERE url = ?1",
+            params![url, unix_now()],
+        )?;
+        Ok(())
+    }
+
+    /// The index row of `url`, if it was stored.
+    pub fn lookup(&self, url: &str) -> Result<Option<Record>, StoreError> {
+        let index = self.index();
+        let mut statement =
+            index.prepare_cached(&format!("SELECT {COLUMNS} FROM resources WHERE url = ?1"))?;
+        Ok(statement.query_row([url], record_from_row).optional()?)
+    }
+
+    /// Every index row, ordered by URL.
+    pub fn records(&self) -> Result<Vec<Record>, StoreError> {
+        let index = self.index();
+        let mut statement =
+            index.prepare(&format!("SELECT {COLUMNS} FROM resources ORDER BY url"))?;
+        let rows = statement.query_map([], record_from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Every stored document (the latest body of each URL whose role is
+    /// [`Role::Document`]), ordered by council then URL.
+    pub fn documents(&self) -> Result<Vec<StoredDocument>, StoreError> {
+        let mut documents: Vec<StoredDocument> = self
+            .records()?
+            .into_iter()
+            .filter(|r| r.role == Role::Document)
+            .map(|r| StoredDocument {
+                path: self.object_path(&r.sha256),
+                url: r.url,
+                council: r.council,
+                sha256: r.sha256,
+                content_type: r.content_type,
+            })
+            .collect();
+        documents.sort_by(|a, b| (&a.council, &a.url).cmp(&(&b.council, &b.url)));
+        Ok(documents)
+    }
+
+    /// The bytes of a stored document, checked against its sha256.
+    pub fn read(&self, document: &StoredDocument) -> Result<Vec<u8>, StoreError> {
+        self.read_object(&document.sha256)
+    }
+
+    /// The bytes of the object named `sha256`, checked against the name.
+    pub fn read_object(&self, sha256: &str) -> Result<Vec<u8>, StoreError> {
+        let path = self.object_path(sha256);
+        let bytes = fs::read(&path).map_err(io_error(&path))?;
+        if hex(&Sha256::digest(&bytes)) != sha256 {
+            return Err(StoreError::Corrupt(sha256.to_owned()));
+        }
+        Ok(bytes)
+    }
+}
+
+fn record_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Record> {
+    Ok(Record {
+        url: row.get(0)?,
+        council: row.get(1)?,
+        fetched_at: row.get(2)?,
+        checked_at: row.get(3)?,
+        status: row.get(4)?,
+        etag: row.get(5)?,
+        last_modified: row.get(6)?,
+        content_type: row.get(7)?,
+        sha256: row.get(8)?,
+        size: row.get::<_, i64>(9)?.max(0) as u64,
+        referrer: row.get(10)?,
+        role: Role::parse(&row.get::<_, String>(11)?),
+    })
+}
+
+/// Seconds since the Unix epoch (0 if the clock is before it).
+pub fn unix_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// Lowercase hex of `bytes`.
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for byte in bytes {
+        // Writing to a String cannot fail.
+        let _ = write!(out, "{byte:02x}");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fetch<'a>(url: &'a str, role: Role) -> Fetch<'a> {
+        Fetch {
+            url,
+            council: "NBY",
+            status: 200,
+            etag: Some("\"e1\""),
+            last_modified: Some("Mon, 06 Apr 2026 09:00:00 GMT"),
+            content_type: Some("application/pdf"),
+            referrer: Some("http://site.test/elections"),
+            role,
+        }
+    }
+
+    #[test]
+    fn put_then_read_round_trips_and_lays_out_objects_by_hash() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let record = store
+            .put(
+                &fetch("http://site.test/a.pdf", Role::Document),
+                b"%PDF-1.4 a",
+            )
+            .unwrap();
+        let (fan, rest) = record.sha256.split_at(2);
+        assert!(dir.path().join("objects").join(fan).join(rest).is_file());
+        assert_eq!(record.size, 10);
+        let looked_up = store.lookup("http://site.test/a.pdf").unwrap().unwrap();
+        assert_eq!(looked_up, record);
+        assert_eq!(looked_up.etag.as_deref(), Some("\"e1\""));
+        assert!(store.lookup("http://site.test/missing").unwrap().is_none());
+    }
+
+    #[test]
+    fn documents_leave_out_pages_and_keep_the_latest_body_per_url() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        store
+            .put(&fetch("http://site.test/b.pdf", Role::Document), b"old")
+            .unwrap();
+        store
+            .put(&fetch("http://site.test/b.pdf", Role::Document), b"new")
+            .unwrap();
+        store
+            .put(&fetch("http://site.test/index.html", Role::Page), b"<html>")
+            .unwrap();
+        let documents = store.documents().unwrap();
+        assert_eq!(documents.len(), 1);
+        assert_eq!(store.read(&documents[0]).unwrap(), b"new");
+        assert_eq!(store.records().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn identical_bodies_share_one_object() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let a = store
+            .put(&fetch("http://site.test/1.pdf", Role::Document), b"same")
+            .unwrap();
+        let b = store
+            .put(&fetch("http://site.test/2.pdf", Role::Document), b"same")
+            .unwrap();
+        assert_eq!(a.sha256, b.sha256);
+        let objects = walk_files(&dir.path().join("objects"));
+        assert_eq!(objects, 1);
+    }
+
+    #[test]
+    fn a_damaged_object_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        store
+            .put(&fetch("http://site.test/c.pdf", Role::Document), b"intact")
+            .unwrap();
+        let document = store.documents().unwrap().remove(0);
+        fs::write(&document.path, b"tampered").unwrap();
+        assert!(matches!(
+            store.read(&document),
+            Err(StoreError::Corrupt(sha)) if sha == document.sha256
+        ));
+    }
+
+    #[test]
+    fn touch_moves_only_the_check_time_and_reopen_keeps_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let store = Store::open(dir.path()).unwrap();
+            store
+                .put(&fetch("http://site.test/d.pdf", Role::Document), b"d")
+                .unwrap();
+            store
+                .index()
+                .execute("UPDATE resources SET checked_at = 5, fetched_at = 5", [])
+                .unwrap();
+            store.touch("http://site.test/d.pdf").unwrap();
+            let record = store.lookup("http://site.test/d.pdf").unwrap().unwrap();
+            assert_eq!(record.fetched_at, 5);
+            assert!(record.checked_at > 5);
+        }
+        // Leftovers of a killed write are cleared on open.
+        fs::write(dir.path().join("tmp").join("partial"), b"half").unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        assert_eq!(store.records().unwrap().len(), 1);
+        assert_eq!(walk_files(&dir.path().join("tmp")), 0);
+    }
+
+    fn walk_files(dir: &Path) -> usize {
+        fs::read_dir(dir)
+            .unwrap()
+            .map(|entry| {
+                let path = entry.unwrap().path();
+                if path.is_dir() { walk_files(&path) } else { 1 }
+            })
+            .sum()
+    }
+}

@@ -1,0 +1,463 @@
+//! Fault injection: the crawler against a real server on 127.0.0.1 that
+//! misbehaves on command: errors then success, `Retry-After`, responses
+//! slower than the timeout, connections reset mid-body, redirect loops and
+//! redirects out of scope, endless bodies, lying content types, robots.txt,
+//! and `304` on a re-crawl.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use sopncheck::crawl::{self, CrawlConfig, CrawlEvent, EventKind, Seed, Skip};
+use sopncheck::demo::read_request_head;
+use sopncheck::store::Store;
+use tokio::io::AsyncWriteExt;
+use tokio::net::TcpStream;
+
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
+const CAP: u64 = 1024 * 1024;
+const STREAM_CHUNK: usize = 64 * 1024;
+
+/// One request as the server saw it: when, and its headers.
+type Seen = (Instant, HashMap<String, String>);
+
+/// What the server saw: per path, each request's arrival and headers.
+#[derive(Default)]
+struct Log {
+    requests: HashMap<String, Vec<Seen>>,
+    /// Bytes written by the endless body before the client hung up.
+    streamed: u64,
+}
+
+struct FaultServer {
+    addr: SocketAddr,
+    log: Arc<Mutex<Log>>,
+    _runtime: tokio::runtime::Runtime,
+}
+
+impl FaultServer {
+    fn start() -> FaultServer {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .unwrap();
+        let addr = listener.local_addr().unwrap();
+        let log = Arc::new(Mutex::new(Log::default()));
+        let server_log = Arc::clone(&log);
+        runtime.spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                tokio::spawn(connection(stream, Arc::clone(&server_log)));
+            }
+        });
+        FaultServer {
+            addr,
+            log,
+            _runtime: runtime,
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    fn hits(&self, path: &str) -> Vec<Seen> {
+        self.log
+            .lock()
+            .unwrap()
+            .requests
+            .get(path)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    fn config(&self, seed: &str) -> CrawlConfig {
+        let mut config = CrawlConfig::new(vec![Seed::new("TST", &self.url(seed))]);
+        config.politeness = Duration::from_millis(10);
+        config.timeout = Duration::from_millis(500);
+        config.backoff = Duration::from_millis(50);
+        config.budgets.max_body_bytes = CAP;
+        config
+    }
+}
+
+fn html(links: &[(&str, &str)]) -> String {
+    let mut page = String::from(
+        "<!DOCTYPE html><html><head><title>Elections</title></head><body><h2>Statement of persons nominated</h2><ul>",
+    );
+    for (href, text) in links {
+        page.push_str(&format!("<li><a href=\"{href}\">{text}</a></li>"));
+    }
+    page.push_str("</ul></body></html>");
+    page
+}
+
+fn response(status: &str, headers: &[(&str, &str)], body: &[u8]) -> Vec<u8> {
+    let mut out = format!("HTTP/1.1 {status}\r\nContent-Length: {}\r\n", body.len());
+    for (name, value) in headers {
+        out.push_str(&format!("{name}: {value}\r\n"));
+    }
+    out.push_str("\r\n");
+    let mut bytes = out.into_bytes();
+    bytes.extend_from_slice(body);
+    bytes
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    encoder.write_all(bytes).unwrap();
+    encoder.finish().unwrap()
+}
+
+async fn connection(mut stream: TcpStream, log: Arc<Mutex<Log>>) {
+    let mut buffer = Vec::new();
+    while let Some(head) = read_request_head(&mut stream, &mut buffer).await {
+        let path = head.target.clone();
+        let nth = {
+            let mut log = log.lock().unwrap();
+            let seen = log.requests.entry(path.clone()).or_default();
+            seen.push((Instant::now(), head.headers.iter().cloned().collect()));
+            seen.len()
+        };
+        let pdf_type = [("Content-Type", "application/pdf")];
+        let reply: Vec<u8> = match (path.as_str(), nth) {
+            ("/robots.txt", _) => response(
+                "200 OK",
+                &[("Content-Type", "text/plain")],
+                b"User-agent: *\nDisallow: /private/\n\nUser-agent: othercrawler\nDisallow: /\n",
+            ),
+            ("/t/retries", _) => html(&[
+                ("/flaky.pdf", "Flaky ward (PDF)"),
+                ("/busy.pdf", "Busy ward (PDF)"),
+                ("/slow.pdf", "Slow ward (PDF)"),
+                ("/reset.pdf", "Reset ward (PDF)"),
+                ("/gone.pdf", "Gone ward (PDF)"),
+            ])
+            .pipe(|page| response("200 OK", &[("Content-Type", "text/html")], page.as_bytes())),
+            ("/flaky.pdf", 1) => response("500 Internal Server Error", &[], b""),
+            ("/busy.pdf", 1) => response("503 Service Unavailable", &[("Retry-After", "1")], b""),
+            ("/slow.pdf", 1) => {
+                tokio::time::sleep(Duration::from_secs(2)).await;
+                response("200 OK", &pdf_type, PDF)
+            }
+            ("/reset.pdf", 1) => {
+                let mut partial = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/pdf\r\nContent-Length: {}\r\n\r\n",
+                    100_000
+                )
+                .into_bytes();
+                partial.extend_from_slice(&[b'%'; 1000]);
+                let _ = stream.write_all(&partial).await;
+                let _ = stream.flush().await;
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                // Zero linger: closing sends a reset, not a clean end.
+                let _ = stream.set_zero_linger();
+                return;
+            }
+            ("/flaky.pdf" | "/busy.pdf" | "/slow.pdf" | "/reset.pdf", _) => {
+                response("200 OK", &pdf_type, PDF)
+            }
+            ("/gone.pdf", _) => response("404 Not Found", &[], b""),
+            ("/t/redirects", _) => html(&[
+                ("/loop-a", "Candidates"),
+                ("/away", "Candidates elsewhere"),
+                ("/inside", "Candidates internal"),
+                ("/moved.pdf", "Moved ward (PDF)"),
+            ])
+            .pipe(|page| response("200 OK", &[("Content-Type", "text/html")], page.as_bytes())),
+            ("/loop-a", _) => response("302 Found", &[("Location", "/loop-b")], b""),
+            ("/loop-b", _) => response("302 Found", &[("Location", "/loop-a")], b""),
+            ("/away", _) => response(
+                "301 Moved",
+                &[("Location", "http://elsewhere.test/x.pdf")],
+                b"",
+            ),
+            ("/inside", _) => response(
+                "301 Moved",
+                &[("Location", "http://127.0.0.2:9/admin")],
+                b"",
+            ),
+            ("/moved.pdf", _) => response("301 Moved", &[("Location", "/new/moved.pdf")], b""),
+            ("/new/moved.pdf", _) => response("200 OK", &pdf_type, PDF),
+            ("/t/caps", _) => html(&[
+                ("/endless.pdf", "Endless ward (PDF)"),
+                ("/declared.pdf", "Declared ward (PDF)"),
+            ])
+            .pipe(|page| response("200 OK", &[("Content-Type", "text/html")], page.as_bytes())),
+            ("/declared.pdf", _) => {
+                let head = "HTTP/1.1 200 OK\r\nContent-Type: application/pdf\r\nContent-Length: 2147483648\r\n\r\n%PDF-1.4\n";
+                let _ = stream.write_all(head.as_bytes()).await;
+                return;
+            }
+            ("/endless.pdf", _) => {
+                // A body with no length: it ends when the connection does,
+                // which this server never does on its own (2 GB and on).
+                let head = "HTTP/1.1 200 OK\r\nContent-Type: application/pdf\r\nConnection: close\r\n\r\n%PDF-1.4\n";
+                if stream.write_all(head.as_bytes()).await.is_err() {
+                    return;
+                }
+                let chunk = vec![b'0'; STREAM_CHUNK];
+                let mut written = 0u64;
+                while written < 2 * 1024 * 1024 * 1024 {
+                    if stream.write_all(&chunk).await.is_err() {
+                        break;
+                    }
+                    written += chunk.len() as u64;
+                }
+                log.lock().unwrap().streamed = written;
+                return;
+            }
+            ("/t/types", _) => html(&[
+                ("/pdf-as-html", "Ashgrove ward SoPN"),
+                ("/page-as-binary", "Candidates"),
+                ("/zipped", "Elections archive"),
+            ])
+            .pipe(|page| response("200 OK", &[("Content-Type", "text/html")], page.as_bytes())),
+            ("/pdf-as-html", _) => response("200 OK", &[("Content-Type", "text/html")], PDF),
+            ("/page-as-binary", _) => response(
+                "200 OK",
+                &[("Content-Type", "application/octet-stream")],
+                html(&[("/from-binary-page.pdf", "Brookside ward (PDF)")]).as_bytes(),
+            ),
+            ("/from-binary-page.pdf", _) => response(
+                "200 OK",
+                &[("Content-Type", "application/octet-stream")],
+                PDF,
+            ),
+            ("/zipped", _) => response(
+                "200 OK",
+                &[("Content-Type", "text/html"), ("Content-Encoding", "gzip")],
+                &gzip(html(&[("/from-zipped.pdf", "Castle ward (PDF)")]).as_bytes()),
+            ),
+            ("/from-zipped.pdf", _) => response("200 OK", &pdf_type, PDF),
+            ("/t/robots", _) => html(&[
+                ("/private/sopn.pdf", "Private ward (PDF)"),
+                ("/public/sopn.pdf", "Public ward (PDF)"),
+            ])
+            .pipe(|page| response("200 OK", &[("Content-Type", "text/html")], page.as_bytes())),
+            ("/private/sopn.pdf" | "/public/sopn.pdf", _) => response("200 OK", &pdf_type, PDF),
+            ("/t/conditional", _) => {
+                html(&[("/versioned.pdf", "Versioned ward (PDF)")]).pipe(|page| {
+                    response(
+                        "200 OK",
+                        &[("Content-Type", "text/html"), ("ETag", "\"page1\"")],
+                        page.as_bytes(),
+                    )
+                })
+            }
+            ("/versioned.pdf", _) => {
+                let conditional = head.header("if-none-match") == Some("\"v1\"");
+                if conditional {
+                    response("304 Not Modified", &[("ETag", "\"v1\"")], b"")
+                } else {
+                    response(
+                        "200 OK",
+                        &[
+                            ("Content-Type", "application/pdf"),
+                            ("ETag", "\"v1\""),
+                            ("Last-Modified", "Mon, 06 Apr 2026 09:00:00 GMT"),
+                        ],
+                        PDF,
+                    )
+                }
+            }
+            _ => response("404 Not Found", &[], b""),
+        };
+        if stream.write_all(&reply).await.is_err() {
+            return;
+        }
+    }
+}
+
+/// `x.pipe(f)` is `f(x)`: keeps the route table readable.
+trait Pipe: Sized {
+    fn pipe<T>(self, f: impl FnOnce(Self) -> T) -> T {
+        f(self)
+    }
+}
+impl<T> Pipe for T {}
+
+fn run(config: &CrawlConfig, store: &Store) -> (crawl::CrawlSummary, Vec<CrawlEvent>) {
+    let events = Mutex::new(Vec::new());
+    let summary = crawl::crawl(config, store, &|e| events.lock().unwrap().push(e.clone())).unwrap();
+    (summary, events.into_inner().unwrap())
+}
+
+fn stored_urls(store: &Store) -> Vec<String> {
+    store
+        .documents()
+        .unwrap()
+        .into_iter()
+        .map(|d| d.url)
+        .collect()
+}
+
+#[test]
+fn transient_failures_are_retried_and_4xx_is_not() {
+    let server = FaultServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let (summary, events) = run(&server.config("/t/retries"), &store);
+    let stored = stored_urls(&store);
+    for path in ["/flaky.pdf", "/busy.pdf", "/slow.pdf", "/reset.pdf"] {
+        assert!(
+            stored.contains(&server.url(path)),
+            "{path} not stored: {events:#?}"
+        );
+        assert_eq!(server.hits(path).len(), 2, "{path}");
+    }
+    let retry_reason = |path: &str| {
+        events
+            .iter()
+            .find_map(|e| match &e.kind {
+                EventKind::Retry { reason, .. } if e.url.ends_with(path) => Some(reason.clone()),
+                _ => None,
+            })
+            .unwrap_or_default()
+    };
+    assert_eq!(retry_reason("/flaky.pdf"), "status 500");
+    assert_eq!(retry_reason("/busy.pdf"), "status 503");
+    assert_eq!(retry_reason("/slow.pdf"), "timeout");
+    assert_eq!(retry_reason("/reset.pdf"), "body interrupted");
+    // Retry-After: 1 was honoured.
+    let busy = server.hits("/busy.pdf");
+    assert!(busy[1].0 - busy[0].0 >= Duration::from_millis(950));
+    // 404: asked once, reported, not retried.
+    assert_eq!(server.hits("/gone.pdf").len(), 1);
+    assert_eq!(summary.councils[0].failed, 1);
+    assert_eq!(retry_reason("/gone.pdf"), "");
+}
+
+#[test]
+fn redirects_are_bounded_loop_checked_and_kept_in_scope() {
+    let server = FaultServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let (_, events) = run(&server.config("/t/redirects"), &store);
+    let skipped = |skip: Skip| {
+        events
+            .iter()
+            .any(|e| e.kind == EventKind::Skipped(skip.clone()))
+    };
+    assert!(skipped(Skip::RedirectLoop), "{events:#?}");
+    assert!(skipped(Skip::OutOfScope));
+    assert!(skipped(Skip::Internal));
+    assert_eq!(server.hits("/loop-a").len(), 1);
+    assert_eq!(server.hits("/loop-b").len(), 1);
+    assert!(stored_urls(&store).contains(&server.url("/new/moved.pdf")));
+    let record = store
+        .lookup(&server.url("/new/moved.pdf"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(record.referrer, Some(server.url("/t/redirects")));
+}
+
+#[test]
+fn bodies_over_the_cap_are_abandoned_unread() {
+    let server = FaultServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let started = Instant::now();
+    let (_, events) = run(&server.config("/t/caps"), &store);
+    let read_of = |path: &str| {
+        events.iter().find_map(|e| match e.kind {
+            EventKind::Skipped(Skip::TooLarge(read)) if e.url.ends_with(path) => Some(read),
+            _ => None,
+        })
+    };
+    // The declared 2 GB is refused from its Content-Length alone.
+    assert_eq!(read_of("/declared.pdf"), Some(0));
+    // The endless one is read to the cap plus at most one chunk.
+    let read = read_of("/endless.pdf").expect("endless body not capped");
+    assert!(
+        read > CAP && read <= CAP + STREAM_CHUNK as u64 * 2,
+        "{read}"
+    );
+    assert!(stored_urls(&store).is_empty());
+    assert!(started.elapsed() < Duration::from_secs(20));
+    // The server's writes stop soon after: socket buffers, not gigabytes.
+    std::thread::sleep(Duration::from_millis(200));
+    let streamed = server.log.lock().unwrap().streamed;
+    assert!(streamed < 64 * 1024 * 1024, "{streamed}");
+    assert_eq!(
+        server.hits("/endless.pdf").len(),
+        1,
+        "too large is not retried"
+    );
+}
+
+#[test]
+fn formats_are_sniffed_not_taken_from_content_type() {
+    let server = FaultServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let (_, events) = run(&server.config("/t/types"), &store);
+    let stored = stored_urls(&store);
+    assert!(stored.contains(&server.url("/pdf-as-html")), "{events:#?}");
+    assert!(stored.contains(&server.url("/from-binary-page.pdf")));
+    assert!(stored.contains(&server.url("/from-zipped.pdf")));
+    // The gzip page was decoded before its links were read.
+    let zipped = store.lookup(&server.url("/zipped")).unwrap().unwrap();
+    let body = store.read_object(&zipped.sha256).unwrap();
+    assert!(body.starts_with(b"<!DOCTYPE html>"));
+}
+
+#[test]
+fn robots_txt_is_obeyed() {
+    let server = FaultServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let (_, events) = run(&server.config("/t/robots"), &store);
+    assert!(server.hits("/private/sopn.pdf").is_empty());
+    assert_eq!(server.hits("/public/sopn.pdf").len(), 1);
+    assert_eq!(server.hits("/robots.txt").len(), 1);
+    assert!(events.iter().any(
+        |e| e.kind == EventKind::Skipped(Skip::Robots) && e.url.ends_with("/private/sopn.pdf")
+    ));
+    // The user agent is sent and names a contact URL.
+    let (_, headers) = &server.hits("/public/sopn.pdf")[0];
+    assert!(headers["user-agent"].starts_with("sopncheck/"));
+    assert!(headers["user-agent"].contains("+http"));
+}
+
+#[test]
+fn a_recrawl_asks_conditionally_and_keeps_unchanged_bodies() {
+    let server = FaultServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let mut config = server.config("/t/conditional");
+    run(&config, &store);
+    let first = store
+        .lookup(&server.url("/versioned.pdf"))
+        .unwrap()
+        .unwrap();
+    config.revisit_after = Duration::ZERO;
+    let (summary, events) = run(&config, &store);
+    let hits = server.hits("/versioned.pdf");
+    assert_eq!(hits.len(), 2);
+    assert_eq!(
+        hits[1].1.get("if-none-match").map(String::as_str),
+        Some("\"v1\"")
+    );
+    assert_eq!(
+        hits[1].1.get("if-modified-since").map(String::as_str),
+        Some("Mon, 06 Apr 2026 09:00:00 GMT")
+    );
+    assert!(
+        events
+            .iter()
+            .any(|e| e.kind == EventKind::Unchanged && e.url.ends_with("/versioned.pdf"))
+    );
+    assert_eq!(summary.councils[0].documents, 0);
+    let second = store
+        .lookup(&server.url("/versioned.pdf"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(second.sha256, first.sha256);
+    assert!(second.checked_at >= first.checked_at);
+}
