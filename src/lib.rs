@@ -28,13 +28,13 @@
 //! configuration and calls these stages.
 
 pub mod cli;
+pub mod crawl;
+pub mod demo;
 pub mod detect;
 pub mod extract;
 pub mod model;
 pub mod registry;
 pub mod report;
 pub mod scan;
-pub mod synth;
 pub mod store;
-pub mod crawl;
-pub mod demo;
+pub mod synth;

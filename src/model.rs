@@ -185,6 +185,8 @@ pub enum SourceFormat {
     Pdf,
     /// An HTML page.
     Html,
+    /// Plain text, as `sopncheck extract --rows` prints it.
+    Text,
 }
 
 /// Everything the extractor saw in one document.

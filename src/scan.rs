@@ -15,7 +15,7 @@ use crate::model::{ScannedDocument, UNKNOWN_COUNCIL};
 
 /// File name endings a directory walk picks up. Files named on the command
 /// line are scanned whatever their name (their content decides).
-const SCANNED_EXTENSIONS: &[&str] = &["pdf", "html", "htm", "xhtml"];
+const SCANNED_EXTENSIONS: &[&str] = &["pdf", "html", "htm", "xhtml", "txt"];
 
 /// Deepest directory nesting walked.
 const MAX_WALK_DEPTH: usize = 64;
@@ -107,7 +107,7 @@ pub fn scan_inputs(
                 Input::File(path) => scan_path(path, detector, options),
                 Input::Stdin => scan_stdin(detector, options),
                 Input::Unreadable(path, reason) => {
-                    failed(&path.display().to_string(), "", reason, detector, options)
+                    unreadable(&path.display().to_string(), "", reason, detector, options)
                 }
             };
             progress(&document.source);
@@ -127,7 +127,7 @@ fn scan_stdin(detector: &Detector, options: &ScanOptions) -> ScannedDocument {
         .take(limit.saturating_add(1))
         .read_to_end(&mut bytes);
     match read {
-        Err(error) => failed(
+        Err(error) => unreadable(
             SOURCE,
             "",
             &format!("cannot read standard input: {error}"),
@@ -137,7 +137,7 @@ fn scan_stdin(detector: &Detector, options: &ScanOptions) -> ScannedDocument {
         Ok(_) if bytes.len() as u64 > limit => {
             let reason =
                 format!("limit exceeded: standard input is more than the {limit} bytes allowed");
-            failed(SOURCE, "", &reason, detector, options)
+            unreadable(SOURCE, "", &reason, detector, options)
         }
         Ok(_) => scan_bytes(SOURCE, &bytes, None, detector, options),
     }
@@ -152,11 +152,17 @@ pub fn scan_path(path: &Path, detector: &Detector, options: &ScanOptions) -> Sca
             "limit exceeded: file is {size} bytes, more than the {} allowed",
             options.limits.max_file_bytes
         );
-        return failed(&source, "", &reason, detector, options);
+        return unreadable(&source, "", &reason, detector, options);
     }
     match std::fs::read(path) {
-        Ok(bytes) => scan_bytes(&source, &bytes, None, detector, options),
-        Err(error) => failed(
+        Ok(bytes) => scan_bytes(
+            &source,
+            &bytes,
+            extract::content_type_of(path),
+            detector,
+            options,
+        ),
+        Err(error) => unreadable(
             &source,
             "",
             &format!("cannot read file: {error}"),
@@ -193,11 +199,13 @@ pub fn scan_bytes(
                 detection,
             }
         }
-        Err(error) => failed(source, &sha256, &error.to_string(), detector, options),
+        Err(error) => unreadable(source, &sha256, &error.to_string(), detector, options),
     }
 }
 
-fn failed(
+/// The document for a source that could not be read: its error and an
+/// `unscannable` finding.
+pub fn unreadable(
     source: &str,
     sha256: &str,
     reason: &str,

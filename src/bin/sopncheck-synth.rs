@@ -5,6 +5,7 @@
 //! ```text
 //! sopncheck-synth fixtures DIR                 # the named fixtures, one PDF each
 //! sopncheck-synth corpus --count N --seed S DIR  # N benchmark notices
+//! sopncheck-synth text-corpus --megabytes M DIR   # their extracted text, M MB
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -39,12 +40,30 @@ enum Command {
         /// Output directory (created if missing).
         dir: PathBuf,
     },
+    /// The benchmark corpus's notices as text (what `sopncheck extract
+    /// --rows` prints), DIR/notice-00000.txt and so on, until the files
+    /// hold at least the given size: input for the detection benchmark.
+    TextCorpus {
+        /// Total size to reach, in megabytes (10^6 bytes).
+        #[arg(long, default_value_t = 100)]
+        megabytes: u64,
+        /// Seed; the same seed writes the same files.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Output directory (created if missing).
+        dir: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
     let result = match Cli::parse().command {
         Command::Fixtures { dir } => write_fixtures(&dir),
         Command::Corpus { count, seed, dir } => write_corpus(&dir, count, seed),
+        Command::TextCorpus {
+            megabytes,
+            seed,
+            dir,
+        } => write_text_corpus(&dir, megabytes.saturating_mul(1_000_000), seed),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -75,4 +94,34 @@ fn write_corpus(dir: &Path, count: usize, seed: u64) -> Result<(), String> {
         let bytes = sopncheck::synth::corpus_document(seed, index);
         write(&dir.join(format!("notice-{index:05}.pdf")), &bytes)
     })
+}
+
+/// Notices rendered to PDF, extracted and written as text, in parallel
+/// batches until `target` bytes are written.
+fn write_text_corpus(dir: &Path, target: u64, seed: u64) -> Result<(), String> {
+    use sopncheck::extract::{Limits, extract_bytes, text};
+    const BATCH: usize = 512;
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let limits = Limits::default();
+    let mut written: u64 = 0;
+    let mut next = 0;
+    while written < target {
+        let sizes: Vec<u64> = (next..next + BATCH)
+            .into_par_iter()
+            .map(|index| {
+                let pdf = sopncheck::synth::corpus_document(seed, index);
+                let extraction = extract_bytes(&pdf, None, &limits)
+                    .map_err(|e| format!("notice {index}: {e}"))?;
+                let mut out = Vec::new();
+                text::write(&mut out, &extraction, &extraction.rows)
+                    .map_err(|e| format!("notice {index}: {e}"))?;
+                write(&dir.join(format!("notice-{index:06}.txt")), &out)?;
+                Ok(out.len() as u64)
+            })
+            .collect::<Result<_, String>>()?;
+        written += sizes.iter().sum::<u64>();
+        next += BATCH;
+    }
+    eprintln!("{next} notices, {written} bytes of text");
+    Ok(())
 }

@@ -8,8 +8,8 @@ use std::path::PathBuf;
 use rayon::prelude::*;
 
 use super::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
-use crate::extract::{self, ExtractError, Limits};
-use crate::model::{Extraction, Line, Visibility};
+use crate::extract::{self, ExtractError, Limits, text};
+use crate::model::Extraction;
 
 /// What to print of each file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,50 +87,5 @@ fn print_extraction(
         ExtractView::Rows => &extraction.rows,
         _ => &extraction.lines,
     };
-    print_lines(out, lines)?;
-    for side in &extraction.side_texts {
-        let page = side.page.map(|p| format!(" p{p}")).unwrap_or_default();
-        let layer = serde_json::to_value(side.layer)?;
-        let layer = layer.as_str().unwrap_or("side");
-        writeln!(
-            out,
-            "[{layer}{page}] {}: {}",
-            side.key,
-            one_line(&side.text)
-        )?;
-    }
-    for revision in &extraction.prior_revisions {
-        writeln!(
-            out,
-            "--- earlier revision {} ({} bytes) ---",
-            revision.number, revision.byte_len
-        )?;
-        print_lines(out, &revision.rows)?;
-    }
-    Ok(())
-}
-
-fn print_lines(out: &mut impl Write, lines: &[Line]) -> io::Result<()> {
-    let mut page = 0;
-    for line in lines {
-        if line.page != page {
-            page = line.page;
-            writeln!(out, "--- page {page} ---")?;
-        }
-        let cells: Vec<String> = line
-            .cells
-            .iter()
-            .map(|cell| match cell.visibility {
-                Visibility::Visible => one_line(&cell.text),
-                hidden => format!("[{}: {}]", hidden.as_str(), one_line(&cell.text)),
-            })
-            .collect();
-        writeln!(out, "{}", cells.join(" | "))?;
-    }
-    Ok(())
-}
-
-/// Newlines inside a merged cell shown as ` / `, as notices print them.
-fn one_line(text: &str) -> String {
-    text.replace('\n', " / ")
+    text::write(out, extraction, lines)
 }

@@ -49,7 +49,7 @@ pub(super) fn run_report(source: &Path, common: &CommonArgs) -> u8 {
     finish(&report, common)
 }
 
-fn load_allow(common: &CommonArgs) -> Result<AllowList, String> {
+pub(super) fn load_allow(common: &CommonArgs) -> Result<AllowList, String> {
     match &common.allow {
         Some(path) => AllowList::load(path).map_err(|e| e.to_string()),
         None => Ok(AllowList::default()),
@@ -58,7 +58,7 @@ fn load_allow(common: &CommonArgs) -> Result<AllowList, String> {
 
 /// Writes the outputs and maps the worst unsuppressed finding to the exit
 /// status by `--fail-on`.
-fn finish(report: &Report, common: &CommonArgs) -> u8 {
+pub(super) fn finish(report: &Report, common: &CommonArgs) -> u8 {
     match write_outputs(report, &common.format, common.out.as_deref()) {
         Ok(written) => {
             if !common.quiet {

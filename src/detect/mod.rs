@@ -106,12 +106,11 @@ impl Detector {
         };
         let tolerance = match extraction.format {
             SourceFormat::Pdf => PDF_COLUMN_TOLERANCE,
-            SourceFormat::Html => 0.0,
+            SourceFormat::Html | SourceFormat::Text => 0.0,
         };
         let segmented = self.segmenter.segment(rows, tolerance);
 
         let visible = visible_rows(rows);
-        let visible_text = visible.join("\n");
         let head_text = visible[..visible.len().min(self.classifier.head_rows())].join("\n");
         let mut head = String::new();
         normalise_into(&head_text, &mut head);
@@ -131,7 +130,17 @@ impl Detector {
             .map(|(_, text)| text.as_str());
         let election_date = self.classifier.election_date(&head_text, header_rows);
         let url = source.contains("://").then_some(source);
-        let council = registry().recognise(&visible_text, url);
+        // The council prints its name at the top of a notice, or in the
+        // returning officer's block.
+        let council = registry().recognise(&head_text, url).or_else(|| {
+            let officer_rows: Vec<&str> = visible
+                .iter()
+                .zip(&segmented.roles)
+                .filter(|(_, role)| **role == segment::RowRole::Legitimate)
+                .map(|(text, _)| text.as_str())
+                .collect();
+            registry().recognise(&officer_rows.join("\n"), None)
+        });
         let pre_rule = self.pre_rule(
             election_date.as_deref(),
             council.map(|c| c.nation.as_str()),

@@ -114,6 +114,7 @@ pub struct Rules {
     pub(crate) columns: Vec<(Role, Vec<String>)>,
     pub(crate) labels: Vec<(Role, Vec<String>)>,
     pub(crate) posts: Vec<Regex>,
+    pub(crate) post_cues: Vec<String>,
     pub(crate) post_suffixes: Vec<String>,
     pub(crate) table_end: Vec<String>,
     pub(crate) footer: Vec<String>,
@@ -342,6 +343,7 @@ impl Rules {
                 .map(|l| (l.role, lower(l.labels)))
                 .collect(),
             posts,
+            post_cues: lower(layout_file.post_cues),
             post_suffixes: lower(layout_file.post_suffixes),
             table_end: lower(contexts_file.table_end),
             footer: lower(contexts_file.footer),
@@ -526,6 +528,7 @@ struct LayoutFile {
     column: Vec<ColumnEntry>,
     label: Vec<LabelEntry>,
     posts: Vec<Spanned<String>>,
+    post_cues: Vec<String>,
     post_suffixes: Vec<String>,
 }
 

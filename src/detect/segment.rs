@@ -155,6 +155,8 @@ pub(crate) struct Segmenter {
     withdrawn: PhraseSet,
     posts: Vec<Regex>,
     post_set: RegexSet,
+    /// Prefilter for `posts`.
+    post_cues: PhraseSet,
     post_suffixes: Vec<String>,
     pub(crate) address: AddressRules,
 }
@@ -189,6 +191,7 @@ impl Segmenter {
             withdrawn: PhraseSet::new([(0, rules.withdrawn.as_slice())]),
             posts: rules.posts.clone(),
             post_set,
+            post_cues: PhraseSet::new([(0, rules.post_cues.as_slice())]),
             post_suffixes: rules.post_suffixes.clone(),
             address: AddressRules::new(rules),
         }
@@ -277,8 +280,11 @@ impl Segmenter {
     }
 
     /// The post named by a row, `Some("")` when the row announces that the
-    /// next row is the post.
-    fn post_of(&self, text: &str) -> Option<String> {
+    /// next row is the post. `normal` is the row's normalised text.
+    fn post_of(&self, text: &str, normal: &str) -> Option<String> {
+        if !self.post_cues.has(normal, 0) {
+            return None;
+        }
         let first = self.post_set.matches(text).iter().next()?;
         let captures = self.posts.get(first)?.captures(text)?;
         let post = captures.name("post").map_or("", |m| m.as_str());
@@ -331,10 +337,11 @@ impl Segmenter {
     }
 
     /// A label row: (role, value).
-    fn label<'t>(&self, text: &'t str, normal: &mut String) -> Option<(Role, &'t str)> {
+    fn label<'t>(&self, text: &'t str) -> Option<(Role, &'t str)> {
         let colon = text.find(':')?;
-        normalise_into(&text[..colon], normal);
-        let (group, end) = self.labels.at_start(normal)?;
+        let mut normal = String::new();
+        normalise_into(&text[..colon], &mut normal);
+        let (group, end) = self.labels.at_start(&normal)?;
         if end != normal.len() {
             return None;
         }
@@ -446,11 +453,12 @@ impl Run<'_> {
                 .join(" "),
         );
         normalise_into(&text, &mut self.normal);
-        let legitimate = s.is_legitimate(&self.normal);
-        let context_role = if legitimate {
-            RowRole::Legitimate
-        } else {
-            RowRole::Other
+        let context_role = |normal: &str| {
+            if s.is_legitimate(normal) {
+                RowRole::Legitimate
+            } else {
+                RowRole::Other
+            }
         };
         match std::mem::replace(
             &mut self.table,
@@ -468,13 +476,13 @@ impl Run<'_> {
                         }
                     };
                     return if footer {
-                        context_role
+                        context_role(&self.normal)
                     } else {
                         RowRole::Legitimate
                     };
                 }
                 if cells.len() == 1
-                    && let Some(post) = s.post_of(&text).filter(|p| !p.is_empty())
+                    && let Some(post) = s.post_of(&text, &self.normal).filter(|p| !p.is_empty())
                 {
                     self.post = Some(post);
                     self.table = Table::Inside(header);
@@ -508,11 +516,14 @@ impl Run<'_> {
                     header,
                     page: footer_page,
                 };
-                self.outside(index, page, &text, cells.len(), context_role)
+                let role = context_role(&self.normal);
+                self.outside(index, page, &text, cells.len(), role)
             }
             Table::Outside { legitimate_section } => {
                 self.table = Table::Outside { legitimate_section };
-                let new_post = s.post_of(&text).is_some_and(|p| !p.is_empty());
+                let new_post = s
+                    .post_of(&text, &self.normal)
+                    .is_some_and(|p| !p.is_empty());
                 if legitimate_section && !new_post {
                     if table_end == Some(true) {
                         self.table = Table::Outside {
@@ -521,11 +532,12 @@ impl Run<'_> {
                     }
                     return RowRole::Legitimate;
                 }
+                let role = context_role(&self.normal);
                 if table_end.is_some() {
                     self.finish_label();
-                    return context_role;
+                    return role;
                 }
-                self.outside(index, page, &text, cells.len(), context_role)
+                self.outside(index, page, &text, cells.len(), role)
             }
         }
     }
@@ -618,10 +630,10 @@ impl Run<'_> {
                 }
             }
         }
-        if let Some((role, value)) = s.label(text, &mut self.normal) {
+        if let Some((role, value)) = s.label(text) {
             return self.label_row(index, page, role, value);
         }
-        if let Some(post) = s.post_of(text) {
+        if let Some(post) = s.post_of(text, &self.normal) {
             self.finish_label();
             if post.is_empty() {
                 self.post_pending = true;

@@ -571,6 +571,19 @@ fn unreadable_and_textless_documents_are_unscannable() {
 }
 
 #[test]
+fn council_recognised_from_the_returning_officer_block() {
+    let mut rows = sopn(&[("ALPHA\nAl", "(address in Exampleshire)")]);
+    let footer = rows.len() - 1;
+    rows[footer] = text_row(
+        1,
+        270.0,
+        "Printed and published by the Returning Officer, Halton Borough Council, ZZ2 2ZZ",
+    );
+    let found = detect(&extraction(rows));
+    assert_eq!(found.council.as_deref(), Some("HAL"));
+}
+
+#[test]
 fn council_recognised_and_its_nation_sets_the_rule_date() {
     // A Scottish council: the England and Wales local rule does not apply.
     let mut rows = sopn(&[("ALPHA\nAl", "1 Any Road, Sampleton, ZZ8 9ZZ")]);

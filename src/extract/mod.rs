@@ -15,6 +15,7 @@
 pub mod html;
 pub mod layout;
 pub mod pdf;
+pub mod text;
 
 use std::path::Path;
 use std::time::Duration;
@@ -123,8 +124,10 @@ pub fn sniff(bytes: &[u8]) -> Sniffed {
 
 /// Extracts one document from its bytes.
 ///
-/// `content_type` is an HTTP header value if the bytes came from the web; it
-/// is used only for the HTML character encoding, never to decide the format.
+/// `content_type` is an HTTP header value if the bytes came from the web (or
+/// [`content_type_of`] a file name): it gives HTML's character encoding, and
+/// `text/plain` lets bytes that are neither PDF nor HTML be read as a text
+/// notice; it never makes a PDF or HTML file anything else.
 pub fn extract_bytes(
     bytes: &[u8],
     content_type: Option<&str>,
@@ -147,6 +150,11 @@ pub fn extract_bytes(
             )))
         }
         Sniffed::Html => Ok(html::extract(bytes, content_type)),
+        Sniffed::Unknown
+            if content_type.is_some_and(|t| t.trim_start().starts_with("text/plain")) =>
+        {
+            Ok(text::extract(bytes))
+        }
         Sniffed::Unknown => {
             let head: String = bytes
                 .iter()
@@ -156,6 +164,14 @@ pub fn extract_bytes(
             Err(ExtractError::UnknownFormat(head))
         }
     }
+}
+
+/// The content type a file name suggests: `text/plain` for `.txt` (a text
+/// notice), nothing otherwise (PDF and HTML are told by their content).
+pub fn content_type_of(path: &Path) -> Option<&'static str> {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("txt"))
+        .then_some("text/plain; charset=utf-8")
 }
 
 /// Reads and extracts one file, refusing files over the size limit before
@@ -171,5 +187,5 @@ pub fn extract_path(path: &Path, limits: &Limits) -> Result<Extraction, ExtractE
         )));
     }
     let bytes = std::fs::read(path).map_err(|e| ExtractError::Io(e.to_string()))?;
-    extract_bytes(&bytes, None, limits)
+    extract_bytes(&bytes, content_type_of(path), limits)
 }

@@ -1,0 +1,345 @@
+//! `sopncheck crawl` and `sopncheck audit`: fetch councils' notices into
+//! the store, then (audit) scan everything stored and report per council,
+//! ending with a summary table. `audit --demo` does the whole job against
+//! the bundled fixture sites served on 127.0.0.1.
+
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use clap::Args;
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
+use rayon::prelude::*;
+
+use super::scan::{finish, load_allow};
+use super::{CommonArgs, EXIT_CLEAN, fatal};
+use crate::crawl::{self, CrawlConfig, CrawlEvent, EventKind, Seed};
+use crate::demo::DemoServer;
+use crate::detect::{Detector, Rules};
+use crate::extract::Limits;
+use crate::model::ScannedDocument;
+use crate::registry::registry;
+use crate::report::{Report, ReportOptions};
+use crate::scan::{self, ScanOptions};
+use crate::store::Store;
+
+/// Flags of the commands that crawl.
+#[derive(Debug, Args)]
+pub(super) struct CrawlArgs {
+    /// Store directory (created if missing; a re-run resumes and sends
+    /// conditional requests). `audit --demo` uses a temporary one by default.
+    #[arg(long)]
+    store: Option<PathBuf>,
+    /// Crawl from this URL instead of the registry (needs `--council`).
+    #[arg(long, requires = "council")]
+    seed: Option<String>,
+    /// Milliseconds between two requests to one host.
+    #[arg(long, value_name = "MS")]
+    politeness_ms: Option<u64>,
+    /// Most pages and documents fetched per council.
+    #[arg(long)]
+    max_pages: Option<usize>,
+    /// User-Agent header (keep a contact URL in it).
+    #[arg(long)]
+    user_agent: Option<String>,
+}
+
+/// Where the store lives when `--store` is not given.
+const DEFAULT_STORE: &str = "sopncheck-store";
+
+/// `sopncheck crawl`.
+pub(super) fn run_crawl(common: &CommonArgs, args: &CrawlArgs) -> u8 {
+    let config = match registry_config(common, args) {
+        Ok(config) => config,
+        Err(message) => return fatal(&message),
+    };
+    let store_dir = args.store.clone().unwrap_or_else(|| DEFAULT_STORE.into());
+    match crawl_into(&config, &store_dir, common.quiet) {
+        Ok(_) => EXIT_CLEAN,
+        Err(message) => fatal(&message),
+    }
+}
+
+/// `sopncheck audit [--demo]`.
+pub(super) fn run_audit(demo: bool, common: &CommonArgs, args: &CrawlArgs) -> u8 {
+    // The demo server lives until the audit returns.
+    let mut names = BTreeMap::new();
+    let (config, server) = if demo {
+        let server = match DemoServer::start_bundled() {
+            Ok(server) => server,
+            Err(error) => return fatal(&format!("demo server: {error}")),
+        };
+        for council in server.councils() {
+            names.insert(council.code.clone(), council.name.clone());
+        }
+        let mut config = server.crawl_config();
+        apply_flags(&mut config, args);
+        (config, Some(server))
+    } else {
+        match registry_config(common, args) {
+            Ok(config) => (config, None),
+            Err(message) => return fatal(&message),
+        }
+    };
+    let temporary = (demo && args.store.is_none())
+        .then(tempfile::tempdir)
+        .transpose();
+    let temporary = match temporary {
+        Ok(dir) => dir,
+        Err(error) => return fatal(&format!("temporary store: {error}")),
+    };
+    let store_dir = match (&args.store, &temporary) {
+        (Some(dir), _) => dir.clone(),
+        (None, Some(dir)) => dir.path().to_owned(),
+        (None, None) => DEFAULT_STORE.into(),
+    };
+    let store = match crawl_into(&config, &store_dir, common.quiet) {
+        Ok(store) => store,
+        Err(message) => return fatal(&message),
+    };
+    drop(server);
+    let documents = match scan_store(&store, common) {
+        Ok(documents) => documents,
+        Err(message) => return fatal(&message),
+    };
+    let allow = match load_allow(common) {
+        Ok(allow) => allow,
+        Err(message) => return fatal(&message),
+    };
+    let mut report = Report::build(
+        &documents,
+        &ReportOptions {
+            show_addresses: common.show_addresses,
+            allow,
+        },
+    );
+    for council in &mut report.councils {
+        if let Some(name) = names.get(&council.code) {
+            council.name.clone_from(name);
+        }
+    }
+    let status = finish(&report, common);
+    if !common.quiet {
+        eprint!("{}", summary_table(&report));
+    }
+    status
+}
+
+/// Seeds from `--seed` or the registry (current councils, or the one
+/// `--council` names).
+fn registry_config(common: &CommonArgs, args: &CrawlArgs) -> Result<CrawlConfig, String> {
+    let seeds: Vec<Seed> = match (&args.seed, &common.council) {
+        (Some(url), Some(code)) => vec![Seed::new(code, url)],
+        (_, council) => registry()
+            .all()
+            .iter()
+            .filter(|c| c.is_current())
+            .filter(|c| {
+                council
+                    .as_ref()
+                    .is_none_or(|code| c.code.eq_ignore_ascii_case(code))
+            })
+            .filter_map(Seed::for_council)
+            .collect(),
+    };
+    if seeds.is_empty() {
+        return Err(match &common.council {
+            Some(code) => format!("council {code:?} is not in the registry or has no web site"),
+            None => "no council to crawl".into(),
+        });
+    }
+    let mut config = CrawlConfig::new(seeds);
+    apply_flags(&mut config, args);
+    Ok(config)
+}
+
+fn apply_flags(config: &mut CrawlConfig, args: &CrawlArgs) {
+    if let Some(ms) = args.politeness_ms {
+        config.politeness = Duration::from_millis(ms);
+    }
+    if let Some(pages) = args.max_pages {
+        config.budgets.max_pages = pages;
+    }
+    if let Some(agent) = &args.user_agent {
+        config.user_agent.clone_from(agent);
+    }
+}
+
+/// Crawls into the store at `dir`, with a progress line per council on a
+/// terminal and plain log lines otherwise.
+fn crawl_into(config: &CrawlConfig, dir: &Path, quiet: bool) -> Result<Store, String> {
+    let store = Store::open(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let progress = CrawlProgress::new(quiet);
+    let summary =
+        crawl::crawl(config, &store, &|event| progress.event(event)).map_err(|e| e.to_string())?;
+    progress.finish();
+    if !quiet {
+        for council in &summary.councils {
+            eprintln!(
+                "sopncheck: crawled {}: {} pages, {} documents new, {} unchanged, {} skipped, {} failed in {:.1?}",
+                council.council,
+                council.pages,
+                council.documents,
+                council.unchanged,
+                council.skipped,
+                council.failed,
+                council.elapsed
+            );
+        }
+    }
+    Ok(store)
+}
+
+/// Progress of a crawl: a spinner per council on a terminal, log lines
+/// when stderr is not one, nothing with `--quiet`.
+struct CrawlProgress {
+    mode: ProgressMode,
+    bars: Mutex<BTreeMap<String, ProgressBar>>,
+}
+
+enum ProgressMode {
+    Quiet,
+    Log,
+    Bars(MultiProgress),
+}
+
+impl CrawlProgress {
+    fn new(quiet: bool) -> CrawlProgress {
+        let mode = if quiet {
+            ProgressMode::Quiet
+        } else if std::io::stderr().is_terminal() {
+            ProgressMode::Bars(MultiProgress::new())
+        } else {
+            ProgressMode::Log
+        };
+        CrawlProgress {
+            mode,
+            bars: Mutex::new(BTreeMap::new()),
+        }
+    }
+
+    fn event(&self, event: &CrawlEvent) {
+        match &self.mode {
+            ProgressMode::Quiet => {}
+            ProgressMode::Log => {
+                if !matches!(event.kind, EventKind::FromStore) {
+                    eprintln!("sopncheck: {event}");
+                }
+            }
+            ProgressMode::Bars(multi) => {
+                let Ok(mut bars) = self.bars.lock() else {
+                    return;
+                };
+                let bar = bars.entry(event.council.clone()).or_insert_with(|| {
+                    let bar = multi.add(ProgressBar::new_spinner());
+                    if let Ok(style) = ProgressStyle::with_template(
+                        "{spinner} {prefix:>6} {pos:>4} requests  {msg}",
+                    ) {
+                        bar.set_style(style);
+                    }
+                    bar.set_prefix(event.council.clone());
+                    bar
+                });
+                bar.inc(1);
+                bar.set_message(event.url.clone());
+            }
+        }
+    }
+
+    fn finish(&self) {
+        if let Ok(bars) = self.bars.lock() {
+            for bar in bars.values() {
+                bar.finish_and_clear();
+            }
+        }
+    }
+}
+
+/// Scans every stored document in parallel; the source is its URL and its
+/// council the one it was crawled for.
+fn scan_store(store: &Store, common: &CommonArgs) -> Result<Vec<ScannedDocument>, String> {
+    let stored = store.documents().map_err(|e| e.to_string())?;
+    let detector = Detector::new(&Rules::builtin());
+    Ok(stored
+        .par_iter()
+        .map(|document| {
+            let options = ScanOptions {
+                limits: Limits::default(),
+                council: Some(
+                    common
+                        .council
+                        .clone()
+                        .unwrap_or_else(|| document.council.clone()),
+                ),
+            };
+            match store.read(document) {
+                Ok(bytes) => scan::scan_bytes(
+                    &document.url,
+                    &bytes,
+                    document.content_type.as_deref(),
+                    &detector,
+                    &options,
+                ),
+                Err(error) => scan::unreadable(
+                    &document.url,
+                    &document.sha256,
+                    &error.to_string(),
+                    &detector,
+                    &options,
+                ),
+            }
+        })
+        .collect())
+}
+
+/// The closing table: one line per council, then the totals.
+fn summary_table(report: &Report) -> String {
+    let mut out = format!(
+        "\n{:<40} {:>5} {:>10} {:>9} {:>8} {:>7} {:>4} {:>6} {:>3} {:>4}\n",
+        "council",
+        "docs",
+        "candidates",
+        "published",
+        "withheld",
+        "unknown",
+        "high",
+        "medium",
+        "low",
+        "info"
+    );
+    let mut totals = [0usize; 9];
+    for council in &report.councils {
+        let s = &council.summary;
+        let row = [
+            s.documents,
+            s.candidates,
+            s.published,
+            s.withheld,
+            s.unknown,
+            s.findings.high,
+            s.findings.medium,
+            s.findings.low,
+            s.findings.info,
+        ];
+        for (total, value) in totals.iter_mut().zip(row) {
+            *total += value;
+        }
+        let label =
+            crate::report::shorten(&format!("{} {}", council.code, council.name), 39).into_owned();
+        out.push_str(&table_row(&label, row));
+    }
+    out.push_str(&table_row(
+        &format!("{} councils", report.councils.len()),
+        totals,
+    ));
+    out
+}
+
+fn table_row(label: &str, v: [usize; 9]) -> String {
+    format!(
+        "{label:<40} {:>5} {:>10} {:>9} {:>8} {:>7} {:>4} {:>6} {:>3} {:>4}\n",
+        v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8]
+    )
+}

@@ -1,0 +1,258 @@
+//! The text form of an extraction, written and read: the shape
+//! `sopncheck extract` prints ([`write`]) and `sopncheck scan` reads back
+//! from `.txt` files ([`extract`]): one
+//! table row per line, cells separated by ` | `, a wrapped cell's lines
+//! joined by ` / `, hidden cells as `[covered: ...]`, `--- page N ---`
+//! markers, side layers as `[xmp] key: text` and earlier revisions after
+//! `--- earlier revision N (B bytes) ---`.
+//!
+//! So the text of a notice can be scanned without its PDF (pasted from an
+//! email, kept by an earlier run), and the detection benchmark can give
+//! sopncheck and `rg` the same text files. Any other text file reads as
+//! rows of cells too: a line without ` | ` is a one-cell row. Never fails;
+//! invalid UTF-8 is replaced.
+
+use std::io::{self, Write};
+
+use crate::model::{
+    Cell, Extraction, Line, Revision, SideLayer, SideText, SourceFormat, Visibility,
+};
+
+const SIDE_LAYERS: [(&str, SideLayer); 5] = [
+    ("info", SideLayer::Info),
+    ("xmp", SideLayer::Xmp),
+    ("annotation", SideLayer::Annotation),
+    ("form_field", SideLayer::FormField),
+    ("html_meta", SideLayer::HtmlMeta),
+];
+
+const HIDDEN: [(&str, Visibility); 4] = [
+    ("invisible", Visibility::Invisible),
+    ("white", Visibility::White),
+    ("covered", Visibility::Covered),
+    ("outside", Visibility::Outside),
+];
+
+/// Writes `lines` (the extraction's lines or rows), then its side layers
+/// and earlier revisions, in the form [`extract`] reads.
+pub fn write(out: &mut impl Write, extraction: &Extraction, lines: &[Line]) -> io::Result<()> {
+    write_lines(out, lines)?;
+    for side in &extraction.side_texts {
+        let page = side.page.map(|p| format!(" p{p}")).unwrap_or_default();
+        let layer = SIDE_LAYERS
+            .iter()
+            .find(|(_, layer)| *layer == side.layer)
+            .map_or("side", |(name, _)| name);
+        writeln!(
+            out,
+            "[{layer}{page}] {}: {}",
+            side.key,
+            one_line(&side.text)
+        )?;
+    }
+    for revision in &extraction.prior_revisions {
+        writeln!(
+            out,
+            "--- earlier revision {} ({} bytes) ---",
+            revision.number, revision.byte_len
+        )?;
+        write_lines(out, &revision.rows)?;
+    }
+    Ok(())
+}
+
+fn write_lines(out: &mut impl Write, lines: &[Line]) -> io::Result<()> {
+    let mut page = 0;
+    for line in lines {
+        if line.page != page {
+            page = line.page;
+            writeln!(out, "--- page {page} ---")?;
+        }
+        let cells: Vec<String> = line
+            .cells
+            .iter()
+            .map(|cell| match cell.visibility {
+                Visibility::Visible => one_line(&cell.text),
+                hidden => format!("[{}: {}]", hidden.as_str(), one_line(&cell.text)),
+            })
+            .collect();
+        writeln!(out, "{}", cells.join(" | "))?;
+    }
+    Ok(())
+}
+
+/// Newlines inside a merged cell shown as ` / `, as notices print them.
+fn one_line(text: &str) -> String {
+    text.replace('\n', " / ")
+}
+
+/// Reads a text notice.
+pub fn extract(bytes: &[u8]) -> Extraction {
+    let text = String::from_utf8_lossy(bytes);
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let mut rows: Vec<Line> = Vec::new();
+    let mut side_texts = Vec::new();
+    let mut prior_revisions: Vec<Revision> = Vec::new();
+    let mut page = 1;
+    let mut pages = 1;
+    for (index, raw) in text.lines().enumerate() {
+        let line = raw.trim_end();
+        if line.trim().is_empty() || (line.starts_with("==> ") && line.ends_with(" <==")) {
+            continue;
+        }
+        if let Some(number) = marker(line, "--- page ") {
+            page = number.parse().unwrap_or(page);
+            pages = pages.max(page);
+            continue;
+        }
+        if let Some(rest) = marker(line, "--- earlier revision ") {
+            let mut words = rest.split_whitespace();
+            let number = words.next().and_then(|n| n.parse().ok()).unwrap_or(0);
+            let byte_len = words
+                .next()
+                .and_then(|n| n.trim_start_matches('(').parse().ok())
+                .unwrap_or(0);
+            prior_revisions.push(Revision {
+                number,
+                byte_len,
+                rows: Vec::new(),
+            });
+            page = 1;
+            continue;
+        }
+        if let Some(side) = side_text(line) {
+            side_texts.push(side);
+            continue;
+        }
+        let row = Line {
+            page,
+            baseline: -(index as f32),
+            cells: line
+                .split(" | ")
+                .enumerate()
+                .map(|(column, text)| cell(column, text))
+                .collect(),
+        };
+        match prior_revisions.last_mut() {
+            Some(revision) => revision.rows.push(row),
+            None => rows.push(row),
+        }
+    }
+    Extraction {
+        format: SourceFormat::Text,
+        pages,
+        runs: Vec::new(),
+        lines: rows.clone(),
+        rows,
+        side_texts,
+        prior_revisions,
+        producer: None,
+    }
+}
+
+/// The text between `prefix` and a closing ` ---`.
+fn marker<'a>(line: &'a str, prefix: &str) -> Option<&'a str> {
+    line.strip_prefix(prefix)?.strip_suffix(" ---")
+}
+
+fn cell(column: usize, text: &str) -> Cell {
+    let (visibility, text) = HIDDEN
+        .iter()
+        .find_map(|(name, visibility)| {
+            text.strip_prefix('[')?
+                .strip_prefix(name)?
+                .strip_prefix(": ")?
+                .strip_suffix(']')
+                .map(|inner| (*visibility, inner))
+        })
+        .unwrap_or((Visibility::Visible, text));
+    Cell {
+        x: column as f32,
+        right: column as f32 + 1.0,
+        text: text.trim().replace(" / ", "\n"),
+        visibility,
+    }
+}
+
+/// `[layer]` or `[layer pN]`, then `key: text`.
+fn side_text(line: &str) -> Option<SideText> {
+    let (tag, rest) = line.strip_prefix('[')?.split_once("] ")?;
+    let (name, page) = match tag.split_once(" p") {
+        Some((name, page)) => (name, Some(page.parse().ok()?)),
+        None => (tag, None),
+    };
+    let layer = SIDE_LAYERS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, layer)| *layer)?;
+    let (key, text) = rest.split_once(": ")?;
+    Some(SideText {
+        layer,
+        page,
+        key: key.to_owned(),
+        text: text.replace(" / ", "\n"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOTICE: &str = "==> notice.pdf <==\n\
+        --- page 1 ---\n\
+        STATEMENT OF PERSONS NOMINATED\n\
+        QUILLAN / Tobias | 14 Quenby Road / Northbury / NB4 7QT | Independent\n\
+        --- page 2 ---\n\
+        VARNEY / Siân | [covered: 3 Orchard Row, NB2 1AB] | Green Party\n\
+        [xmp] dc:description: Home address 3 Orchard Row\n\
+        [annotation p2] Contents: check / this\n\
+        --- earlier revision 1 (5120 bytes) ---\n\
+        --- page 1 ---\n\
+        VARNEY / Siân | 3 Orchard Row, NB2 1AB\n";
+
+    #[test]
+    fn reads_what_extract_rows_prints() {
+        let extraction = extract(NOTICE.as_bytes());
+        assert_eq!(extraction.pages, 2);
+        assert_eq!(extraction.rows.len(), 3);
+        let quillan = &extraction.rows[1];
+        assert_eq!(quillan.page, 1);
+        assert_eq!(quillan.cells[0].text, "QUILLAN\nTobias");
+        assert_eq!(quillan.cells[1].text, "14 Quenby Road\nNorthbury\nNB4 7QT");
+        let varney = &extraction.rows[2];
+        assert_eq!(varney.page, 2);
+        assert_eq!(varney.cells[1].visibility, Visibility::Covered);
+        assert_eq!(varney.cells[1].text, "3 Orchard Row, NB2 1AB");
+        assert_eq!(extraction.side_texts.len(), 2);
+        assert_eq!(extraction.side_texts[0].layer, SideLayer::Xmp);
+        assert_eq!(extraction.side_texts[0].key, "dc:description");
+        assert_eq!(extraction.side_texts[1].page, Some(2));
+        assert_eq!(extraction.side_texts[1].text, "check\nthis");
+        assert_eq!(extraction.prior_revisions.len(), 1);
+        assert_eq!(extraction.prior_revisions[0].byte_len, 5120);
+        assert_eq!(extraction.prior_revisions[0].rows.len(), 1);
+        assert!(extraction.has_text_layer());
+    }
+
+    #[test]
+    fn writing_and_reading_back_round_trips() {
+        let extraction = extract(NOTICE.as_bytes());
+        let mut written = Vec::new();
+        write(&mut written, &extraction, &extraction.rows).expect("write");
+        let again = extract(&written);
+        assert_eq!(again.rows.len(), extraction.rows.len());
+        for (a, b) in again.rows.iter().zip(&extraction.rows) {
+            assert_eq!((a.page, &a.cells), (b.page, &b.cells));
+        }
+        assert_eq!(again.side_texts, extraction.side_texts);
+        assert_eq!(again.prior_revisions.len(), 1);
+    }
+
+    #[test]
+    fn any_text_is_rows_and_bad_bytes_do_not_fail() {
+        let extraction = extract(b"plain words\n[not a layer] x: y\n\xff\xfe garbage | two\n");
+        assert_eq!(extraction.rows.len(), 3);
+        assert_eq!(extraction.rows[2].cells.len(), 2);
+        assert!(extraction.side_texts.is_empty());
+    }
+}
