@@ -92,15 +92,16 @@ fn has_scanned_extension(path: &Path) -> bool {
         .is_some_and(|e| SCANNED_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
 }
 
-/// Scans inputs in parallel; `progress` is called once per finished
-/// document (from worker threads). Results keep the inputs' order.
+/// Scans inputs in parallel, then checks the documents against each
+/// other ([`Detector::cross_check`]); `progress` is called once per
+/// finished document (from worker threads). Results keep the inputs' order.
 pub fn scan_inputs(
     inputs: &[Input],
     detector: &Detector,
     options: &ScanOptions,
     progress: &(dyn Fn(&str) + Sync),
 ) -> Vec<ScannedDocument> {
-    inputs
+    let mut documents: Vec<ScannedDocument> = inputs
         .par_iter()
         .map(|input| {
             let document = match input {
@@ -113,7 +114,9 @@ pub fn scan_inputs(
             progress(&document.source);
             document
         })
-        .collect()
+        .collect();
+    detector.cross_check(&mut documents);
+    documents
 }
 
 /// Reads standard input (at most the file size limit) and scans it.

@@ -262,7 +262,7 @@ impl CrawlProgress {
 fn scan_store(store: &Store, common: &CommonArgs) -> Result<Vec<ScannedDocument>, String> {
     let stored = store.documents().map_err(|e| e.to_string())?;
     let detector = Detector::new(&Rules::builtin());
-    Ok(stored
+    let mut documents: Vec<ScannedDocument> = stored
         .par_iter()
         .map(|document| {
             let options = ScanOptions {
@@ -291,7 +291,9 @@ fn scan_store(store: &Store, common: &CommonArgs) -> Result<Vec<ScannedDocument>
                 ),
             }
         })
-        .collect())
+        .collect();
+    detector.cross_check(&mut documents);
+    Ok(documents)
 }
 
 /// The closing table: one line per council, then the totals.

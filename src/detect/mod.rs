@@ -17,13 +17,16 @@
 //! * [`findings`]: published, hidden, side-layer, earlier-revision and
 //!   own-agent addresses, with stable ids;
 //! * [`postcode`] and [`text`]: the postcode grammar and the phrase
-//!   prefilter every pass shares.
+//!   prefilter every pass shares;
+//! * [`cross`]: after every document is detected, candidates withheld in one
+//!   notice and printed in another of the same council
+//!   ([`Detector::cross_check`], run by the scan stage).
 //!
 //! Detection refuses to guess: a postcode outside a candidate's row is never
 //! a candidate's published address, a legitimate address (returning officer,
 //! polling station, agent's office, council contact) is never reported, and
 //! a document with no text is `unscannable`, never clean. It never reads
-//! files or the network; cross-document checks belong to the scan stage.
+//! files or the network.
 //!
 //! ```
 //! use sopncheck::detect::{Detector, Rules};
@@ -55,6 +58,7 @@
 //! ```
 
 mod address;
+mod cross;
 mod findings;
 mod kind;
 mod postcode;

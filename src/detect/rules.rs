@@ -144,7 +144,7 @@ const BUILTIN: [(&str, &str); 8] = [
 const MAX_RULE_FILE_BYTES: u64 = 1024 * 1024;
 
 /// The finding rules every `findings.toml` must define.
-pub(crate) const FINDING_RULES: [&str; 8] = [
+pub(crate) const FINDING_RULES: [&str; 9] = [
     "published-home-address",
     "pre-rule-published-address",
     "hidden-text-address",
@@ -152,6 +152,7 @@ pub(crate) const FINDING_RULES: [&str; 8] = [
     "annotation-address",
     "prior-revision-address",
     "own-agent-home-address",
+    "cross-document-address",
     "unscannable",
 ];
 

@@ -1,0 +1,201 @@
+//! Cross-document checks: a candidate who withheld their home address in
+//! one notice of a council, but whose address another notice of the same
+//! council prints (as a published address or as their own agent's office).
+//!
+//! Input: every scanned document of a run. Output: a
+//! `cross-document-address` finding added to the document that prints the
+//! address, naming the candidate; the original finding stays. Documents of
+//! different councils are never compared, and a candidate is the same only
+//! when the names hold the same words and, where both notices name the
+//! post, the posts agree.
+
+use std::collections::HashMap;
+
+use super::Detector;
+use super::findings::stable_id;
+use super::segment::same_person;
+use super::text::key;
+use crate::model::{AddressStatus, Candidate, Finding, ScannedDocument};
+
+/// Rules whose finding prints a candidate's address in plain view.
+const PRINTING_RULES: [&str; 3] = [
+    "published-home-address",
+    "pre-rule-published-address",
+    "own-agent-home-address",
+];
+
+/// The rule this pass reports.
+const RULE: &str = "cross-document-address";
+
+impl Detector {
+    /// Adds `cross-document-address` findings across `documents` (a whole
+    /// scan or audit).
+    pub fn cross_check(&self, documents: &mut [ScannedDocument]) {
+        let Some(definition) = self.rules.finding(RULE) else {
+            return;
+        };
+        // Withheld candidates per council: (document index, candidate).
+        let mut withheld: HashMap<&str, Vec<(usize, &Candidate)>> = HashMap::new();
+        for (index, document) in documents.iter().enumerate() {
+            for candidate in &document.detection.candidates {
+                if candidate.address_status == AddressStatus::Withheld {
+                    withheld
+                        .entry(document.council.as_str())
+                        .or_default()
+                        .push((index, candidate));
+                }
+            }
+        }
+        let mut additions: Vec<(usize, Finding)> = Vec::new();
+        for (index, document) in documents.iter().enumerate() {
+            let Some(withheld) = withheld.get(document.council.as_str()) else {
+                continue;
+            };
+            for finding in &document.detection.findings {
+                if !PRINTING_RULES.contains(&finding.rule.as_str()) {
+                    continue;
+                }
+                let Some(name) = &finding.candidate else {
+                    continue;
+                };
+                let printed = document
+                    .detection
+                    .candidates
+                    .iter()
+                    .find(|c| &c.name == name);
+                let post = printed.and_then(|c| c.post.as_deref());
+                let elsewhere = withheld.iter().find(|(other, candidate)| {
+                    *other != index
+                        && same_person(&candidate.name, name)
+                        && match (candidate.post.as_deref(), post) {
+                            (Some(a), Some(b)) => key(a) == key(b),
+                            _ => true,
+                        }
+                });
+                let Some((_, candidate)) = elsewhere else {
+                    continue;
+                };
+                let layer = finding.layer.clone().unwrap_or_else(|| "visible".into());
+                additions.push((
+                    index,
+                    Finding {
+                        id: stable_id(
+                            RULE,
+                            Some(candidate),
+                            finding.postcode.as_deref(),
+                            &finding.evidence,
+                            &layer,
+                        ),
+                        rule: RULE.to_owned(),
+                        severity: definition.severity,
+                        candidate: Some(name.clone()),
+                        page: finding.page,
+                        evidence: finding.evidence.clone(),
+                        postcode: finding.postcode.clone(),
+                        layer: Some(layer),
+                        message: definition.message.clone(),
+                    },
+                ));
+            }
+        }
+        for (index, finding) in additions {
+            let findings = &mut documents[index].detection.findings;
+            if findings.iter().all(|f| f.id != finding.id) {
+                findings.push(finding);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::Rules;
+    use crate::model::{DocumentFindings, NoticeKind, Severity};
+
+    fn candidate(name: &str, status: AddressStatus) -> Candidate {
+        Candidate {
+            name: name.into(),
+            post: Some("Harbour".into()),
+            address_status: status,
+            address: None,
+            withheld_area: None,
+            postcode: None,
+            page: 1,
+            withdrawn: false,
+        }
+    }
+
+    fn document(council: &str, kind: NoticeKind, candidates: Vec<Candidate>) -> ScannedDocument {
+        ScannedDocument {
+            source: format!("{council}-{kind:?}"),
+            sha256: String::new(),
+            council: council.into(),
+            pages: 1,
+            text_layer: true,
+            error: None,
+            detection: DocumentFindings {
+                kind,
+                election_date: None,
+                council: None,
+                candidates,
+                findings: Vec::new(),
+            },
+        }
+    }
+
+    fn own_agent(name: &str) -> Finding {
+        Finding {
+            id: "x".into(),
+            rule: "own-agent-home-address".into(),
+            severity: Severity::Medium,
+            candidate: Some(name.into()),
+            page: Some(1),
+            evidence: "14 Quenby Road, Northbury, NB4 7QT".into(),
+            postcode: Some("NB4 7QT".into()),
+            layer: Some("visible".into()),
+            message: String::new(),
+        }
+    }
+
+    #[test]
+    fn withheld_in_the_sopn_printed_in_the_agents_notice() {
+        let detector = Detector::new(&Rules::builtin());
+        let sopn = document(
+            "CSM",
+            NoticeKind::Sopn,
+            vec![candidate("QUILLAN Tobias", AddressStatus::Withheld)],
+        );
+        let mut agents = document(
+            "CSM",
+            NoticeKind::NoticeOfAgents,
+            vec![candidate("Tobias QUILLAN", AddressStatus::Unknown)],
+        );
+        agents.detection.findings.push(own_agent("Tobias QUILLAN"));
+        // The same people in another council's notices are not compared.
+        let other_council = {
+            let mut d = agents.clone();
+            d.council = "NBY".into();
+            d
+        };
+        let mut documents = vec![sopn, agents, other_council];
+        detector.cross_check(&mut documents);
+        let rules = |d: &ScannedDocument| -> Vec<String> {
+            d.detection
+                .findings
+                .iter()
+                .map(|f| f.rule.clone())
+                .collect()
+        };
+        assert_eq!(
+            rules(&documents[1]),
+            ["own-agent-home-address", "cross-document-address"]
+        );
+        assert_eq!(documents[1].detection.findings[1].severity, Severity::High);
+        assert_eq!(rules(&documents[2]), ["own-agent-home-address"]);
+        assert!(rules(&documents[0]).is_empty());
+        // Running it again adds nothing twice.
+        detector.cross_check(&mut documents);
+        assert_eq!(documents[1].detection.findings.len(), 2);
+    }
+}
