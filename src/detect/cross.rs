@@ -13,7 +13,6 @@ use std::collections::HashMap;
 
 use super::Detector;
 use super::findings::stable_id;
-use super::segment::same_person;
 use super::text::key;
 use crate::model::{AddressStatus, Candidate, Finding, ScannedDocument};
 
@@ -34,28 +33,33 @@ impl Detector {
         let Some(definition) = self.rules.finding(RULE) else {
             return;
         };
-        // Withheld candidates per council: (document index, candidate).
-        let mut withheld: HashMap<&str, Vec<(usize, &Candidate)>> = HashMap::new();
+        // Withheld candidates by council and name (its words, sorted, so
+        // "Tobias QUILLAN" is "QUILLAN Tobias"): one lookup per finding.
+        let mut withheld: HashMap<(&str, String), Vec<(usize, &Candidate)>> = HashMap::new();
         for (index, document) in documents.iter().enumerate() {
             for candidate in &document.detection.candidates {
                 if candidate.address_status == AddressStatus::Withheld {
                     withheld
-                        .entry(document.council.as_str())
+                        .entry((document.council.as_str(), name_key(&candidate.name)))
                         .or_default()
                         .push((index, candidate));
                 }
             }
         }
+        if withheld.is_empty() {
+            return;
+        }
         let mut additions: Vec<(usize, Finding)> = Vec::new();
         for (index, document) in documents.iter().enumerate() {
-            let Some(withheld) = withheld.get(document.council.as_str()) else {
-                continue;
-            };
             for finding in &document.detection.findings {
                 if !PRINTING_RULES.contains(&finding.rule.as_str()) {
                     continue;
                 }
                 let Some(name) = &finding.candidate else {
+                    continue;
+                };
+                let Some(same_name) = withheld.get(&(document.council.as_str(), name_key(name)))
+                else {
                     continue;
                 };
                 let printed = document
@@ -64,9 +68,8 @@ impl Detector {
                     .iter()
                     .find(|c| &c.name == name);
                 let post = printed.and_then(|c| c.post.as_deref());
-                let elsewhere = withheld.iter().find(|(other, candidate)| {
+                let elsewhere = same_name.iter().find(|(other, candidate)| {
                     *other != index
-                        && same_person(&candidate.name, name)
                         && match (candidate.post.as_deref(), post) {
                             (Some(a), Some(b)) => key(a) == key(b),
                             _ => true,
@@ -105,6 +108,15 @@ impl Detector {
             }
         }
     }
+}
+
+/// A name as the set of its words: the same for "QUILLAN Tobias" and
+/// "Tobias Quillan".
+fn name_key(name: &str) -> String {
+    let key = key(name);
+    let mut words: Vec<&str> = key.split(' ').filter(|w| !w.is_empty()).collect();
+    words.sort_unstable();
+    words.join(" ")
 }
 
 #[cfg(test)]
