@@ -8,12 +8,15 @@
 //! registry ──► crawl ──► store ──► extract ──► detect ──► report
 //! ```
 //!
-//! * [`extract`] turns a PDF or HTML notice into an
+//! * [`registry`] knows the councils (`rules/councils.csv`) and recognises
+//!   one from a document's text or URL.
+//! * [`crawl`] fetches councils' notices (robots.txt, politeness, link
+//!   scoring, budgets, retries, redirects kept in scope) into the [`store`]:
+//!   content-addressed files and an SQLite index, resumable after a kill.
+//! * [`extract`] turns a PDF, HTML or text notice into an
 //!   [`Extraction`](model::Extraction): positioned text runs with their
 //!   visibility, reading-order lines, metadata, annotations and earlier
 //!   revisions.
-//! * [`registry`] knows the councils (`rules/councils.csv`) and recognises
-//!   one from a document's text or URL.
 //! * [`detect`] reads an extraction and decides, per candidate, whether
 //!   the home address is published or withheld, and finds candidates'
 //!   addresses wherever else they leak:
@@ -22,7 +25,8 @@
 //!   failure into that document's error.
 //! * [`report`] renders the results, masked unless asked otherwise.
 //! * [`synth`] writes synthetic notices (invented people and addresses) for
-//!   tests, benchmarks and the demo.
+//!   tests, benchmarks and the demo; [`demo`] serves the bundled fixture
+//!   council sites on 127.0.0.1 for `audit --demo` and the crawler's tests.
 //!
 //! The command line in `main.rs` and [`cli`] only parses options into
 //! configuration and calls these stages.

@@ -275,3 +275,45 @@ fn standard_input_is_one_document() {
         .collect();
     assert!(rules.contains(&"hidden-text-address"), "{rules:?}");
 }
+
+#[test]
+fn a_broken_rule_file_is_refused_with_its_line() {
+    let dir = temp_dir("rules");
+    std::fs::write(dir.join("kinds.toml"), "head_rows = 10\nkind = [\n").expect("write");
+    let output = sopncheck(&["scan", "-", "--rules", dir.to_str().expect("utf-8")]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("kinds.toml:2:"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn report_re_renders_a_json_report() {
+    let dir = temp_dir("report");
+    write_fixtures(&dir);
+    let json = dir.join("out");
+    let scanned = sopncheck(&[
+        "scan",
+        dir.to_str().expect("utf-8"),
+        "--quiet",
+        "--out",
+        json.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(scanned.status.code(), Some(1));
+    let report = json.join("report.json");
+    let rendered = sopncheck(&[
+        "report",
+        report.to_str().expect("utf-8"),
+        "--format",
+        "markdown",
+        "--fail-on",
+        "never",
+    ]);
+    assert_eq!(rendered.status.code(), Some(0));
+    let markdown = String::from_utf8_lossy(&rendered.stdout);
+    assert!(markdown.contains("hidden-text-address"), "{markdown}");
+    // Re-rendering keeps the exit status contract.
+    let failing = sopncheck(&["report", report.to_str().expect("utf-8"), "--quiet"]);
+    assert_eq!(failing.status.code(), Some(1));
+    let _ = std::fs::remove_dir_all(&dir);
+}

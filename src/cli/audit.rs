@@ -13,15 +13,15 @@ use clap::Args;
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
-use super::scan::{finish, load_allow};
+use super::scan::{detector, finish, load_allow};
 use super::{CommonArgs, EXIT_CLEAN, fatal};
 use crate::crawl::{self, CrawlConfig, CrawlEvent, EventKind, Seed};
 use crate::demo::DemoServer;
-use crate::detect::{Detector, Rules};
+use crate::detect::Detector;
 use crate::extract::Limits;
 use crate::model::ScannedDocument;
 use crate::registry::registry;
-use crate::report::{Report, ReportOptions};
+use crate::report::{Format, Report, ReportOptions, write_outputs};
 use crate::scan::{self, ScanOptions};
 use crate::store::Store;
 
@@ -100,7 +100,7 @@ pub(super) fn run_audit(demo: bool, common: &CommonArgs, args: &CrawlArgs) -> u8
         Err(message) => return fatal(&message),
     };
     drop(server);
-    let documents = match scan_store(&store, common) {
+    let documents = match detector(common).and_then(|d| scan_store(&store, &d, common)) {
         Ok(documents) => documents,
         Err(message) => return fatal(&message),
     };
@@ -119,6 +119,10 @@ pub(super) fn run_audit(demo: bool, common: &CommonArgs, args: &CrawlArgs) -> u8
         if let Some(name) = names.get(&council.code) {
             council.name.clone_from(name);
         }
+    }
+    // Kept beside the downloads, so `sopncheck report STORE` re-renders it.
+    if let Err(error) = write_outputs(&report, &[Format::Json], Some(&store_dir)) {
+        return fatal(&error.to_string());
     }
     let status = finish(&report, common);
     if !common.quiet {
@@ -259,9 +263,12 @@ impl CrawlProgress {
 
 /// Scans every stored document in parallel; the source is its URL and its
 /// council the one it was crawled for.
-fn scan_store(store: &Store, common: &CommonArgs) -> Result<Vec<ScannedDocument>, String> {
+fn scan_store(
+    store: &Store,
+    detector: &Detector,
+    common: &CommonArgs,
+) -> Result<Vec<ScannedDocument>, String> {
     let stored = store.documents().map_err(|e| e.to_string())?;
-    let detector = Detector::new(&Rules::builtin());
     let mut documents: Vec<ScannedDocument> = stored
         .par_iter()
         .map(|document| {
@@ -279,14 +286,14 @@ fn scan_store(store: &Store, common: &CommonArgs) -> Result<Vec<ScannedDocument>
                     &document.url,
                     &bytes,
                     document.content_type.as_deref(),
-                    &detector,
+                    detector,
                     &options,
                 ),
                 Err(error) => scan::unreadable(
                     &document.url,
                     &document.sha256,
                     &error.to_string(),
-                    &detector,
+                    detector,
                     &options,
                 ),
             }

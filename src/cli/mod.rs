@@ -65,9 +65,9 @@ enum Command {
         #[command(flatten)]
         crawl: audit::CrawlArgs,
     },
-    /// Re-render reports from a stored scan.
+    /// Re-render reports from a stored scan, without rescanning.
     Report {
-        /// A store directory or a JSON report.
+        /// A JSON report, or a store directory `audit` wrote one into.
         source: PathBuf,
         #[command(flatten)]
         common: CommonArgs,
@@ -134,6 +134,10 @@ struct CommonArgs {
     /// File of confirmed consents and accepted findings.
     #[arg(long)]
     allow: Option<PathBuf>,
+    /// Directory of rule files replacing the built-in ones of the same name
+    /// (see rules/README.md).
+    #[arg(long, value_name = "DIR")]
+    rules: Option<PathBuf>,
     /// Show candidates' addresses in full instead of masked.
     #[arg(long)]
     show_addresses: bool,

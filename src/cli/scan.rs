@@ -17,8 +17,11 @@ pub(super) fn run_scan(paths: &[PathBuf], common: &CommonArgs) -> u8 {
         Ok(allow) => allow,
         Err(message) => return fatal(&message),
     };
+    let detector = match detector(common) {
+        Ok(detector) => detector,
+        Err(message) => return fatal(&message),
+    };
     let inputs = scan::inputs(paths);
-    let detector = Detector::new(&Rules::builtin());
     let options = ScanOptions {
         limits: Limits::default(),
         council: common.council.clone(),
@@ -36,9 +39,15 @@ pub(super) fn run_scan(paths: &[PathBuf], common: &CommonArgs) -> u8 {
     finish(&report, common)
 }
 
-/// Re-renders a JSON report (already masked or not, as it was written).
+/// Re-renders a JSON report (already masked or not, as it was written),
+/// given as the file or as the store directory `audit` wrote it into.
 pub(super) fn run_report(source: &Path, common: &CommonArgs) -> u8 {
-    let mut report = match Report::read(source) {
+    let file = if source.is_dir() {
+        source.join("report.json")
+    } else {
+        source.to_owned()
+    };
+    let mut report = match Report::read(&file) {
         Ok(report) => report,
         Err(error) => return fatal(&error.to_string()),
     };
@@ -47,6 +56,15 @@ pub(super) fn run_report(source: &Path, common: &CommonArgs) -> u8 {
         Err(message) => return fatal(&message),
     }
     finish(&report, common)
+}
+
+/// The detector for the built-in rules, or those `--rules DIR` replaces.
+pub(super) fn detector(common: &CommonArgs) -> Result<Detector, String> {
+    let rules = match &common.rules {
+        Some(dir) => Rules::load(dir).map_err(|e| e.to_string())?,
+        None => Rules::builtin(),
+    };
+    Ok(Detector::new(&rules))
 }
 
 pub(super) fn load_allow(common: &CommonArgs) -> Result<AllowList, String> {
