@@ -115,6 +115,9 @@ struct Recipe {
     /// The first candidate's address is published and hidden this way.
     redaction: Option<Redaction>,
     header_bar: bool,
+    /// A control: every candidate withholds their address (but the one a
+    /// redaction hides), so any finding at all is a false alarm.
+    control: bool,
 }
 
 impl Recipe {
@@ -129,6 +132,7 @@ impl Recipe {
             per_post: 5,
             redaction: None,
             header_bar: false,
+            control: false,
         }
     }
 
@@ -153,6 +157,11 @@ impl Recipe {
         self
     }
 
+    fn control(mut self) -> Recipe {
+        self.control = true;
+        self
+    }
+
     /// The notice, with the first candidate publishing an address when a
     /// redaction is asked for.
     fn notice(&self, seed: u64) -> Notice {
@@ -169,6 +178,17 @@ impl Recipe {
             }
             first.withdrawn = false;
             first.redaction = redaction;
+        }
+        if self.control {
+            let wording = self
+                .layout
+                .withheld_wording()
+                .replace("{area}", "Northbury");
+            for candidate in notice.posts.iter_mut().flat_map(|p| &mut p.candidates) {
+                if candidate.redaction == Redaction::None {
+                    candidate.home = Home::Withheld(wording.clone());
+                }
+            }
         }
         notice
     }
@@ -283,14 +303,16 @@ pub fn fixtures() -> Vec<Fixture> {
             Table,
             Type1WinAnsi,
         )
-        .redaction(Redaction::Removed),
+        .redaction(Redaction::Removed)
+        .control(),
         Recipe::new(
             "header-bar",
             "control: white header text on a dark table-header bar is visible, not white or covered",
             SplitNames,
             TrueTypeToUnicode,
         )
-        .header_bar(),
+        .header_bar()
+        .control(),
         Recipe::new(
             "render-mode-3",
             "an address in text render mode 3 (invisible)",
