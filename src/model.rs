@@ -187,6 +187,8 @@ pub enum SourceFormat {
     Html,
     /// Plain text, as `sopncheck extract --rows` prints it.
     Text,
+    /// A Word document (`.docx`).
+    Docx,
 }
 
 /// Everything the extractor saw in one document.

@@ -15,7 +15,7 @@ use crate::model::{ScannedDocument, UNKNOWN_COUNCIL};
 
 /// File name endings a directory walk picks up. Files named on the command
 /// line are scanned whatever their name (their content decides).
-const SCANNED_EXTENSIONS: &[&str] = &["pdf", "html", "htm", "xhtml", "txt"];
+const SCANNED_EXTENSIONS: &[&str] = &["pdf", "html", "htm", "xhtml", "docx", "txt"];
 
 /// Deepest directory nesting walked.
 const MAX_WALK_DEPTH: usize = 64;

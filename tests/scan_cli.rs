@@ -317,3 +317,86 @@ fn report_re_renders_a_json_report() {
     assert_eq!(failing.status.code(), Some(1));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A Word SoPN: a table whose second candidate's address is hidden text.
+fn word_notice() -> Vec<u8> {
+    use std::io::Write;
+    let row = |cells: &[&str]| {
+        let cells: String = cells
+            .iter()
+            .map(|c| format!("<w:tc><w:p>{c}</w:p></w:tc>"))
+            .collect();
+        format!("<w:tr>{cells}</w:tr>")
+    };
+    let run = |text: &str| format!("<w:r><w:t>{text}</w:t></w:r>");
+    let hidden = |text: &str| format!("<w:r><w:rPr><w:vanish/></w:rPr><w:t>{text}</w:t></w:r>");
+    let body = format!(
+        "<w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body>\
+         <w:p>{}</w:p><w:p>{}</w:p><w:tbl>{}{}{}</w:tbl></w:body></w:document>",
+        run("STATEMENT OF PERSONS NOMINATED"),
+        run("Election of a Borough Councillor for Appleford Ward"),
+        row(&[
+            &run("Name of candidate"),
+            &run("Home address"),
+            &run("Description (if any)")
+        ]),
+        row(&[
+            &run("QUILLAN Tobias"),
+            &run("14 Quenby Road, Northbury, NB4 7QT"),
+            &run("Independent"),
+        ]),
+        row(&[
+            &run("VARNEY Siân"),
+            &format!(
+                "{}{}",
+                run("(address in Saltmarsh)"),
+                hidden(" 3 Orchard Row, Saltmarsh, SQ2 1AB")
+            ),
+            &run("Green Party"),
+        ]),
+    );
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    zip.start_file(
+        "word/document.xml",
+        zip::write::SimpleFileOptions::default(),
+    )
+    .expect("start");
+    zip.write_all(body.as_bytes()).expect("write");
+    zip.finish().expect("finish").into_inner()
+}
+
+#[test]
+fn word_notices_are_scanned_hidden_text_included() {
+    let dir = temp_dir("docx");
+    let path = dir.join("sopn.docx");
+    std::fs::write(&path, word_notice()).expect("write");
+    let output = sopncheck(&["scan", dir.to_str().expect("utf-8"), "--fail-on", "never"]);
+    assert_eq!(output.status.code(), Some(0));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    let document = &report["councils"][0]["documents"][0];
+    assert!(document["error"].is_null(), "{}", document["error"]);
+    let statuses: Vec<(&str, &str)> = document["candidates"]
+        .as_array()
+        .expect("candidates")
+        .iter()
+        .map(|c| {
+            (
+                c["name"].as_str().unwrap_or(""),
+                c["address_status"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        statuses,
+        [("QUILLAN Tobias", "published"), ("VARNEY Siân", "withheld")]
+    );
+    let mut rules: Vec<&str> = document["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["rule"].as_str())
+        .collect();
+    rules.sort();
+    assert_eq!(rules, ["hidden-text-address", "published-home-address"]);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -637,7 +637,7 @@ impl CouncilCrawl<'_> {
                 let page = (sniffed == Sniffed::Html).then(|| links::read_page(&body, url));
                 let role = match (&page, sniffed) {
                     (Some(page), _) if !page.is_notice => Role::Page,
-                    (Some(_), _) | (None, Sniffed::Pdf) => Role::Document,
+                    (Some(_), _) | (None, Sniffed::Pdf | Sniffed::Docx) => Role::Document,
                     _ if is_office_document(url, content_type.as_deref()) => Role::Document,
                     _ => {
                         summary.skipped += 1;

@@ -110,7 +110,7 @@ impl Detector {
         };
         let tolerance = match extraction.format {
             SourceFormat::Pdf => PDF_COLUMN_TOLERANCE,
-            SourceFormat::Html | SourceFormat::Text => 0.0,
+            SourceFormat::Html | SourceFormat::Text | SourceFormat::Docx => 0.0,
         };
         let segmented = self.segmenter.segment(rows, tolerance);
 

@@ -12,6 +12,7 @@
 //! broken, hostile or unsupported file yields one [`ExtractError`] for that
 //! file, never a panic, and never unbounded memory or time.
 
+pub mod docx;
 pub mod html;
 pub mod layout;
 pub mod pdf;
@@ -92,6 +93,8 @@ pub enum Sniffed {
     Pdf,
     /// Markup that looks like HTML.
     Html,
+    /// A zip archive holding `word/document.xml`.
+    Docx,
     /// Anything else.
     Unknown,
 }
@@ -108,6 +111,9 @@ pub fn sniff(bytes: &[u8]) -> Sniffed {
     let head = &bytes[..bytes.len().min(1024)];
     if memchr::memmem::find(head, b"%PDF-").is_some() {
         return Sniffed::Pdf;
+    }
+    if docx::is_docx(bytes) {
+        return Sniffed::Docx;
     }
     let text = String::from_utf8_lossy(head).to_ascii_lowercase();
     let trimmed = text.trim_start_matches('\u{feff}').trim_start();
@@ -150,6 +156,7 @@ pub fn extract_bytes(
             )))
         }
         Sniffed::Html => Ok(html::extract(bytes, content_type)),
+        Sniffed::Docx => docx::extract(bytes),
         Sniffed::Unknown
             if content_type.is_some_and(|t| t.trim_start().starts_with("text/plain")) =>
         {
