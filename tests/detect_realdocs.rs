@@ -11,26 +11,16 @@
 //! candidates by position ("candidate #3 of post #2") and the field, and
 //! print document text only for the field that differs.
 
+mod realdocs_support;
+
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
+use realdocs_support::realdocs;
 use serde_json::Value;
 use sopncheck::detect::{Detector, Rules};
 use sopncheck::extract::{Limits, extract_path};
 use sopncheck::model::{AddressStatus, DocumentFindings, Severity};
-
-fn realdocs() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/realdocs");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "skipped: {} is absent (real notices live beside the checkout)",
-            dir.display()
-        );
-        None
-    }
-}
 
 fn detect(pdf: &Path) -> DocumentFindings {
     let detector = Detector::new(&Rules::builtin());

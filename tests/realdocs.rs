@@ -5,24 +5,14 @@
 //! `sopncheck extract --rows` output on the labelled page; `blank.pdf` must
 //! be reported as having no text layer.
 
+mod realdocs_support;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use realdocs_support::realdocs;
 use serde_json::Value;
-
-fn realdocs() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/realdocs");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "skipped: {} is absent (real notices live beside the checkout)",
-            dir.display()
-        );
-        None
-    }
-}
 
 /// Runs `sopncheck extract --rows` and splits its output by page, with
 /// whitespace and the ` / ` cell-line separators collapsed to one space.

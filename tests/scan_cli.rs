@@ -23,6 +23,14 @@ fn write_fixtures(dir: &Path) {
     }
 }
 
+/// The named synthetic fixture.
+fn fixture(name: &str) -> sopncheck::synth::Fixture {
+    fixtures()
+        .into_iter()
+        .find(|f| f.name == name)
+        .unwrap_or_else(|| panic!("no fixture {name}"))
+}
+
 fn sopncheck(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_sopncheck"))
         .args(args)
@@ -144,10 +152,7 @@ fn no_address_appears_in_any_output_unless_asked() {
 #[test]
 fn bad_files_are_reported_and_the_rest_scanned() {
     let dir = temp_dir("bad-files");
-    let fixture = fixtures()
-        .into_iter()
-        .find(|f| f.name == "type1-winansi")
-        .expect("fixture");
+    let fixture = fixture("type1-winansi");
     std::fs::write(dir.join("good.pdf"), &fixture.bytes).expect("write");
     std::fs::write(
         dir.join("truncated.pdf"),
@@ -200,14 +205,8 @@ fn bad_files_are_reported_and_the_rest_scanned() {
 #[test]
 fn exit_status_follows_fail_on() {
     let dir = temp_dir("fail-on");
-    let published = fixtures()
-        .into_iter()
-        .find(|f| f.name == "type1-winansi")
-        .expect("fixture");
-    let covered = fixtures()
-        .into_iter()
-        .find(|f| f.name == "covered-address")
-        .expect("fixture");
+    let published = fixture("type1-winansi");
+    let covered = fixture("covered-address");
     let medium_only = dir.join("published.pdf");
     let with_high = dir.join("covered.pdf");
     std::fs::write(&medium_only, &published.bytes).expect("write");
@@ -246,10 +245,7 @@ fn exit_status_follows_fail_on() {
 
 #[test]
 fn standard_input_is_one_document() {
-    let fixture = fixtures()
-        .into_iter()
-        .find(|f| f.name == "covered-address")
-        .expect("fixture");
+    let fixture = fixture("covered-address");
     let mut child = Command::new(env!("CARGO_BIN_EXE_sopncheck"))
         .args(["scan", "-", "--format", "json"])
         .stdin(Stdio::piped())

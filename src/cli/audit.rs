@@ -21,7 +21,7 @@ use crate::detect::Detector;
 use crate::extract::Limits;
 use crate::model::ScannedDocument;
 use crate::registry::registry;
-use crate::report::{Format, Report, ReportOptions, write_outputs};
+use crate::report::{Format, Report, ReportOptions, Summary, shorten, write_outputs};
 use crate::scan::{self, ScanOptions};
 use crate::store::Store;
 
@@ -305,50 +305,32 @@ fn scan_store(
 
 /// The closing table: one line per council, then the totals.
 fn summary_table(report: &Report) -> String {
-    let mut out = format!(
-        "\n{:<40} {:>5} {:>10} {:>9} {:>8} {:>7} {:>4} {:>6} {:>3} {:>4}\n",
+    let mut out = String::from("\n");
+    out.push_str(&table_row(
         "council",
-        "docs",
-        "candidates",
-        "published",
-        "withheld",
-        "unknown",
-        "high",
-        "medium",
-        "low",
-        "info"
-    );
+        Summary::COLUMNS.map(str::to_lowercase),
+    ));
     let mut totals = [0usize; 9];
     for council in &report.councils {
-        let s = &council.summary;
-        let row = [
-            s.documents,
-            s.candidates,
-            s.published,
-            s.withheld,
-            s.unknown,
-            s.findings.high,
-            s.findings.medium,
-            s.findings.low,
-            s.findings.info,
-        ];
-        for (total, value) in totals.iter_mut().zip(row) {
+        let counts = council.summary.columns();
+        for (total, value) in totals.iter_mut().zip(counts) {
             *total += value;
         }
-        let label =
-            crate::report::shorten(&format!("{} {}", council.code, council.name), 39).into_owned();
-        out.push_str(&table_row(&label, row));
+        let label = shorten(&format!("{} {}", council.code, council.name), 39).into_owned();
+        out.push_str(&table_row(&label, counts.map(|n| n.to_string())));
     }
-    out.push_str(&table_row(
-        &format!("{} councils", report.councils.len()),
-        totals,
-    ));
+    let label = format!("{} councils", report.councils.len());
+    out.push_str(&table_row(&label, totals.map(|n| n.to_string())));
     out
 }
 
-fn table_row(label: &str, v: [usize; 9]) -> String {
-    format!(
-        "{label:<40} {:>5} {:>10} {:>9} {:>8} {:>7} {:>4} {:>6} {:>3} {:>4}\n",
-        v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8]
-    )
+/// One line of the closing table: a label, then right-aligned columns as
+/// wide as their headers.
+fn table_row(label: &str, cells: [String; 9]) -> String {
+    let mut line = format!("{label:<40}");
+    for (cell, header) in cells.iter().zip(Summary::COLUMNS) {
+        line.push_str(&format!(" {cell:>width$}", width = header.len()));
+    }
+    line.push('\n');
+    line
 }

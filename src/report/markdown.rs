@@ -40,22 +40,19 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let mut councils: Vec<_> = report.councils.iter().collect();
     councils.sort_by_key(|c| Reverse(severity_key(&c.summary.findings)));
     for council in councils.iter().take(MAX_COUNCILS) {
-        let s = &council.summary;
+        let counts: Vec<String> = council
+            .summary
+            .columns()
+            .iter()
+            .map(usize::to_string)
+            .collect();
         writeln!(
             out,
-            "| {} ({}) | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} ({}) | {} | {} |",
             escape(&council.name),
             escape(&council.code),
-            s.documents,
-            s.candidates,
-            s.published,
-            s.withheld,
-            s.unknown,
-            s.findings.high,
-            s.findings.medium,
-            s.findings.low,
-            s.findings.info,
-            s.suppressed.total(),
+            counts.join(" | "),
+            council.summary.suppressed.total(),
         )?;
     }
     if councils.len() > MAX_COUNCILS {

@@ -140,6 +140,37 @@ pub struct Summary {
     pub suppressed: SeverityCounts,
 }
 
+impl Summary {
+    /// Names of [`Summary::columns`], for table headers.
+    pub const COLUMNS: [&'static str; 9] = [
+        "Documents",
+        "Candidates",
+        "Published",
+        "Withheld",
+        "Unknown",
+        "High",
+        "Medium",
+        "Low",
+        "Info",
+    ];
+
+    /// The counts in table order: documents, candidates, published,
+    /// withheld, unknown, then unsuppressed findings high, medium, low, info.
+    pub fn columns(&self) -> [usize; 9] {
+        [
+            self.documents,
+            self.candidates,
+            self.published,
+            self.withheld,
+            self.unknown,
+            self.findings.high,
+            self.findings.medium,
+            self.findings.low,
+            self.findings.info,
+        ]
+    }
+}
+
 /// Finding counts by severity.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SeverityCounts {
