@@ -107,3 +107,33 @@ fn demo_audit_reports_the_expected_findings_per_document() {
     assert!(scanned.is_empty(), "unexpected documents: {scanned:?}");
     let _ = std::fs::remove_dir_all(&out);
 }
+
+#[test]
+fn a_store_is_scanned_again_offline() {
+    let dir = std::env::temp_dir().join(format!("sopncheck-store-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let run = |args: &[&str]| {
+        let output = Command::new(env!("CARGO_BIN_EXE_sopncheck"))
+            .args(args)
+            .output()
+            .expect("run sopncheck");
+        serde_json::from_slice::<serde_json::Value>(&output.stdout).expect("json report")
+    };
+    let store = dir.to_str().expect("utf-8");
+    let audited = run(&["audit", "--demo", "--quiet", "--store", store]);
+    // The demo server is gone now: the scan reads the stored files only.
+    let rescanned = run(&["scan", "--store", store, "--quiet"]);
+    let totals = |report: &serde_json::Value| -> Vec<serde_json::Value> {
+        report["councils"]
+            .as_array()
+            .expect("councils")
+            .iter()
+            .map(|c| c["summary"].clone())
+            .collect()
+    };
+    assert_eq!(totals(&audited), totals(&rescanned));
+    // `report STORE` re-renders the audit's own report.
+    let rendered = run(&["report", store, "--quiet"]);
+    assert_eq!(totals(&audited), totals(&rendered));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -263,7 +263,7 @@ impl CrawlProgress {
 
 /// Scans every stored document in parallel; the source is its URL and its
 /// council the one it was crawled for.
-fn scan_store(
+pub(super) fn scan_store(
     store: &Store,
     detector: &Detector,
     common: &CommonArgs,

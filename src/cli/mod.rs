@@ -41,8 +41,11 @@ enum Command {
     /// from standard input.
     Scan {
         /// Files or directories to scan (`-` for standard input).
-        #[arg(required = true)]
+        #[arg(required_unless_present = "store")]
         paths: Vec<PathBuf>,
+        /// Also scan every notice a crawl stored here (no network needed).
+        #[arg(long, value_name = "DIR")]
+        store: Option<PathBuf>,
         #[command(flatten)]
         common: CommonArgs,
     },
@@ -172,8 +175,12 @@ pub fn main() -> ExitCode {
                 Err(message) => fatal(&message),
             }
         }
-        Command::Scan { paths, common } => match thread_pool(common.threads) {
-            Ok(pool) => pool.install(|| scan::run_scan(&paths, &common)),
+        Command::Scan {
+            paths,
+            store,
+            common,
+        } => match thread_pool(common.threads) {
+            Ok(pool) => pool.install(|| scan::run_scan(&paths, store.as_deref(), &common)),
             Err(message) => fatal(&message),
         },
         Command::Report { source, common } => scan::run_report(&source, &common),

@@ -10,9 +10,11 @@ use crate::extract::Limits;
 use crate::report::allow::AllowList;
 use crate::report::{Report, ReportOptions, write_outputs};
 use crate::scan::{self, ScanOptions};
+use crate::store::Store;
 
-/// Extracts and detects every input, then reports.
-pub(super) fn run_scan(paths: &[PathBuf], common: &CommonArgs) -> u8 {
+/// Extracts and detects every input (and every stored notice), then
+/// reports.
+pub(super) fn run_scan(paths: &[PathBuf], store: Option<&Path>, common: &CommonArgs) -> u8 {
     let allow = match load_allow(common) {
         Ok(allow) => allow,
         Err(message) => return fatal(&message),
@@ -27,8 +29,18 @@ pub(super) fn run_scan(paths: &[PathBuf], common: &CommonArgs) -> u8 {
         council: common.council.clone(),
     };
     let progress = progress_bar(inputs.len() as u64, common.quiet);
-    let documents = scan::scan_inputs(&inputs, &detector, &options, &|_| progress.inc(1));
+    let mut documents = scan::scan_inputs(&inputs, &detector, &options, &|_| progress.inc(1));
     progress.finish_and_clear();
+    if let Some(dir) = store {
+        let stored = Store::open(dir)
+            .map_err(|e| format!("{}: {e}", dir.display()))
+            .and_then(|store| super::audit::scan_store(&store, &detector, common));
+        match stored {
+            Ok(stored) => documents.extend(stored),
+            Err(message) => return fatal(&message),
+        }
+        detector.cross_check(&mut documents);
+    }
     let report = Report::build(
         &documents,
         &ReportOptions {
