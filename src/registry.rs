@@ -14,7 +14,7 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 /// The registry file, embedded.
 const COUNCILS_CSV: &str = include_str!("../rules/councils.csv");
@@ -204,9 +204,12 @@ impl Registry {
         }
         // Building fails only past the automaton's size limits; a registry
         // that large recognises councils by host alone.
+        // A DFA: every notice's head is searched, so search speed matters
+        // more than the few megabytes and milliseconds it costs to build.
         let names = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::LeftmostLongest)
+            .kind(Some(AhoCorasickKind::DFA))
             .build(&patterns)
             .ok();
         Registry {

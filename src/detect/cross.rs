@@ -11,9 +11,12 @@
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
+
 use super::Detector;
 use super::findings::stable_id;
-use super::text::key;
+use super::rules::FindingRule;
+use super::text::{key, key_into};
 use crate::model::{AddressStatus, Candidate, Finding, ScannedDocument};
 
 /// Rules whose finding prints a candidate's address in plain view.
@@ -33,74 +36,55 @@ impl Detector {
         let Some(definition) = self.rules.finding(RULE) else {
             return;
         };
-        // Withheld candidates by council and name (its words, sorted, so
-        // "Tobias QUILLAN" is "QUILLAN Tobias"): one lookup per finding.
-        let mut withheld: HashMap<(&str, String), Vec<(usize, &Candidate)>> = HashMap::new();
-        for (index, document) in documents.iter().enumerate() {
-            for candidate in &document.detection.candidates {
-                if candidate.address_status == AddressStatus::Withheld {
-                    withheld
-                        .entry((document.council.as_str(), name_key(&candidate.name)))
-                        .or_default()
-                        .push((index, candidate));
-                }
+        // Withheld candidates by council, then by name (its words, sorted,
+        // so "Tobias QUILLAN" is "QUILLAN Tobias"): one lookup per finding.
+        // The names' keys are worked out in parallel, one list per document.
+        let keyed: Vec<Vec<(String, Withholder<'_>)>> = documents
+            .par_iter()
+            .enumerate()
+            .map(|(index, document)| {
+                let mut scratch = String::new();
+                document
+                    .detection
+                    .candidates
+                    .iter()
+                    .filter(|c| c.address_status == AddressStatus::Withheld)
+                    .map(|c| {
+                        let mut name = String::new();
+                        name_key_into(&c.name, &mut scratch, &mut name);
+                        let post = c.post.as_deref().map(key);
+                        (
+                            name,
+                            Withholder {
+                                index,
+                                post,
+                                candidate: c,
+                            },
+                        )
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut withheld: Withheld<'_> = HashMap::new();
+        for (document, names) in documents.iter().zip(keyed) {
+            if names.is_empty() {
+                continue;
+            }
+            let by_name = withheld.entry(document.council.as_str()).or_default();
+            for (name, withholder) in names {
+                by_name.entry(name).or_default().push(withholder);
             }
         }
         if withheld.is_empty() {
             return;
         }
-        let mut additions: Vec<(usize, Finding)> = Vec::new();
-        for (index, document) in documents.iter().enumerate() {
-            for finding in &document.detection.findings {
-                if !PRINTING_RULES.contains(&finding.rule.as_str()) {
-                    continue;
-                }
-                let Some(name) = &finding.candidate else {
-                    continue;
-                };
-                let Some(same_name) = withheld.get(&(document.council.as_str(), name_key(name)))
-                else {
-                    continue;
-                };
-                let printed = document
-                    .detection
-                    .candidates
-                    .iter()
-                    .find(|c| &c.name == name);
-                let post = printed.and_then(|c| c.post.as_deref());
-                let elsewhere = same_name.iter().find(|(other, candidate)| {
-                    *other != index
-                        && match (candidate.post.as_deref(), post) {
-                            (Some(a), Some(b)) => key(a) == key(b),
-                            _ => true,
-                        }
-                });
-                let Some((_, candidate)) = elsewhere else {
-                    continue;
-                };
-                let layer = finding.layer.clone().unwrap_or_else(|| "visible".into());
-                additions.push((
-                    index,
-                    Finding {
-                        id: stable_id(
-                            RULE,
-                            Some(candidate),
-                            finding.postcode.as_deref(),
-                            &finding.evidence,
-                            &layer,
-                        ),
-                        rule: RULE.to_owned(),
-                        severity: definition.severity,
-                        candidate: Some(name.clone()),
-                        page: finding.page,
-                        evidence: finding.evidence.clone(),
-                        postcode: finding.postcode.clone(),
-                        layer: Some(layer),
-                        message: definition.message.clone(),
-                    },
-                ));
-            }
-        }
+        let additions: Vec<(usize, Finding)> = documents
+            .par_iter()
+            .enumerate()
+            .flat_map_iter(|(index, document)| {
+                printed_elsewhere(&withheld, index, document, definition)
+            })
+            .collect();
         for (index, finding) in additions {
             let findings = &mut documents[index].detection.findings;
             if findings.iter().all(|f| f.id != finding.id) {
@@ -110,13 +94,97 @@ impl Detector {
     }
 }
 
-/// A name as the set of its words: the same for "QUILLAN Tobias" and
-/// "Tobias Quillan".
-fn name_key(name: &str) -> String {
-    let key = key(name);
-    let mut words: Vec<&str> = key.split(' ').filter(|w| !w.is_empty()).collect();
+/// A candidate who withheld their address.
+struct Withholder<'d> {
+    /// The index of their document.
+    index: usize,
+    /// The [`key`] of their post.
+    post: Option<String>,
+    candidate: &'d Candidate,
+}
+
+/// Withheld candidates by council code, then by [`name_key_into`].
+type Withheld<'d> = HashMap<&'d str, HashMap<String, Vec<Withholder<'d>>>>;
+
+/// The `cross-document-address` findings for one document (number `index`):
+/// one per finding that prints the address of a candidate who withheld it
+/// in another notice of the same council.
+fn printed_elsewhere(
+    withheld: &Withheld<'_>,
+    index: usize,
+    document: &ScannedDocument,
+    definition: &FindingRule,
+) -> Vec<(usize, Finding)> {
+    let mut additions = Vec::new();
+    let Some(by_name) = withheld.get(document.council.as_str()) else {
+        return additions;
+    };
+    let (mut scratch, mut key_of_name) = (String::new(), String::new());
+    for finding in &document.detection.findings {
+        if !PRINTING_RULES.contains(&finding.rule.as_str()) {
+            continue;
+        }
+        let Some(name) = &finding.candidate else {
+            continue;
+        };
+        name_key_into(name, &mut scratch, &mut key_of_name);
+        let Some(same_name) = by_name.get(key_of_name.as_str()) else {
+            continue;
+        };
+        let printed = document
+            .detection
+            .candidates
+            .iter()
+            .find(|c| &c.name == name);
+        let post = printed.and_then(|c| c.post.as_deref()).map(key);
+        let elsewhere = same_name.iter().find(|other| {
+            other.index != index
+                && match (&other.post, &post) {
+                    (Some(a), Some(b)) => a == b,
+                    _ => true,
+                }
+        });
+        let Some(Withholder { candidate, .. }) = elsewhere else {
+            continue;
+        };
+        let layer = finding.layer.clone().unwrap_or_else(|| "visible".into());
+        additions.push((
+            index,
+            Finding {
+                id: stable_id(
+                    RULE,
+                    Some(candidate),
+                    finding.postcode.as_deref(),
+                    &finding.evidence,
+                    &layer,
+                ),
+                rule: RULE.to_owned(),
+                severity: definition.severity,
+                candidate: Some(name.clone()),
+                page: finding.page,
+                evidence: finding.evidence.clone(),
+                postcode: finding.postcode.clone(),
+                layer: Some(layer),
+                message: definition.message.clone(),
+            },
+        ));
+    }
+    additions
+}
+
+/// Writes a name as the set of its words into `out`: the same for
+/// "QUILLAN Tobias" and "Tobias Quillan". `scratch` is working space.
+fn name_key_into(name: &str, scratch: &mut String, out: &mut String) {
+    key_into(name, scratch);
+    let mut words: Vec<&str> = scratch.split(' ').filter(|w| !w.is_empty()).collect();
     words.sort_unstable();
-    words.join(" ")
+    out.clear();
+    for word in words {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
 }
 
 #[cfg(test)]

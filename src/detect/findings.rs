@@ -67,12 +67,14 @@ pub(crate) fn stable_id(
         hasher.update(part.as_bytes());
         hasher.update([0x1f]);
     }
-    hasher
-        .finalize()
-        .iter()
-        .take(10)
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut id = String::with_capacity(20);
+    for byte in hasher.finalize().iter().take(10) {
+        // A nibble is below 16: both indexes are in bounds.
+        id.push(char::from(HEX[usize::from(byte >> 4)]));
+        id.push(char::from(HEX[usize::from(byte & 0xf)]));
+    }
+    id
 }
 
 /// Collects findings as they are made, dropping repeats of an id.

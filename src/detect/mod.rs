@@ -114,36 +114,31 @@ impl Detector {
         };
         let segmented = self.segmenter.segment(rows, tolerance);
 
-        let visible = visible_rows(rows);
-        let head_text = visible[..visible.len().min(self.classifier.head_rows())].join("\n");
+        let head_text = visible_text(rows.iter().take(self.classifier.head_rows()));
         let mut head = String::new();
         normalise_into(&head_text, &mut head);
         let kind = self.classifier.kind(&head);
         let header_end = segmented.first_header.unwrap_or(rows.len());
-        let header_rows = rows
-            .iter()
-            .take(header_end)
-            .zip(&visible)
-            .filter(|(row, _)| {
-                row.cells
-                    .iter()
-                    .filter(|c| !c.visibility.is_hidden())
-                    .count()
-                    == 1
-            })
-            .map(|(_, text)| text.as_str());
+        // Rows of one visible cell above the first table: their text is
+        // that cell's.
+        let header_rows = rows.iter().take(header_end).filter_map(|row| {
+            let mut visible = row.cells.iter().filter(|c| !c.visibility.is_hidden());
+            match (visible.next(), visible.next()) {
+                (Some(cell), None) => Some(cell.text.as_str()),
+                _ => None,
+            }
+        });
         let election_date = self.classifier.election_date(&head_text, header_rows);
         let url = source.contains("://").then_some(source);
         // The council prints its name at the top of a notice, or in the
         // returning officer's block.
         let council = registry().recognise(&head_text, url).or_else(|| {
-            let officer_rows: Vec<&str> = visible
+            let officer_rows = rows
                 .iter()
                 .zip(&segmented.roles)
                 .filter(|(_, role)| **role == segment::RowRole::Legitimate)
-                .map(|(text, _)| text.as_str())
-                .collect();
-            registry().recognise(&officer_rows.join("\n"), None)
+                .map(|(row, _)| row);
+            registry().recognise(&visible_text(officer_rows), None)
         });
         let pre_rule = self.pre_rule(
             election_date.as_deref(),
@@ -201,20 +196,27 @@ impl Detector {
     }
 }
 
-/// Each row's visible text, cells joined by a space, one string per row.
-fn visible_rows(rows: &[Line]) -> Vec<String> {
-    rows.iter()
-        .map(|row| {
-            let mut text = String::new();
-            for cell in row.cells.iter().filter(|c| !c.visibility.is_hidden()) {
-                if !text.is_empty() {
-                    text.push(' ');
-                }
-                text.push_str(&cell.text);
+/// The visible text of `rows`: each row's visible cells joined by a space,
+/// rows joined by a line break.
+fn visible_text<'r>(rows: impl Iterator<Item = &'r Line>) -> String {
+    let mut text = String::new();
+    for (i, row) in rows.enumerate() {
+        if i > 0 {
+            text.push('\n');
+        }
+        for (j, cell) in row
+            .cells
+            .iter()
+            .filter(|c| !c.visibility.is_hidden())
+            .enumerate()
+        {
+            if j > 0 {
+                text.push(' ');
             }
-            text
-        })
-        .collect()
+            text.push_str(&cell.text);
+        }
+    }
+    text
 }
 
 #[cfg(test)]

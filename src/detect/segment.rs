@@ -216,8 +216,11 @@ impl Segmenter {
             post_pending: false,
             label: None,
             last_plain: None,
+            text: String::new(),
             normal: String::new(),
             cell_norms: Vec::new(),
+            row_post: None,
+            withheld: Vec::new(),
         };
         let mut visible: Vec<&Cell> = Vec::new();
         for (index, row) in rows.iter().enumerate() {
@@ -422,10 +425,22 @@ struct Run<'s> {
     label: Option<LabelCandidate>,
     /// The last row outside tables that could be a name (label layouts).
     last_plain: Option<String>,
+    /// The current row's text: visible cells joined by a space, whitespace
+    /// collapsed (reused).
+    text: String,
+    /// The current row's normalised text (reused).
     normal: String,
     /// Normalised texts of the current row's visible cells (reused).
     cell_norms: Vec<String>,
+    /// The post the current row names, once looked for.
+    row_post: Option<Option<String>>,
+    /// Withheld address cells already classified in this pass, by raw text:
+    /// a notice repeats the same few areas.
+    withheld: Vec<(String, AddressCell)>,
 }
+
+/// Most distinct withheld cells [`Run::classify`] remembers.
+const WITHHELD_MEMORY: usize = 32;
 
 impl Run<'_> {
     fn row(&mut self, index: usize, page: u32, cells: &[&Cell]) -> RowRole {
@@ -445,14 +460,40 @@ impl Run<'_> {
             return RowRole::Header;
         }
         let table_end = s.table_end(norms);
-        let text = collapse_spaces(
-            &cells
-                .iter()
-                .map(|c| c.text.as_str())
-                .collect::<Vec<_>>()
-                .join(" "),
-        );
-        normalise_into(&text, &mut self.normal);
+        // No visible cell is blank, so the row's normal form is its cells'
+        // normal forms joined by a space.
+        self.normal.clear();
+        for normal in norms {
+            if !self.normal.is_empty() {
+                self.normal.push(' ');
+            }
+            self.normal.push_str(normal);
+        }
+        let mut text = std::mem::take(&mut self.text);
+        text.clear();
+        for word in cells.iter().flat_map(|c| c.text.split_whitespace()) {
+            if !text.is_empty() {
+                text.push(' ');
+            }
+            text.push_str(word);
+        }
+        self.row_post = None;
+        let role = self.placed_row(index, page, cells, &text, table_end);
+        self.text = text;
+        role
+    }
+
+    /// A row that is not a header, by where the segmenter is. `text` is
+    /// the row's text; `table_end` what [`Segmenter::table_end`] said.
+    fn placed_row(
+        &mut self,
+        index: usize,
+        page: u32,
+        cells: &[&Cell],
+        text: &str,
+        table_end: Option<bool>,
+    ) -> RowRole {
+        let s = self.segmenter;
         let context_role = |normal: &str| {
             if s.is_legitimate(normal) {
                 RowRole::Legitimate
@@ -482,7 +523,7 @@ impl Run<'_> {
                     };
                 }
                 if cells.len() == 1
-                    && let Some(post) = s.post_of(&text, &self.normal).filter(|p| !p.is_empty())
+                    && let Some(post) = self.post_of(text).filter(|p| !p.is_empty())
                 {
                     self.post = Some(post);
                     self.table = Table::Inside(header);
@@ -498,7 +539,7 @@ impl Run<'_> {
             } => {
                 if page > footer_page && cells.len() >= 2 && table_end.is_none() {
                     let texts = s.row_texts(&header, cells, self.tolerance);
-                    let cell = s.address.classify(&texts.address);
+                    let cell = self.classify(&texts.address);
                     if cell.status != AddressStatus::Unknown && has_letters(&texts.candidate_name())
                     {
                         let role = self.table_row(page, &header, cells);
@@ -517,13 +558,11 @@ impl Run<'_> {
                     page: footer_page,
                 };
                 let role = context_role(&self.normal);
-                self.outside(index, page, &text, cells.len(), role)
+                self.outside(index, page, text, cells.len(), role)
             }
             Table::Outside { legitimate_section } => {
                 self.table = Table::Outside { legitimate_section };
-                let new_post = s
-                    .post_of(&text, &self.normal)
-                    .is_some_and(|p| !p.is_empty());
+                let new_post = self.post_of(text).is_some_and(|p| !p.is_empty());
                 if legitimate_section && !new_post {
                     if table_end == Some(true) {
                         self.table = Table::Outside {
@@ -537,9 +576,31 @@ impl Run<'_> {
                     self.finish_label();
                     return role;
                 }
-                self.outside(index, page, &text, cells.len(), role)
+                self.outside(index, page, text, cells.len(), role)
             }
         }
+    }
+
+    /// [`Segmenter::post_of`] for the current row (`text`), looked for once.
+    fn post_of(&mut self, text: &str) -> Option<String> {
+        if let Some(post) = &self.row_post {
+            return post.clone();
+        }
+        let post = self.segmenter.post_of(text, &self.normal);
+        self.row_post = Some(post.clone());
+        post
+    }
+
+    /// [`AddressRules::classify`], remembering withheld cells.
+    fn classify(&mut self, raw: &str) -> AddressCell {
+        if let Some((_, cell)) = self.withheld.iter().find(|(seen, _)| seen == raw) {
+            return cell.clone();
+        }
+        let cell = self.segmenter.address.classify(raw);
+        if cell.status == AddressStatus::Withheld && self.withheld.len() < WITHHELD_MEMORY {
+            self.withheld.push((raw.to_owned(), cell.clone()));
+        }
+        cell
     }
 
     /// A row inside a candidate table.
@@ -558,7 +619,7 @@ impl Run<'_> {
             return RowRole::Other;
         }
         let withdrawn = s.is_withdrawn(&texts, &mut self.normal);
-        let cell = s.address.classify(&texts.address);
+        let cell = self.classify(&texts.address);
         let agent = (!texts.agent_name.trim().is_empty() || !texts.agent_office.trim().is_empty())
             .then(|| Agent {
                 name: collapse_spaces(&texts.agent_name),
@@ -569,7 +630,7 @@ impl Run<'_> {
 
     /// Appends wrapped address text to a candidate and classifies again.
     fn extend_address(&mut self, candidate: usize, more: &str) {
-        let Some(c) = self.out.candidates.get_mut(candidate) else {
+        let Some(c) = self.out.candidates.get(candidate) else {
             return;
         };
         let mut raw = match c.address_status {
@@ -581,8 +642,10 @@ impl Run<'_> {
         };
         raw.push('\n');
         raw.push_str(more);
-        let cell = self.segmenter.address.classify(&raw);
-        apply(c, cell);
+        let cell = self.classify(&raw);
+        if let Some(c) = self.out.candidates.get_mut(candidate) {
+            apply(c, cell);
+        }
     }
 
     fn push(
@@ -633,7 +696,7 @@ impl Run<'_> {
         if let Some((role, value)) = s.label(text) {
             return self.label_row(index, page, role, value);
         }
-        if let Some(post) = s.post_of(text, &self.normal) {
+        if let Some(post) = self.post_of(text) {
             self.finish_label();
             if post.is_empty() {
                 self.post_pending = true;
@@ -708,7 +771,7 @@ impl Run<'_> {
         if !has_letters(&label.name) {
             return;
         }
-        let cell = self.segmenter.address.classify(&label.address);
+        let cell = self.classify(&label.address);
         let role = self.push(label.name, cell, label.page, label.withdrawn, None);
         for row in label.rows {
             if let Some(slot) = self.out.roles.get_mut(row) {
@@ -727,7 +790,7 @@ fn apply(candidate: &mut Candidate, cell: AddressCell) {
 }
 
 fn has_letters(text: &str) -> bool {
-    text.chars().filter(|c| c.is_alphabetic()).count() >= 2
+    text.chars().filter(|c| c.is_alphabetic()).nth(1).is_some()
 }
 
 /// A short line of words without digits: possibly a candidate's name above

@@ -501,6 +501,13 @@ fn ids_are_stable_across_positions_and_distinct_across_candidates() {
     assert_eq!(first.len(), 2);
     assert_ne!(first[0], first[1]);
     assert_eq!(first, ids(moved));
+    for id in &first {
+        assert_eq!(id.len(), 20, "{id}");
+        assert!(
+            id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')),
+            "{id}"
+        );
+    }
 }
 
 #[test]

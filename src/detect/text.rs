@@ -5,27 +5,26 @@
 //! Input: cell, row and page text. Output: normalised text and phrase hits.
 //! Nothing here knows what a candidate or an address is.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 /// Writes `text` into `out` (cleared first) lowercase, with every run of
 /// whitespace (line breaks included) as one space and no leading or
 /// trailing space.
 pub(crate) fn normalise_into(text: &str, out: &mut String) {
     out.clear();
-    let mut pending_space = false;
-    for c in text.chars() {
-        if c.is_whitespace() {
-            pending_space = !out.is_empty();
-            continue;
-        }
-        if pending_space {
+    for word in text.split(char::is_whitespace).filter(|w| !w.is_empty()) {
+        if !out.is_empty() {
             out.push(' ');
-            pending_space = false;
         }
-        if c.is_ascii() {
-            out.push(c.to_ascii_lowercase());
+        if word.is_ascii() {
+            // ASCII lowercases in place, byte for byte.
+            let start = out.len();
+            out.push_str(word);
+            if let Some(added) = out.get_mut(start..) {
+                added.make_ascii_lowercase();
+            }
         } else {
-            out.extend(c.to_lowercase());
+            out.extend(word.chars().flat_map(char::to_lowercase));
         }
     }
 }
@@ -46,6 +45,13 @@ pub(crate) fn collapse_spaces(text: &str) -> String {
 /// space between words.
 pub(crate) fn key(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
+    key_into(text, &mut out);
+    out
+}
+
+/// Writes [`key`]`(text)` into `out` (cleared first).
+pub(crate) fn key_into(text: &str, out: &mut String) {
+    out.clear();
     for word in text
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
@@ -53,9 +59,12 @@ pub(crate) fn key(text: &str) -> String {
         if !out.is_empty() {
             out.push(' ');
         }
-        out.extend(word.chars().flat_map(char::to_lowercase));
+        if word.is_ascii() {
+            out.extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+        } else {
+            out.extend(word.chars().flat_map(char::to_lowercase));
+        }
     }
-    out
 }
 
 /// Whether the characters either side of `start..end` in `text` are not
@@ -74,6 +83,8 @@ pub(crate) struct PhraseSet {
     groups: Vec<usize>,
     /// Length in bytes of the longest phrase.
     longest: usize,
+    /// Which bytes start a phrase.
+    first_bytes: [bool; 256],
 }
 
 impl PhraseSet {
@@ -94,14 +105,21 @@ impl PhraseSet {
         }
         // Rule phrases are few and short; building fails only past the
         // automaton's size limits, and then the set matches nothing.
+        // A DFA: the sets are small and searched over every row.
         let matcher = AhoCorasickBuilder::new()
             .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
             .build(&patterns)
             .ok();
+        let mut first_bytes = [false; 256];
+        for first in patterns.iter().filter_map(|p| p.bytes().next()) {
+            first_bytes[usize::from(first)] = true; // a byte indexes 256 slots
+        }
         PhraseSet {
             matcher,
             groups: tags,
             longest: patterns.iter().map(String::len).max().unwrap_or(0),
+            first_bytes,
         }
     }
 
@@ -134,6 +152,10 @@ impl PhraseSet {
     /// The lowest group with a phrase at the very start of normalised
     /// `text`, and the end of the longest such phrase.
     pub(crate) fn at_start(&self, text: &str) -> Option<(usize, usize)> {
+        let starts_a_phrase = |b: &u8| self.first_bytes[usize::from(*b)]; // 256 slots
+        if !text.as_bytes().first().is_some_and(starts_a_phrase) {
+            return None;
+        }
         // Only the first `longest` bytes (and the character after them, for
         // the word boundary) can hold a hit at the start.
         let mut end = text.len().min(self.longest + 4);
@@ -157,6 +179,10 @@ mod tests {
         let mut out = String::new();
         normalise_into("  Decision of the\nReturning  OFFICER ", &mut out);
         assert_eq!(out, "decision of the returning officer");
+        normalise_into("\x0bA\x0b\x0c B\u{a0}C ", &mut out);
+        assert_eq!(out, "a b c");
+        normalise_into("Tab\tAND\r\nline", &mut out);
+        assert_eq!(out, "tab and line");
         assert_eq!(key("SMITH,  John-Paul\nÉmile"), "smith john paul émile");
         assert_eq!(collapse_spaces(" a \n b "), "a b");
     }

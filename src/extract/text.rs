@@ -127,8 +127,7 @@ pub fn extract(bytes: &[u8]) -> Extraction {
         let row = Line {
             page,
             baseline: -(index as f32),
-            cells: line
-                .split(" | ")
+            cells: split_on(line, " | ")
                 .enumerate()
                 .map(|(column, text)| cell(column, text))
                 .collect(),
@@ -169,9 +168,38 @@ fn cell(column: usize, text: &str) -> Cell {
     Cell {
         x: column as f32,
         right: column as f32 + 1.0,
-        text: text.trim().replace(" / ", "\n"),
+        text: join_wrapped(text.trim()),
         visibility,
     }
+}
+
+/// The pieces of `text` between non-overlapping `separator`s, left to
+/// right, as [`str::split`] gives them.
+fn split_on<'t>(text: &'t str, separator: &'t str) -> impl Iterator<Item = &'t str> {
+    let mut starts = memchr::memmem::find_iter(text.as_bytes(), separator.as_bytes())
+        .map(|at| (at, at + separator.len()))
+        .chain([(text.len(), text.len())]);
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        let (end, next) = starts.next()?;
+        // Both ends sit next to the ASCII separator or at an end of the
+        // text: character boundaries.
+        let piece = text.get(from..end).unwrap_or_default();
+        from = next;
+        Some(piece)
+    })
+}
+
+/// A merged cell's text with each ` / ` as the line break it stands for.
+fn join_wrapped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (i, line) in split_on(text, " / ").enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(line);
+    }
+    out
 }
 
 /// `[layer]` or `[layer pN]`, then `key: text`.
@@ -190,7 +218,7 @@ fn side_text(line: &str) -> Option<SideText> {
         layer,
         page,
         key: key.to_owned(),
-        text: text.replace(" / ", "\n"),
+        text: join_wrapped(text),
     })
 }
 
@@ -246,6 +274,19 @@ mod tests {
         }
         assert_eq!(again.side_texts, extraction.side_texts);
         assert_eq!(again.prior_revisions.len(), 1);
+    }
+
+    #[test]
+    fn splits_like_str_split() {
+        for text in ["", "a", "a | b", " | ", "a |  | b | ", "x | | y", "é | ü"] {
+            let ours: Vec<&str> = split_on(text, " | ").collect();
+            let std: Vec<&str> = text.split(" | ").collect();
+            assert_eq!(ours, std, "{text:?}");
+        }
+        assert_eq!(
+            join_wrapped("a / / b / "),
+            "a / / b / ".replace(" / ", "\n")
+        );
     }
 
     #[test]

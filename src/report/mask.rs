@@ -20,6 +20,7 @@
 //! No full postcode, house number, street name, house name or town
 //! survives. Masking never fails and never panics, whatever the input.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use crate::detect::postcode_spans;
@@ -131,9 +132,10 @@ pub fn outward_code(postcode: &str) -> Option<String> {
 /// is replaced by its masked form, then any other full postcode is masked.
 #[derive(Clone, Debug, Default)]
 pub struct DocumentMask {
-    /// `(secret, masked)`, longest secret first so a whole address is
-    /// replaced before a postcode inside it.
-    replacements: Vec<(String, String)>,
+    /// The secrets, longest first so a whole address is replaced before a
+    /// postcode inside it. Each is masked only when a text quotes it: most
+    /// texts quote none.
+    secrets: Vec<String>,
 }
 
 impl DocumentMask {
@@ -141,23 +143,23 @@ impl DocumentMask {
     /// (a lone house number) are ignored: replacing them would garble
     /// ordinary words, and the postcode pass still runs.
     pub fn new<'a>(secrets: impl IntoIterator<Item = &'a str>) -> DocumentMask {
-        let mut replacements: Vec<(String, String)> = secrets
+        let mut secrets: Vec<String> = secrets
             .into_iter()
             .map(str::trim)
             .filter(|secret| secret.chars().count() >= 4)
-            .map(|secret| (secret.to_owned(), mask_address(secret)))
+            .map(str::to_owned)
             .collect();
-        replacements.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
-        replacements.dedup_by(|a, b| a.0 == b.0);
-        DocumentMask { replacements }
+        secrets.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+        secrets.dedup();
+        DocumentMask { secrets }
     }
 
     /// The masked form of `text`.
     pub fn apply(&self, text: &str) -> String {
-        let mut text = text.to_owned();
-        for (secret, masked) in &self.replacements {
-            if text.contains(secret.as_str()) {
-                text = text.replace(secret.as_str(), masked);
+        let mut text = Cow::Borrowed(text);
+        for secret in &self.secrets {
+            if memchr::memmem::find(text.as_bytes(), secret.as_bytes()).is_some() {
+                text = Cow::Owned(text.replace(secret.as_str(), &mask_address(secret)));
             }
         }
         mask_postcodes(&text)
@@ -207,24 +209,34 @@ enum Previous {
 }
 
 fn mask_words(text: &str, out: &mut String) {
-    let mut word = String::new();
     let mut previous = Previous::LineStart;
-    for c in text.chars() {
+    let mut word_start: Option<usize> = None;
+    for (at, c) in text.char_indices() {
         if c.is_alphanumeric() || c == '\'' || c == '’' {
-            word.push(c);
+            word_start.get_or_insert(at);
             continue;
         }
-        if !word.is_empty() {
-            previous = mask_word(&word, previous, out);
-            word.clear();
+        if let Some(start) = word_start.take() {
+            previous = mask_word(text.get(start..at).unwrap_or_default(), previous, out);
         }
         if matches!(c, ',' | ';' | '\n' | '\r') {
             previous = Previous::LineStart;
         }
         out.push(c);
     }
-    if !word.is_empty() {
-        mask_word(&word, previous, out);
+    if let Some(start) = word_start {
+        mask_word(text.get(start..).unwrap_or_default(), previous, out);
+    }
+}
+
+/// Whether `word` in lowercase is one of `words` (lowercase ASCII).
+fn lowercase_is_one_of(word: &str, words: &[&str]) -> bool {
+    if word.is_ascii() {
+        words.iter().any(|w| w.eq_ignore_ascii_case(word))
+    } else {
+        // Some non-ASCII letters lowercase to ASCII ones (the Kelvin sign).
+        let lower = word.to_lowercase();
+        words.contains(&lower.as_str())
     }
 }
 
@@ -237,10 +249,8 @@ fn mask_word(word: &str, previous: Previous, out: &mut String) -> Previous {
         );
         return Previous::Other;
     }
-    let lower = word.to_lowercase();
-    let is_prefix = FLAT_PREFIXES.contains(&lower.as_str());
-    let is_article = lower == "the";
-    let is_type = previous == Previous::Masked && TYPE_WORDS.contains(&lower.as_str());
+    let is_prefix = lowercase_is_one_of(word, FLAT_PREFIXES);
+    let is_type = previous == Previous::Masked && lowercase_is_one_of(word, TYPE_WORDS);
     if is_prefix || is_type {
         out.push_str(word);
         return Previous::Other;
@@ -251,7 +261,7 @@ fn mask_word(word: &str, previous: Previous, out: &mut String) -> Previous {
         out.extend(chars.map(|_| '*'));
     }
     // `The Green` is a name: an article licenses no type word after it.
-    if is_article {
+    if lowercase_is_one_of(word, &["the"]) {
         Previous::Other
     } else {
         Previous::Masked

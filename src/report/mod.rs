@@ -61,6 +61,7 @@ use std::fs;
 use std::io::{self, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::model::{AddressStatus, NoticeKind, ScannedDocument, Severity};
@@ -274,16 +275,21 @@ impl Report {
     /// code (sorted), documents in the order given, masked unless
     /// `show_addresses`, allowed findings marked suppressed.
     pub fn build(documents: &[ScannedDocument], options: &ReportOptions) -> Report {
-        let mut by_council: BTreeMap<&str, Vec<&ScannedDocument>> = BTreeMap::new();
-        for document in documents {
+        // Each document is masked on its own: in parallel, in order.
+        let reports: Vec<DocumentReport> = documents
+            .par_iter()
+            .map(|document| document_report(document, options.show_addresses))
+            .collect();
+        let mut by_council: BTreeMap<&str, Vec<DocumentReport>> = BTreeMap::new();
+        for (document, report) in documents.iter().zip(reports) {
             by_council
                 .entry(&document.council)
                 .or_default()
-                .push(document);
+                .push(report);
         }
         let councils = by_council
             .into_iter()
-            .map(|(code, documents)| council_report(code, &documents, options.show_addresses))
+            .map(|(code, documents)| council_report(code, documents))
             .collect();
         let mut report = Report {
             schema: SCHEMA.into(),
@@ -490,18 +496,10 @@ pub(crate) fn shorten(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
     }
 }
 
-fn council_report(
-    code: &str,
-    documents: &[&ScannedDocument],
-    show_addresses: bool,
-) -> CouncilReport {
+fn council_report(code: &str, documents: Vec<DocumentReport>) -> CouncilReport {
     let name = registry()
         .by_code(code)
         .map_or_else(|| "Unrecognised council".to_owned(), |c| c.name.clone());
-    let documents: Vec<DocumentReport> = documents
-        .iter()
-        .map(|d| document_report(d, show_addresses))
-        .collect();
     CouncilReport {
         code: code.to_owned(),
         name,
@@ -550,17 +548,10 @@ fn document_report(document: &ScannedDocument, show_addresses: bool) -> Document
                 .flat_map(|f| [Some(f.evidence.as_str()), f.postcode.as_deref()]),
         )
         .flatten();
-    let free_text_mask = (!show_addresses).then(|| DocumentMask::new(secrets));
-    let free_text = |text: &str| match &free_text_mask {
-        Some(mask) => mask.apply(text),
-        None => text.to_owned(),
-    };
-    let address = |text: &str| {
-        if show_addresses {
-            text.to_owned()
-        } else {
-            mask::mask_address(text)
-        }
+    let mut masker = Masker {
+        mask: (!show_addresses).then(|| DocumentMask::new(secrets)),
+        addresses: Vec::new(),
+        free_texts: Vec::new(),
     };
     let postcode = |text: &str| {
         if show_addresses {
@@ -587,13 +578,13 @@ fn document_report(document: &ScannedDocument, show_addresses: bool) -> Document
             post: f.candidate.as_deref().and_then(post_of),
             page: f.page,
             evidence: if FREE_TEXT_EVIDENCE.contains(&f.rule.as_str()) {
-                free_text(&f.evidence)
+                masker.free_text(&f.evidence)
             } else {
-                address(&f.evidence)
+                masker.address(&f.evidence)
             },
             postcode: f.postcode.as_deref().and_then(postcode),
             layer: f.layer.clone(),
-            message: free_text(&f.message),
+            message: masker.free_text(&f.message),
             suppressed: false,
             suppression_reason: None,
         })
@@ -604,7 +595,7 @@ fn document_report(document: &ScannedDocument, show_addresses: bool) -> Document
         kind: detection.kind,
         pages: document.pages,
         text_layer: document.text_layer,
-        error: document.error.as_deref().map(free_text),
+        error: document.error.as_deref().map(|e| masker.free_text(e)),
         election_date: detection.election_date.clone(),
         candidates: detection
             .candidates
@@ -613,7 +604,7 @@ fn document_report(document: &ScannedDocument, show_addresses: bool) -> Document
                 name: c.name.clone(),
                 post: c.post.clone(),
                 address_status: c.address_status,
-                address: c.address.as_deref().map(address),
+                address: c.address.as_deref().map(|a| masker.address(a)),
                 withheld_area: c.withheld_area.clone(),
                 page: c.page,
                 withdrawn: c.withdrawn,
@@ -621,6 +612,48 @@ fn document_report(document: &ScannedDocument, show_addresses: bool) -> Document
             .collect(),
         findings,
     }
+}
+
+/// The masked texts of one document, each worked out once: a candidate's
+/// address is also the evidence of its finding, and every finding of a
+/// rule carries the same message.
+struct Masker<'d> {
+    /// The document's secrets; `None` when addresses are shown.
+    mask: Option<DocumentMask>,
+    addresses: Vec<(&'d str, String)>,
+    free_texts: Vec<(&'d str, String)>,
+}
+
+impl<'d> Masker<'d> {
+    /// An address or evidence, masked unless addresses are shown.
+    fn address(&mut self, text: &'d str) -> String {
+        if self.mask.is_none() {
+            return text.to_owned();
+        }
+        once(&mut self.addresses, text, mask::mask_address)
+    }
+
+    /// Free text (a message, a reason), masked unless addresses are shown.
+    fn free_text(&mut self, text: &'d str) -> String {
+        match &self.mask {
+            Some(mask) => once(&mut self.free_texts, text, |t| mask.apply(t)),
+            None => text.to_owned(),
+        }
+    }
+}
+
+/// `work(text)`, from `done` when worked out before.
+fn once<'d>(
+    done: &mut Vec<(&'d str, String)>,
+    text: &'d str,
+    work: impl FnOnce(&str) -> String,
+) -> String {
+    if let Some((_, result)) = done.iter().find(|(seen, _)| *seen == text) {
+        return result.clone();
+    }
+    let result = work(text);
+    done.push((text, result.clone()));
+    result
 }
 
 /// An output format (`--format`).
