@@ -19,6 +19,10 @@ use sopncheck::detect::{Detector, Rules};
 use sopncheck::extract::{Limits, extract_bytes, text};
 use sopncheck::model::Extraction;
 
+/// The allocator the `sopncheck` binary runs with.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Notices as `scan` reads them from text, and their total size in bytes.
 fn corpus(megabytes: u64) -> (Vec<Extraction>, u64) {
     const BATCH: usize = 512;

@@ -4,6 +4,11 @@
 
 use std::process::ExitCode;
 
+/// mimalloc: a scan makes and frees many small strings on every thread,
+/// which it serves faster than the system allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     sopncheck::cli::main()
 }

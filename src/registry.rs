@@ -302,40 +302,19 @@ fn host_of(url: &str) -> Option<String> {
     (!host.is_empty()).then(|| host.to_ascii_lowercase())
 }
 
-/// Parses RFC 4180 CSV: `"`-quoted fields may hold commas, quotes (doubled)
-/// and line breaks. Blank lines are skipped.
+/// The records of RFC 4180 CSV text (the `csv` crate's reading: quoted
+/// fields may hold commas, doubled quotes and line breaks; blank lines are
+/// skipped). A malformed record ends the reading: the registry is a file
+/// of this repository, checked by its tests.
 fn parse_csv(text: &str) -> Vec<Vec<String>> {
-    let mut records = Vec::new();
-    let mut record = Vec::new();
-    let mut field = String::new();
-    let mut quoted = false;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (quoted, c) {
-            (true, '"') if chars.peek() == Some(&'"') => {
-                chars.next();
-                field.push('"');
-            }
-            (true, '"') => quoted = false,
-            (true, c) => field.push(c),
-            (false, '"') => quoted = true,
-            (false, ',') => record.push(std::mem::take(&mut field)),
-            (false, '\r') => {}
-            (false, '\n') => {
-                record.push(std::mem::take(&mut field));
-                if record.iter().any(|f| !f.is_empty()) {
-                    records.push(std::mem::take(&mut record));
-                }
-                record.clear();
-            }
-            (false, c) => field.push(c),
-        }
-    }
-    if !field.is_empty() || !record.is_empty() {
-        record.push(field);
-        records.push(record);
-    }
-    records
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes())
+        .into_records()
+        .map_while(Result::ok)
+        .map(|record| record.iter().map(str::to_owned).collect())
+        .collect()
 }
 
 #[cfg(test)]

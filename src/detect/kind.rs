@@ -1,8 +1,8 @@
 //! What a notice is, and when its election is.
 //!
-//! Input: the visible rows of a notice. Output: its [`NoticeKind`] (from
-//! phrases in its first rows, `rules/kinds.toml`), the election date printed
-//! in it as ISO 8601 (`rules/dates.toml`), and whether it is a UK
+//! Input: the visible rows of a notice that are not candidates' rows.
+//! Output: its [`NoticeKind`] (from phrases in its first such rows,
+//! `rules/kinds.toml`), the election date printed in it as ISO 8601 (`rules/dates.toml`), and whether it is a UK
 //! Parliament election.
 //!
 //! The notice's own date ("Dated 24 April 2019") is never taken for the
@@ -73,7 +73,7 @@ impl Classifier {
     }
 
     /// The kind of a notice from its normalised head text (the first
-    /// [`Classifier::head_rows`] visible rows).
+    /// [`Classifier::head_rows`] visible rows that are not candidates').
     pub(crate) fn kind(&self, head: &str) -> NoticeKind {
         let mut present = vec![false; self.group_count];
         for (group, _, _) in self.phrases.hits(head) {

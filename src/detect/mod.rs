@@ -114,7 +114,16 @@ impl Detector {
         };
         let segmented = self.segmenter.segment(rows, tolerance);
 
-        let head_text = visible_text(rows.iter().take(self.classifier.head_rows()));
+        // The notice's own words: titles, notes, the returning officer's
+        // block. Candidates' rows say nothing about the notice's kind, date
+        // or council, and are most of its text.
+        let notice_rows = || {
+            rows.iter()
+                .zip(&segmented.roles)
+                .filter(|(_, role)| !matches!(role, segment::RowRole::Candidate(_)))
+                .map(|(row, _)| row)
+        };
+        let head_text = visible_text(notice_rows().take(self.classifier.head_rows()));
         let mut head = String::new();
         normalise_into(&head_text, &mut head);
         let kind = self.classifier.kind(&head);
@@ -143,7 +152,7 @@ impl Detector {
         let pre_rule = self.pre_rule(
             election_date.as_deref(),
             council.map(|c| c.nation.as_str()),
-            self.classifier.is_parliamentary(&head),
+            || self.classifier.is_parliamentary(&head),
         );
         let found = findings::collect(
             self,
@@ -184,10 +193,25 @@ impl Detector {
 
     /// Whether an election on `date` predates the withholding rule for its
     /// kind of election in `nation` (unknown nations count as covered).
-    fn pre_rule(&self, date: Option<&str>, nation: Option<&str>, parliamentary: bool) -> bool {
+    /// `parliamentary` is asked only for dates before some rule.
+    fn pre_rule(
+        &self,
+        date: Option<&str>,
+        nation: Option<&str>,
+        parliamentary: impl FnOnce() -> bool,
+    ) -> bool {
         let Some(date) = date else {
             return false;
         };
+        if self
+            .rules
+            .withholding
+            .iter()
+            .all(|w| date >= w.from.as_str())
+        {
+            return false;
+        }
+        let parliamentary = parliamentary();
         self.rules.withholding.iter().any(|w| {
             w.parliamentary == parliamentary
                 && date < w.from.as_str()

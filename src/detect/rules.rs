@@ -478,7 +478,9 @@ impl PostcodeFile {
             }
             alternatives.push(literal.join(sep));
         }
-        let whole = format!(r"\b(?:{})\b", alternatives.join("|"));
+        // Postcodes are ASCII: an ASCII word boundary keeps the search on
+        // the regex engine's fast automaton over text with accented letters.
+        let whole = format!(r"(?-u:\b)(?:{})(?-u:\b)", alternatives.join("|"));
         compile(file, &Spanned::new(self.outward.span(), whole), None)
     }
 }

@@ -5,13 +5,35 @@
 //! Input: cell, row and page text. Output: normalised text and phrase hits.
 //! Nothing here knows what a candidate or an address is.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use aho_corasick::{
+    AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Anchored, Input, MatchKind, StartKind,
+};
 
 /// Writes `text` into `out` (cleared first) lowercase, with every run of
 /// whitespace (line breaks included) as one space and no leading or
 /// trailing space.
 pub(crate) fn normalise_into(text: &str, out: &mut String) {
     out.clear();
+    if text.is_ascii() {
+        // Most cells: byte by byte, no word splitting.
+        let mut bytes = std::mem::take(out).into_bytes();
+        bytes.reserve(text.len());
+        let mut space = false;
+        for byte in text.bytes() {
+            if matches!(byte, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c) {
+                space = !bytes.is_empty();
+            } else {
+                if space {
+                    bytes.push(b' ');
+                    space = false;
+                }
+                bytes.push(byte.to_ascii_lowercase());
+            }
+        }
+        // ASCII in, ASCII out: always UTF-8.
+        *out = String::from_utf8(bytes).unwrap_or_default();
+        return;
+    }
     for word in text.split(char::is_whitespace).filter(|w| !w.is_empty()) {
         if !out.is_empty() {
             out.push(' ');
@@ -109,6 +131,8 @@ impl PhraseSet {
         let matcher = AhoCorasickBuilder::new()
             .match_kind(MatchKind::Standard)
             .kind(Some(AhoCorasickKind::DFA))
+            // Anchored searches serve `at_start`.
+            .start_kind(StartKind::Both)
             .build(&patterns)
             .ok();
         let mut first_bytes = [false; 256];
@@ -163,6 +187,10 @@ impl PhraseSet {
             end += 1;
         }
         let prefix = text.get(..end).unwrap_or(text);
+        // Most texts start with no phrase: an anchored search says so at
+        // the first byte no phrase continues with.
+        let anchored = Input::new(prefix).anchored(Anchored::Yes);
+        self.matcher.as_ref()?.try_find(anchored).ok()??;
         self.hits(prefix)
             .filter(|&(_, start, _)| start == 0)
             .min_by(|a, b| a.0.cmp(&b.0).then(b.2.cmp(&a.2)))
@@ -183,6 +211,19 @@ mod tests {
         assert_eq!(out, "a b c");
         normalise_into("Tab\tAND\r\nline", &mut out);
         assert_eq!(out, "tab and line");
+        // The ASCII fast path and the general path agree.
+        for text in [
+            "",
+            "  ",
+            "A\x0bB",
+            " x\r\n Y ",
+            "Zoë  ÉMILE\t2",
+            "\u{85}a\u{2003}B",
+        ] {
+            normalise_into(text, &mut out);
+            let words: Vec<String> = text.split_whitespace().map(str::to_lowercase).collect();
+            assert_eq!(out, words.join(" "), "{text:?}");
+        }
         assert_eq!(key("SMITH,  John-Paul\nÉmile"), "smith john paul émile");
         assert_eq!(collapse_spaces(" a \n b "), "a b");
     }

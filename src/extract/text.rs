@@ -13,6 +13,9 @@
 //! invalid UTF-8 is replaced.
 
 use std::io::{self, Write};
+use std::sync::LazyLock;
+
+use memchr::memmem::Finder;
 
 use crate::model::{
     Cell, Extraction, Line, Revision, SideLayer, SideText, SourceFormat, Visibility,
@@ -127,7 +130,7 @@ pub fn extract(bytes: &[u8]) -> Extraction {
         let row = Line {
             page,
             baseline: -(index as f32),
-            cells: split_on(line, " | ")
+            cells: split_on(line, &CELL_SEPARATOR)
                 .enumerate()
                 .map(|(column, text)| cell(column, text))
                 .collect(),
@@ -173,11 +176,19 @@ fn cell(column: usize, text: &str) -> Cell {
     }
 }
 
+/// The separator between a row's cells, as a searcher built once.
+static CELL_SEPARATOR: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(" | "));
+
+/// The separator between the lines of a wrapped cell, built once.
+static LINE_SEPARATOR: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(" / "));
+
 /// The pieces of `text` between non-overlapping `separator`s, left to
 /// right, as [`str::split`] gives them.
-fn split_on<'t>(text: &'t str, separator: &'t str) -> impl Iterator<Item = &'t str> {
-    let mut starts = memchr::memmem::find_iter(text.as_bytes(), separator.as_bytes())
-        .map(|at| (at, at + separator.len()))
+fn split_on<'t>(text: &'t str, separator: &'t Finder<'static>) -> impl Iterator<Item = &'t str> {
+    let width = separator.needle().len();
+    let mut starts = separator
+        .find_iter(text.as_bytes())
+        .map(move |at| (at, at + width))
         .chain([(text.len(), text.len())]);
     let mut from = 0;
     std::iter::from_fn(move || {
@@ -193,7 +204,7 @@ fn split_on<'t>(text: &'t str, separator: &'t str) -> impl Iterator<Item = &'t s
 /// A merged cell's text with each ` / ` as the line break it stands for.
 fn join_wrapped(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for (i, line) in split_on(text, " / ").enumerate() {
+    for (i, line) in split_on(text, &LINE_SEPARATOR).enumerate() {
         if i > 0 {
             out.push('\n');
         }
@@ -279,7 +290,7 @@ mod tests {
     #[test]
     fn splits_like_str_split() {
         for text in ["", "a", "a | b", " | ", "a |  | b | ", "x | | y", "é | ü"] {
-            let ours: Vec<&str> = split_on(text, " | ").collect();
+            let ours: Vec<&str> = split_on(text, &CELL_SEPARATOR).collect();
             let std: Vec<&str> = text.split(" | ").collect();
             assert_eq!(ours, std, "{text:?}");
         }

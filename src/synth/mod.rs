@@ -24,6 +24,7 @@ use self::notice::{Address, Home, Layout, Notice, Redaction};
 use self::pdf::{DrawnText, FontKind, Packing, Page, Spec};
 use self::people::People;
 use crate::model::SideLayer;
+use crate::registry::{Council, registry};
 
 const COUNCILS: &[&str] = &[
     "Borough of Northbury",
@@ -518,12 +519,22 @@ fn broken_xref() -> Fixture {
 
 /// The `index`th document of the benchmark corpus for `seed`: layouts,
 /// fonts and packings in rotation, 1 to 4 wards of 3 to 9 candidates.
+///
+/// Like a national audit's documents, the corpus is spread over the
+/// registry's current councils in turn: each notice prints a real
+/// council's name (the people and addresses stay invented), so the
+/// detector recognises a council per document and compares documents
+/// within one council only, as it would on a real run.
 pub fn corpus_document(seed: u64, index: usize) -> Vec<u8> {
     let mut people = People::new(seed.wrapping_mul(1_000_003).wrapping_add(index as u64));
     let layout = Layout::ALL[index % Layout::ALL.len()];
     let posts = people.number(1..=4);
     let per_post = people.number(3..=9);
-    let notice = notice(&mut people, layout, posts, per_post);
+    let mut notice = notice(&mut people, layout, posts, per_post);
+    let councils: Vec<&Council> = registry().all().iter().filter(|c| c.is_current()).collect();
+    if let Some(council) = councils.get(index % councils.len().max(1)) {
+        notice.council.clone_from(&council.name);
+    }
     let mut spec = Spec::new(FontKind::ALL[(index / 4) % FontKind::ALL.len()]);
     spec.packing = [Packing::Flate, Packing::ObjectStreams, Packing::Plain][index % 3];
     render(&notice, &spec, index.is_multiple_of(5)).0
