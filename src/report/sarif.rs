@@ -324,8 +324,7 @@ pub fn log(report: &Report) -> Log {
 
 /// Writes the SARIF log as pretty JSON.
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &log(report))?;
-    writeln!(out)
+    super::json::write_pretty(&log(report), out)
 }
 
 /// SARIF level of a severity.
