@@ -67,6 +67,7 @@ mod segment;
 mod text;
 
 pub use postcode::postcode_spans;
+pub(crate) use rules::FINDING_RULES;
 pub use rules::{RuleError, Rules};
 
 use crate::model::{DocumentFindings, Extraction, Line, NoticeKind, SourceFormat};

@@ -45,19 +45,14 @@ use std::path::Path;
 use serde::Deserialize;
 use toml::Spanned;
 
-/// Rules a consent covers: every finding about a candidate's address being
-/// readable. Anything else (an unreadable file, a retention breach) is not
-/// the candidate's to consent to.
-const CONSENT_COVERS: &[&str] = &[
-    "published-home-address",
-    "pre-rule-published-address",
-    "hidden-text-address",
-    "metadata-address",
-    "annotation-address",
-    "prior-revision-address",
-    "cross-document-address",
-    "own-agent-home-address",
-];
+use crate::detect::FINDING_RULES;
+
+/// Whether a consent covers findings of `rule`: every finding about a
+/// candidate's address being readable, which is every finding rule but
+/// `unscannable` (an unreadable file is not the candidate's to consent to).
+fn consent_covers(rule: &str) -> bool {
+    rule != "unscannable" && FINDING_RULES.contains(&rule)
+}
 
 /// Largest allow file read, in bytes.
 const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
@@ -289,7 +284,7 @@ impl AllowList {
         if let Some(accepted) = self.accepted.iter().find(|a| a.id == finding.id) {
             return Some(format!("accepted ({}): {}", accepted.at, accepted.reason));
         }
-        if !CONSENT_COVERS.contains(&finding.rule) {
+        if !consent_covers(finding.rule) {
             return None;
         }
         let candidate = normalise(finding.candidate?);
