@@ -73,6 +73,16 @@ const EVERY_FORMAT: [&str; 10] = [
     "sarif",
 ];
 
+/// The rule of each finding of one document of a JSON report.
+fn finding_rules(document: &serde_json::Value) -> Vec<&str> {
+    document["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["rule"].as_str())
+        .collect()
+}
+
 #[test]
 fn no_address_appears_in_any_output_unless_asked() {
     let dir = temp_dir("privacy");
@@ -185,12 +195,7 @@ fn bad_files_are_reported_and_the_rest_scanned() {
         } else {
             // Truncated files may still be readable by xref reconstruction;
             // then they must not claim to be clean without text.
-            let rules: Vec<&str> = document["findings"]
-                .as_array()
-                .expect("findings")
-                .iter()
-                .filter_map(|f| f["rule"].as_str())
-                .collect();
+            let rules = finding_rules(document);
             if !error.is_null() || document["text_layer"] == false {
                 assert!(rules.contains(&"unscannable"), "{source}: {rules:?}");
             }
@@ -263,12 +268,7 @@ fn standard_input_is_one_document() {
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
     let document = &report["councils"][0]["documents"][0];
     assert_eq!(document["source"], "-");
-    let rules: Vec<&str> = document["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .filter_map(|f| f["rule"].as_str())
-        .collect();
+    let rules = finding_rules(document);
     assert!(rules.contains(&"hidden-text-address"), "{rules:?}");
 }
 
@@ -386,12 +386,7 @@ fn word_notices_are_scanned_hidden_text_included() {
         statuses,
         [("QUILLAN Tobias", "published"), ("VARNEY Siân", "withheld")]
     );
-    let mut rules: Vec<&str> = document["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .filter_map(|f| f["rule"].as_str())
-        .collect();
+    let mut rules = finding_rules(document);
     rules.sort();
     assert_eq!(rules, ["hidden-text-address", "published-home-address"]);
     let _ = std::fs::remove_dir_all(&dir);
