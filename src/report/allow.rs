@@ -48,8 +48,9 @@ use toml::Spanned;
 use crate::detect::FINDING_RULES;
 
 /// Whether a consent covers findings of `rule`: every finding about a
-/// candidate's address being readable, which is every finding rule but
-/// `unscannable` (an unreadable file is not the candidate's to consent to).
+/// candidate's address being readable, which is every rule of
+/// [`FINDING_RULES`] but `unscannable`. An unreadable file, or a notice kept
+/// online past its retention period, is not the candidate's to consent to.
 fn consent_covers(rule: &str) -> bool {
     rule != "unscannable" && FINDING_RULES.contains(&rule)
 }
