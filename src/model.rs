@@ -93,7 +93,8 @@ impl TextRun {
 }
 
 /// A cell of a reading-order line: runs on one baseline with no column gap
-/// between them, all of the same visibility.
+/// between them, all of the same visibility. Its box runs from `x` to
+/// `right` and from the line's baseline up by `size`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Cell {
     /// Left edge.
@@ -104,13 +105,36 @@ pub struct Cell {
     pub text: String,
     /// Visibility shared by every run in the cell.
     pub visibility: Visibility,
+    /// The height of its text (the largest font size of its runs), in the
+    /// line's units.
+    pub size: f32,
+}
+
+/// A ruling line on a page: a table's border or a cell's edge, in the
+/// units of the page's [`Line`]s. PDFs draw them; Word, HTML and text
+/// notices state their table cells, and extraction gives each cell the
+/// rules around it, so every format reaches detection as text in boxes
+/// between rules.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Rule {
+    /// 1-based page number.
+    pub page: u32,
+    /// Vertical (x = `at`) or horizontal (y = `at`).
+    pub vertical: bool,
+    /// Position across its length.
+    pub at: f32,
+    /// Start along its length (the lower x or y).
+    pub from: f32,
+    /// End along its length.
+    pub to: f32,
 }
 
 /// A line of text in reading order: cells left to right on one baseline.
 ///
-/// For HTML a table row is one line, each `td`/`th` one cell, and every
-/// other block one line of one cell; `baseline` then counts blocks in
-/// document order.
+/// PDF lines are where the page prints them. Word, HTML and text notices
+/// have no page geometry of their own: extraction lays their paragraphs and
+/// table cells out on a grid of its own (see `extract::grid`), one line per
+/// paragraph line, so that detection reads them as it reads a page.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Line {
     /// 1-based page number (always 1 for HTML).
@@ -172,6 +196,10 @@ pub struct Revision {
     pub number: u32,
     /// Length in bytes of the file prefix that makes up this revision.
     pub byte_len: u64,
+    /// Reading-order lines of this revision, as [`Extraction::lines`].
+    pub lines: Vec<Line>,
+    /// Its rules, as [`Extraction::rules`].
+    pub rules: Vec<Rule>,
     /// Table rows of this revision (visible and hidden cells), as
     /// [`Extraction::rows`].
     pub rows: Vec<Line>,
@@ -200,11 +228,17 @@ pub struct Extraction {
     pub pages: u32,
     /// Positioned runs of every visibility (PDF only; empty for HTML).
     pub runs: Vec<TextRun>,
-    /// Reading-order lines of the current revision, hidden cells included.
+    /// Reading-order lines of the current revision, hidden cells included,
+    /// page by page, top to bottom.
     pub lines: Vec<Line>,
-    /// The same lines grouped into table rows: a cell wrapped over several
-    /// lines is one cell, its lines joined by `\n`. Lines outside a ruled
-    /// table are rows of their own. For HTML, table rows and blocks.
+    /// The rules drawn (PDF) or stated (Word, HTML and text tables) on
+    /// every page: what detection's table reader takes rows and columns
+    /// from, with the lines.
+    pub rules: Vec<Rule>,
+    /// The lines grouped into table rows, for people to read (`extract
+    /// --rows`): a cell wrapped over several lines is one cell, its lines
+    /// joined by `\n`. Lines outside a ruled table are rows of their own;
+    /// for Word, HTML and text, the rows and paragraphs the file states.
     pub rows: Vec<Line>,
     /// Metadata, annotation and form-field text.
     pub side_texts: Vec<SideText>,

@@ -10,6 +10,11 @@
 //! candidate. `blank.pdf` must be `unscannable`. Failure messages name
 //! candidates by position ("candidate #3 of post #2") and the field, and
 //! print document text only for the field that differs.
+//!
+//! A ratchet keeps the test useful while new notices are added to the
+//! folder: a notice not yet read fully right is listed in `NOT_YET_RIGHT`
+//! with its counts, and may not get worse; once right it must leave the
+//! list. The list is empty today: every labelled notice is strict.
 
 mod realdocs_support;
 
@@ -31,10 +36,6 @@ fn detect(pdf: &Path) -> DocumentFindings {
     }
 }
 
-fn collapse(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 fn status(label: &str) -> AddressStatus {
     match label {
         "published" => AddressStatus::Published,
@@ -43,10 +44,57 @@ fn status(label: &str) -> AddressStatus {
     }
 }
 
-/// Checks one labelled notice; returns the mismatches.
-fn check(dir: &Path, labels: &Value) -> Vec<String> {
+/// How one notice scores against its label, in the counts
+/// `../shared/tools/realdocs-score` prints, plus every field that differs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Score {
+    /// Labelled candidates found with the right address status.
+    right: usize,
+    /// Labelled candidates not found at all.
+    missed: usize,
+    /// Candidates found that no label names.
+    invented: usize,
+    /// Findings on a postcode that is no candidate's.
+    false_flags: usize,
+    /// Every mismatch of any field (name, post, area, postcode, page,
+    /// withdrawn, date, kind, finding counts) counted once.
+    problems: usize,
+}
+
+/// Notices not yet read fully right, each with what it scores today.
+/// A listed notice fails the test when it scores worse on any count, and
+/// when it becomes fully right (take it off the list then: from that day
+/// on it is held to every field). Every notice not listed is strict.
+/// Issue "Candidates in every layout" is resolved when this is empty.
+const NOT_YET_RIGHT: &[(&str, Score)] = &[];
+
+/// A surname or name as a key: letters only, upper case.
+fn letters(text: &str) -> String {
+    text.chars()
+        .filter(|c| c.is_alphabetic())
+        .flat_map(char::to_uppercase)
+        .collect()
+}
+
+/// A name's words as a sorted multiset of keys, so "CARR Jimmy" and
+/// "Jimmy Carr," compare equal.
+fn name_words(text: &str) -> Vec<String> {
+    let mut words: Vec<String> = text
+        .split(|c: char| !c.is_alphabetic() && c != '\'' && c != '’')
+        .map(letters)
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.sort();
+    words
+}
+
+/// Checks one labelled notice: its score and the mismatches. Found
+/// candidates are matched to labels by surname (in the same post first),
+/// as the score tool does, so one invented row does not shift the rest.
+fn check(dir: &Path, labels: &Value) -> (Score, Vec<String>) {
     let file = labels["file"].as_str().unwrap_or_default();
     let found = detect(&dir.join(file));
+    let mut score = Score::default();
     let mut problems = Vec::new();
     let mut problem = |text: String| problems.push(format!("{file}: {text}"));
 
@@ -77,32 +125,41 @@ fn check(dir: &Path, labels: &Value) -> Vec<String> {
                 .map(move |(c, cand)| (p, c, post, cand))
         })
         .collect();
-    if found.candidates.len() != expected.len() {
-        problem(format!(
-            "{} candidates found, {} labelled",
-            found.candidates.len(),
-            expected.len()
-        ));
-    }
-    for (i, &(p, c, post, label)) in expected.iter().enumerate() {
+    let mut used = vec![false; found.candidates.len()];
+    for &(p, c, post, label) in &expected {
         let at = format!("candidate #{} of post #{}", c + 1, p + 1);
+        let surname = letters(label["surname"].as_str().unwrap_or_default());
+        let post_name = post["post"].as_str();
+        let matches: Vec<usize> = (0..found.candidates.len())
+            .filter(|&i| !used[i] && !surname.is_empty())
+            .filter(|&i| letters(&found.candidates[i].name).contains(&surname))
+            .collect();
+        let Some(&i) = matches
+            .iter()
+            .find(|&&i| found.candidates[i].post.as_deref() == post_name)
+            .or(matches.first())
+        else {
+            score.missed += 1;
+            problem(format!("{at}: missing"));
+            continue;
+        };
+        used[i] = true;
+        let got = &found.candidates[i];
         let name = format!(
             "{} {}",
             label["surname"].as_str().unwrap_or_default(),
             label["other_names"].as_str().unwrap_or_default()
         );
-        let Some(got) = found.candidates.get(i) else {
-            problem(format!("{at}: missing"));
-            continue;
-        };
-        if collapse(&got.name) != collapse(&name) {
+        if name_words(&got.name) != name_words(&name) {
             problem(format!("{at}: name differs"));
         }
-        if got.post.as_deref() != post["post"].as_str() {
+        if got.post.as_deref() != post_name {
             problem(format!("{at}: post {:?} != {:?}", got.post, post["post"]));
         }
         let want = status(label["status"].as_str().unwrap_or_default());
-        if got.address_status != want {
+        if got.address_status == want {
+            score.right += 1;
+        } else {
             problem(format!("{at}: status {:?} != {want:?}", got.address_status));
         }
         if got.withheld_area.as_deref() != label["area"].as_str() {
@@ -121,6 +178,10 @@ fn check(dir: &Path, labels: &Value) -> Vec<String> {
             problem(format!("{at}: withdrawn {}", got.withdrawn));
         }
     }
+    score.invented = used.iter().filter(|u| !**u).count();
+    if score.invented > 0 {
+        problem(format!("{} candidates invented", score.invented));
+    }
 
     let candidate_postcodes: HashSet<&str> = expected
         .iter()
@@ -130,6 +191,7 @@ fn check(dir: &Path, labels: &Value) -> Vec<String> {
         if let Some(code) = &finding.postcode
             && !candidate_postcodes.contains(code.as_str())
         {
+            score.false_flags += 1;
             problem(format!(
                 "finding #{} ({}) on a non-candidate postcode",
                 n + 1,
@@ -142,9 +204,19 @@ fn check(dir: &Path, labels: &Value) -> Vec<String> {
         .iter()
         .filter(|(_, _, _, label)| label["status"] == "published")
         .count();
-    // Withholding became possible for local elections in England and Wales
-    // on 2 May 2019: notices of earlier elections report at low severity.
-    let pre_rule = date.is_some_and(|d| d < "2019-05-02");
+    // Candidates could withhold their address at UK Parliament elections
+    // from 2006 and at local elections in England and Wales from 2 May
+    // 2019: notices of earlier elections report at low severity. The label
+    // names a UK Parliament election in its notes.
+    let parliamentary = labels["notes"]
+        .as_str()
+        .is_some_and(|n| n.contains("UK Parliament"));
+    let rule_from = if parliamentary {
+        "2006-11-08"
+    } else {
+        "2019-05-02"
+    };
+    let pre_rule = date.is_some_and(|d| d < rule_from);
     let (rule, other) = if pre_rule {
         ("pre-rule-published-address", "published-home-address")
     } else {
@@ -162,7 +234,24 @@ fn check(dir: &Path, labels: &Value) -> Vec<String> {
     if ids.len() != found.findings.len() {
         problem("finding ids repeat".to_string());
     }
-    problems
+    score.problems = problems.len();
+    (score, problems)
+}
+
+/// What a listed notice's score says against the list: `None` when it
+/// holds its place, else why the test fails.
+fn ratchet(file: &str, listed: Score, now: Score) -> Option<String> {
+    if now.problems == 0 {
+        return Some(format!(
+            "{file} is now read fully right: take it off NOT_YET_RIGHT"
+        ));
+    }
+    let worse = now.right < listed.right
+        || now.missed > listed.missed
+        || now.invented > listed.invented
+        || now.false_flags > listed.false_flags
+        || now.problems > listed.problems;
+    worse.then(|| format!("{file} got worse: listed {listed:?}, now {now:?}"))
 }
 
 #[test]
@@ -177,10 +266,24 @@ fn labelled_notices_are_segmented_and_reported() {
         .filter(|p| p.extension().is_some_and(|e| e == "json"))
         .collect();
     entries.sort();
+    let mut scores = Vec::new();
     for path in entries {
         let labels: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-        problems.extend(check(&dir, &labels));
+        let file = labels["file"].as_str().unwrap_or_default().to_string();
+        let (score, mismatches) = check(&dir, &labels);
+        match NOT_YET_RIGHT.iter().find(|(name, _)| *name == file) {
+            Some(&(_, listed)) => problems.extend(ratchet(&file, listed, score)),
+            None => problems.extend(mismatches),
+        }
+        scores.push(format!("    (\"{file}\", {score:?}),"));
         labelled += 1;
+    }
+    for (name, _) in NOT_YET_RIGHT {
+        if !dir.join(name).exists() {
+            problems.push(format!(
+                "{name} is listed in NOT_YET_RIGHT but not labelled"
+            ));
+        }
     }
     assert!(
         labelled >= 3,
@@ -189,9 +292,10 @@ fn labelled_notices_are_segmented_and_reported() {
     );
     assert!(
         problems.is_empty(),
-        "{} problems:\n{}",
+        "{} problems:\n{}\nscores today:\n{}",
         problems.len(),
-        problems.join("\n")
+        problems.join("\n"),
+        scores.join("\n")
     );
 }
 

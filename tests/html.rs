@@ -58,12 +58,27 @@ fn rows_show_table_cells_and_label_hidden_text() {
 }
 
 #[test]
-fn lines_view_matches_rows_for_html() {
+fn lines_view_lays_cells_out_line_by_line() {
     let page = write_page("sopn-lines.html", SOPN);
-    let (_, rows) = extract(&["--rows"], &page);
-    let (status, lines) = extract(&[], &page);
-    assert_eq!(status, Some(0));
-    assert_eq!(lines, rows);
+    let (status, stdout) = extract(&[], &page);
+    assert_eq!(status, Some(0), "{stdout}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    // Each line of a cell is a line of the page, beside the first lines of
+    // the other cells of its row; the hidden text under the area it hides
+    // behind.
+    assert_eq!(
+        lines[..7],
+        [
+            "--- page 1 ---",
+            "Lowther Ward",
+            "Name of candidate | Home address | Description",
+            "WHITLOCK Maryanne | 14 Quenby Road | Independent",
+            "Lowther",
+            "AB1 2CD",
+            "PELLINGHAM Oswin | (address in Northbury) | Green Party",
+        ]
+    );
+    assert_eq!(lines[7], "[invisible: 3 Orchard Row, AB7 8JK]");
 }
 
 #[test]

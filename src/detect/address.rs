@@ -51,6 +51,7 @@ pub(crate) struct AddressRules {
     words: PhraseSet,
     house_number: regex::Regex,
     postcode: regex::Regex,
+    postcode_as_typed: regex::Regex,
 }
 
 impl AddressRules {
@@ -75,6 +76,7 @@ impl AddressRules {
             ]),
             house_number: rules.house_number.clone(),
             postcode: rules.postcode.clone(),
+            postcode_as_typed: rules.postcode_as_typed.clone(),
         }
     }
 
@@ -92,7 +94,9 @@ impl AddressRules {
                 postcode: None,
             };
         }
-        let postcode = postcode::all_in(&self.postcode, raw).pop();
+        let postcode = postcode::all_in(&self.postcode, raw)
+            .pop()
+            .or_else(|| postcode::all_in(&self.postcode_as_typed, raw).pop());
         let parts = raw
             .split(['\n', ','])
             .filter(|part| part.chars().any(char::is_alphanumeric))
@@ -130,6 +134,29 @@ impl AddressRules {
                     .to_string(),
             )
         })
+    }
+
+    /// Whether an address cell's text is complete: a withheld-area
+    /// statement in parentheses, closed, or an address whose last line ends
+    /// with its postcode. (An unbracketed statement may wrap onto a further
+    /// line: never known complete.)
+    pub(crate) fn is_complete(&self, raw: &str) -> bool {
+        let flat = collapse_spaces(raw);
+        if flat.is_empty() {
+            return false;
+        }
+        if self.wording_set.is_match(&flat) {
+            let opened = flat.matches('(').count();
+            return opened > 0 && flat.matches(')').count() >= opened;
+        }
+        let last = raw
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("");
+        let trimmed =
+            last.trim_end_matches(|c: char| c.is_ascii_punctuation() || c.is_whitespace());
+        postcode::spans(&self.postcode, trimmed).any(|span| span.end == trimmed.len())
     }
 
     /// Whether text holds a full postcode.

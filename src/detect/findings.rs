@@ -29,7 +29,7 @@ use super::Detector;
 use super::postcode;
 use super::segment::{RowRole, Segmented, same_person};
 use super::text::{collapse_spaces, key, normalise_into};
-use crate::model::{AddressStatus, Candidate, Extraction, Finding, Line, NoticeKind, SideLayer};
+use crate::model::{AddressStatus, Candidate, Extraction, Finding, NoticeKind, SideLayer};
 
 /// Longest evidence kept from a hidden cell or a side layer, in bytes.
 const MAX_EVIDENCE: usize = 200;
@@ -37,13 +37,10 @@ const MAX_EVIDENCE: usize = 200;
 /// What the findings pass needs to know about the document.
 pub(crate) struct Document<'a> {
     pub extraction: &'a Extraction,
-    pub rows: &'a [Line],
     pub segmented: &'a Segmented,
     pub kind: NoticeKind,
     /// Published addresses predate the withholding rule.
     pub pre_rule: bool,
-    /// Column tolerance for segmenting earlier revisions.
-    pub tolerance: f32,
 }
 
 /// The stable id of a finding: the first 20 hex digits of the SHA-256 of
@@ -156,11 +153,12 @@ pub(crate) fn unscannable(detector: &Detector, source: &str, reason: &str) -> Ve
 /// content.
 fn legitimate_postcodes(detector: &Detector, doc: &Document<'_>) -> HashSet<String> {
     let grammar = &detector.rules.postcode;
-    doc.rows
+    doc.segmented
+        .items
         .iter()
         .zip(&doc.segmented.roles)
         .filter(|(_, role)| **role == RowRole::Legitimate)
-        .flat_map(|(row, _)| &row.cells)
+        .flat_map(|(item, _)| &item.cells)
         .flat_map(|cell| postcode::all_in(grammar, &cell.text))
         .collect()
 }
@@ -169,7 +167,6 @@ fn published(findings: &mut Findings<'_>, doc: &Document<'_>) {
     let candidates = &doc.segmented.candidates;
     if doc.kind == NoticeKind::NoticeOfAgents {
         own_agents(findings, doc);
-        return;
     }
     let rule = if doc.pre_rule {
         "pre-rule-published-address"
@@ -216,7 +213,7 @@ fn hidden(findings: &mut Findings<'_>, doc: &Document<'_>, legitimate: &HashSet<
     let detector = findings.detector;
     let grammar = &detector.rules.postcode;
     let mut normal = String::new();
-    for (row, role) in doc.rows.iter().zip(&doc.segmented.roles) {
+    for (row, role) in doc.segmented.items.iter().zip(&doc.segmented.roles) {
         if *role == RowRole::Legitimate {
             continue;
         }
@@ -316,9 +313,10 @@ fn prior_revisions(findings: &mut Findings<'_>, doc: &Document<'_>, legitimate: 
     let detector = findings.detector;
     let grammar = &detector.rules.postcode;
     let visible_cells = || {
-        doc.rows
+        doc.segmented
+            .items
             .iter()
-            .flat_map(|row| &row.cells)
+            .flat_map(|item| &item.cells)
             .filter(|cell| !cell.visibility.is_hidden())
     };
     let shown_postcodes: HashSet<String> = visible_cells()
@@ -329,7 +327,7 @@ fn prior_revisions(findings: &mut Findings<'_>, doc: &Document<'_>, legitimate: 
         .collect::<Vec<_>>()
         .join(" "));
     for revision in revisions {
-        let earlier = detector.segmenter.segment(&revision.rows, doc.tolerance);
+        let earlier = detector.segmenter.segment(&revision.lines, &revision.rules);
         for candidate in &earlier.candidates {
             if candidate.address_status != AddressStatus::Published {
                 continue;

@@ -22,6 +22,11 @@ struct KindGroups {
     any: Option<usize>,
 }
 
+/// Group of UK Parliament phrases in [`Classifier::parliamentary`].
+const PARLIAMENTARY: usize = 0;
+/// Group of other parliaments' phrases.
+const NOT_PARLIAMENTARY: usize = 1;
+
 /// Compiled kind and date rules.
 #[derive(Clone, Debug)]
 pub(crate) struct Classifier {
@@ -60,7 +65,10 @@ impl Classifier {
             group_count: groups.len(),
             phrases: PhraseSet::new(groups),
             kinds,
-            parliamentary: PhraseSet::new([(0, rules.parliamentary.as_slice())]),
+            parliamentary: PhraseSet::new([
+                (PARLIAMENTARY, rules.parliamentary.as_slice()),
+                (NOT_PARLIAMENTARY, rules.not_parliamentary.as_slice()),
+            ]),
             date_patterns: rules.date_patterns.clone(),
             header_date: rules.header_date.clone(),
             months: rules.months.clone(),
@@ -89,8 +97,16 @@ impl Classifier {
     }
 
     /// Whether normalised text names a UK Parliament election.
+    /// A phrase of another parliament ("the European Parliamentary
+    /// election" held the same day) does not count.
     pub(crate) fn is_parliamentary(&self, normal: &str) -> bool {
-        self.parliamentary.has(normal, 0)
+        let hits: Vec<(usize, usize, usize)> = self.parliamentary.hits(normal).collect();
+        hits.iter().any(|&(group, start, end)| {
+            group == PARLIAMENTARY
+                && !hits
+                    .iter()
+                    .any(|&(g, s, e)| g == NOT_PARLIAMENTARY && s <= start && e >= end)
+        })
     }
 
     /// The election date in the notice: first from the date patterns over

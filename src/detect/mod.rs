@@ -33,25 +33,31 @@
 //! use sopncheck::model::{AddressStatus, Cell, Extraction, Line, SourceFormat, Visibility};
 //!
 //! let cell = |x: f32, text: &str| Cell {
-//!     x, right: x + 90.0, text: text.into(), visibility: Visibility::Visible,
+//!     x, right: x + 90.0, text: text.into(), visibility: Visibility::Visible, size: 10.0,
 //! };
-//! let row = |y: f32, cells: Vec<Cell>| Line { page: 1, baseline: y, cells };
-//! let rows = vec![
-//!     row(800.0, vec![cell(50.0, "STATEMENT OF PERSONS NOMINATED")]),
-//!     row(780.0, vec![cell(50.0, "Election of a Councillor for Example Ward")]),
-//!     row(760.0, vec![cell(50.0, "Name of candidate"), cell(150.0, "Home address"),
-//!                     cell(250.0, "Description")]),
-//!     row(740.0, vec![cell(50.0, "SAMPLE\nAlex"), cell(150.0, "(address in Exampleton)"),
-//!                     cell(250.0, "Independent")]),
-//!     row(720.0, vec![cell(50.0, "TESTER\nJo"), cell(150.0, "1 Any Road\nExampleton\nZZ9 9ZZ"),
-//!                     cell(250.0, "Independent")]),
+//! let line = |y: f32, cells: Vec<Cell>| Line { page: 1, baseline: y, cells };
+//! // A page as the extractor gives it: one line per baseline, no rules.
+//! let lines = vec![
+//!     line(800.0, vec![cell(50.0, "STATEMENT OF PERSONS NOMINATED")]),
+//!     line(780.0, vec![cell(50.0, "Election of a Councillor for Example Ward")]),
+//!     line(760.0, vec![cell(50.0, "Name of candidate"), cell(150.0, "Home address"),
+//!                      cell(250.0, "Description")]),
+//!     line(740.0, vec![cell(50.0, "SAMPLE"), cell(150.0, "(address in Exampleton)"),
+//!                      cell(250.0, "Independent")]),
+//!     line(728.0, vec![cell(50.0, "Alex")]),
+//!     line(700.0, vec![cell(50.0, "TESTER"), cell(150.0, "1 Any Road"),
+//!                      cell(250.0, "Independent")]),
+//!     line(688.0, vec![cell(50.0, "Jo"), cell(150.0, "Exampleton")]),
+//!     line(676.0, vec![cell(150.0, "ZZ9 9ZZ")]),
 //! ];
 //! let extraction = Extraction {
-//!     format: SourceFormat::Pdf, pages: 1, runs: vec![], lines: rows.clone(), rows,
-//!     side_texts: vec![], prior_revisions: vec![], producer: None,
+//!     format: SourceFormat::Pdf, pages: 1, runs: vec![], lines: lines.clone(),
+//!     rules: vec![], rows: lines, side_texts: vec![], prior_revisions: vec![],
+//!     producer: None,
 //! };
 //! let found = Detector::new(&Rules::builtin()).detect(&extraction, "notice.pdf");
 //! assert_eq!(found.candidates.len(), 2);
+//! assert_eq!(found.candidates[0].name, "SAMPLE Alex");
 //! assert_eq!(found.candidates[0].address_status, AddressStatus::Withheld);
 //! assert_eq!(found.candidates[1].postcode.as_deref(), Some("ZZ9 9ZZ"));
 //! assert_eq!(found.findings[0].rule, "published-home-address");
@@ -64,20 +70,18 @@ mod kind;
 mod postcode;
 mod rules;
 mod segment;
+mod table;
 mod text;
 
 pub use postcode::postcode_spans;
 pub(crate) use rules::FINDING_RULES;
 pub use rules::{RuleError, Rules};
 
-use crate::model::{DocumentFindings, Extraction, Line, NoticeKind, SourceFormat};
+use crate::model::{DocumentFindings, Extraction, NoticeKind};
 use crate::registry::registry;
 use kind::Classifier;
 use segment::Segmenter;
 use text::normalise_into;
-
-/// How far left of its header a PDF table cell may start, in points.
-const PDF_COLUMN_TOLERANCE: f32 = 2.0;
 
 /// The compiled detector: build once, share across threads.
 #[derive(Clone, Debug)]
@@ -104,35 +108,28 @@ impl Detector {
         if !extraction.has_text_layer() {
             return self.unreadable(source, "the document has no text layer; it may be a scan");
         }
-        let rows: &[Line] = if extraction.rows.is_empty() {
-            &extraction.lines
-        } else {
-            &extraction.rows
-        };
-        let tolerance = match extraction.format {
-            SourceFormat::Pdf => PDF_COLUMN_TOLERANCE,
-            SourceFormat::Html | SourceFormat::Text | SourceFormat::Docx => 0.0,
-        };
-        let segmented = self.segmenter.segment(rows, tolerance);
+        let segmented = self.segmenter.segment(&extraction.lines, &extraction.rules);
+        let items = &segmented.items;
 
         // The notice's own words: titles, notes, the returning officer's
         // block. Candidates' rows say nothing about the notice's kind, date
         // or council, and are most of its text.
-        let notice_rows = || {
-            rows.iter()
+        let notice_items = || {
+            items
+                .iter()
                 .zip(&segmented.roles)
                 .filter(|(_, role)| !matches!(role, segment::RowRole::Candidate(_)))
-                .map(|(row, _)| row)
+                .map(|(item, _)| item)
         };
-        let head_text = visible_text(notice_rows().take(self.classifier.head_rows()));
+        let head_text = visible_text(notice_items().take(self.classifier.head_rows()));
         let mut head = String::new();
         normalise_into(&head_text, &mut head);
         let kind = self.classifier.kind(&head);
-        let header_end = segmented.first_header.unwrap_or(rows.len());
-        // Rows of one visible cell above the first table: their text is
+        let header_end = segmented.first_header.unwrap_or(items.len());
+        // Lines of one visible cell above the first table: their text is
         // that cell's.
-        let header_rows = rows.iter().take(header_end).filter_map(|row| {
-            let mut visible = row.cells.iter().filter(|c| !c.visibility.is_hidden());
+        let header_rows = items.iter().take(header_end).filter_map(|item| {
+            let mut visible = item.cells.iter().filter(|c| !c.visibility.is_hidden());
             match (visible.next(), visible.next()) {
                 (Some(cell), None) => Some(cell.text.as_str()),
                 _ => None,
@@ -143,11 +140,11 @@ impl Detector {
         // The council prints its name at the top of a notice, or in the
         // returning officer's block.
         let council = registry().recognise(&head_text, url).or_else(|| {
-            let officer_rows = rows
+            let officer_rows = items
                 .iter()
                 .zip(&segmented.roles)
                 .filter(|(_, role)| **role == segment::RowRole::Legitimate)
-                .map(|(row, _)| row);
+                .map(|(item, _)| item);
             registry().recognise(&visible_text(officer_rows), None)
         });
         let pre_rule = self.pre_rule(
@@ -159,11 +156,9 @@ impl Detector {
             self,
             &findings::Document {
                 extraction,
-                rows,
                 segmented: &segmented,
                 kind,
                 pre_rule,
-                tolerance,
             },
         );
         DocumentFindings {
@@ -221,9 +216,9 @@ impl Detector {
     }
 }
 
-/// The visible text of `rows`: each row's visible cells joined by a space,
-/// rows joined by a line break.
-fn visible_text<'r>(rows: impl Iterator<Item = &'r Line>) -> String {
+/// The visible text of `items`: each item's visible cells joined by a
+/// space, items joined by a line break.
+fn visible_text<'r>(rows: impl Iterator<Item = &'r table::Item>) -> String {
     let mut text = String::new();
     for (i, row) in rows.enumerate() {
         if i > 0 {

@@ -46,6 +46,9 @@ impl std::error::Error for RuleError {}
 pub(crate) enum Role {
     /// The whole name ("SURNAME Other Names").
     Name,
+    /// The name followed by the home address in one cell (notices of
+    /// election agents: "NAME AND ADDRESS OF CANDIDATE").
+    NameAndAddress,
     /// The surname alone.
     Surname,
     /// The other names alone.
@@ -102,6 +105,9 @@ pub(crate) struct FindingRule {
 #[derive(Clone, Debug)]
 pub struct Rules {
     pub(crate) postcode: Regex,
+    /// The grammar with typing slips in the inward code allowed: what a
+    /// candidate's own address cell may print as its postcode.
+    pub(crate) postcode_as_typed: Regex,
     pub(crate) house_number: Regex,
     pub(crate) flat_words: Vec<String>,
     pub(crate) street_types: Vec<String>,
@@ -109,12 +115,15 @@ pub struct Rules {
     /// Withheld-address wordings in order; group `area` is the area.
     pub(crate) wordings: Vec<Regex>,
     pub(crate) countries: Vec<String>,
+    pub(crate) area_words: Vec<String>,
     pub(crate) kind_head_rows: usize,
     pub(crate) kinds: Vec<KindRule>,
     pub(crate) columns: Vec<(Role, Vec<String>)>,
+    pub(crate) header_words: Vec<String>,
     pub(crate) labels: Vec<(Role, Vec<String>)>,
     pub(crate) posts: Vec<Regex>,
     pub(crate) post_cues: Vec<String>,
+    pub(crate) not_posts: Vec<String>,
     pub(crate) post_suffixes: Vec<String>,
     pub(crate) table_end: Vec<String>,
     pub(crate) footer: Vec<String>,
@@ -126,6 +135,7 @@ pub struct Rules {
     pub(crate) findings: HashMap<String, FindingRule>,
     pub(crate) withholding: Vec<Withholding>,
     pub(crate) parliamentary: Vec<String>,
+    pub(crate) not_parliamentary: Vec<String>,
 }
 
 /// The rule files, by name, as embedded in the binary.
@@ -247,7 +257,8 @@ impl Rules {
         let dates_file: DatesFile = parse(dates)?;
         let findings_file: FindingsFile = parse(findings)?;
 
-        let postcode_regex = postcode_file.compile(postcode)?;
+        let postcode_regex = postcode_file.compile(postcode, &postcode_file.inward)?;
+        let typed_regex = postcode_file.compile(postcode, &postcode_file.inward_as_typed)?;
         let wordings = withheld_file
             .wording
             .iter()
@@ -317,12 +328,14 @@ impl Rules {
 
         Ok(Rules {
             postcode: postcode_regex,
+            postcode_as_typed: typed_regex,
             house_number: compile(address, &address_file.house_number, None)?,
             flat_words: lower(address_file.flat_words),
             street_types: lower(address_file.street_types),
             house_name_words: lower(address_file.house_name_words),
             wordings,
             countries: withheld_file.countries,
+            area_words: lower(withheld_file.area_words),
             kind_head_rows: kinds_file.head_rows,
             kinds: kinds_file
                 .kind
@@ -338,6 +351,7 @@ impl Rules {
                 .into_iter()
                 .map(|c| (c.role, lower(c.headers)))
                 .collect(),
+            header_words: lower(layout_file.header_words),
             labels: layout_file
                 .label
                 .into_iter()
@@ -345,6 +359,7 @@ impl Rules {
                 .collect(),
             posts,
             post_cues: lower(layout_file.post_cues),
+            not_posts: lower(layout_file.not_posts),
             post_suffixes: lower(layout_file.post_suffixes),
             table_end: lower(contexts_file.table_end),
             footer: lower(contexts_file.footer),
@@ -361,6 +376,7 @@ impl Rules {
             findings: finding_rules,
             withholding,
             parliamentary: lower(findings_file.parliamentary),
+            not_parliamentary: lower(findings_file.not_parliamentary),
         })
     }
 
@@ -446,22 +462,28 @@ fn compile(
 struct PostcodeFile {
     outward: Spanned<String>,
     inward: Spanned<String>,
+    inward_as_typed: Spanned<String>,
     separator: Spanned<String>,
     special: Vec<Spanned<String>>,
 }
 
 impl PostcodeFile {
-    /// One pattern for the whole grammar.
-    fn compile(&self, file: &(String, String)) -> Result<Regex, RuleError> {
+    /// One pattern for the whole grammar, with `inward` as the inward
+    /// code (the strict grammar's or the one for codes as typed).
+    fn compile(
+        &self,
+        file: &(String, String),
+        inward: &Spanned<String>,
+    ) -> Result<Regex, RuleError> {
         // Check each part alone first, so an error names its line.
-        for part in [&self.outward, &self.inward, &self.separator] {
+        for part in [&self.outward, inward, &self.separator] {
             compile(file, part, None)?;
         }
         let sep = self.separator.get_ref();
         let mut alternatives = vec![format!(
             "(?:{}){sep}(?:{})",
             self.outward.get_ref(),
-            self.inward.get_ref()
+            inward.get_ref()
         )];
         for special in &self.special {
             let literal: Vec<String> = special
@@ -499,6 +521,7 @@ struct AddressFile {
 struct WithheldFile {
     wording: Vec<WordingEntry>,
     countries: Vec<String>,
+    area_words: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -529,9 +552,11 @@ struct KindEntry {
 #[serde(deny_unknown_fields)]
 struct LayoutFile {
     column: Vec<ColumnEntry>,
+    header_words: Vec<String>,
     label: Vec<LabelEntry>,
     posts: Vec<Spanned<String>>,
     post_cues: Vec<String>,
+    not_posts: Vec<String>,
     post_suffixes: Vec<String>,
 }
 
@@ -572,6 +597,7 @@ struct FindingsFile {
     rule: Spanned<HashMap<String, FindingEntry>>,
     withholding: Vec<WithholdingEntry>,
     parliamentary: Vec<String>,
+    not_parliamentary: Vec<String>,
 }
 
 #[derive(Deserialize)]

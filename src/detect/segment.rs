@@ -1,27 +1,39 @@
-//! Candidate segmentation: from table rows to [`Candidate`]s.
+//! Candidate segmentation: from the items the table reader gives to
+//! [`Candidate`]s.
 //!
-//! Input: the rows of one revision of a notice ([`Line`]s of [`Cell`]s,
-//! wrapped cells joined by `\n`). Output: [`Segmented`]: the candidates in
-//! notice order, each with its post, page, address cell and withdrawn flag,
-//! plus what every row turned out to be ([`RowRole`]), which the findings
-//! pass uses to tell candidates' addresses from legitimate ones.
+//! Input: the lines and rules of one revision of a notice, read by
+//! [`TableReader`] into [`Item`]s (free lines, table headers, and table
+//! rows whose cells carry their column's role). Output: [`Segmented`]: the
+//! candidates in notice order, each with its post, page, address cell and
+//! withdrawn flag, plus what every item turned out to be ([`RowRole`]),
+//! which the findings pass uses to tell candidates' addresses from
+//! legitimate ones.
 //!
-//! Layouts handled: header-driven tables ("Name of candidate | Home address
-//! | Description ..."), surname over other names in one cell, separate
-//! surname and other-names columns, wrapped address cells, many posts per
-//! file with the post printed above each table, tables continued over pages
-//! (header repeated or not), and label layouts (`Home address: ...`).
+//! This module reads what cells say: the name in every form a name cell
+//! takes (surname and other names in two columns, surname over other names,
+//! "SURNAME, Other names", "Forename SURNAME", a name and address in one
+//! cell), the address cell (through [`AddressRules`]), posts from headings
+//! (`Election of ... for X`, `X Ward`, `District Electoral Area of` over
+//! `X`), withdrawn nominations, the returning officer's and polling
+//! stations' blocks, and label layouts (`Home address: ...`, or a label and
+//! its value in two cells). A withheld address printed as a bare area name
+//! ("Falkirk") is read as withheld when the notice names that area
+//! elsewhere: the council, a post, or another candidate's withheld area.
 //!
 //! Only visible cells make candidates: what a reader sees is what the notice
 //! says. Hidden cells are left to the findings pass. Segmentation never
 //! reports anything itself.
 
+use std::collections::HashSet;
+
 use regex::{Regex, RegexSet};
 
 use super::address::{AddressCell, AddressRules};
 use super::rules::{Role, Rules};
+use super::table::{Cues, Item, ItemKind, TableReader};
 use super::text::{PhraseSet, collapse_spaces, key, normalise_into};
-use crate::model::{AddressStatus, Candidate, Cell, Line};
+use crate::model::{AddressStatus, Candidate, Line, Rule};
+use crate::registry::registry;
 
 /// What one row of a notice is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,41 +66,19 @@ pub(crate) struct Segmented {
     /// The agent printed beside each candidate (notices of agents), by
     /// candidate index.
     pub agents: Vec<Option<Agent>>,
-    /// One role per input row.
+    /// The items the table reader found, in reading order.
+    pub items: Vec<Item>,
+    /// One role per item.
     pub roles: Vec<RowRole>,
-    /// Index of the first table header row, if any.
+    /// Index of the first table header item, if any.
     pub first_header: Option<usize>,
-}
-
-/// One column of a table header.
-#[derive(Clone, Copy, Debug)]
-struct Column {
-    role: Option<Role>,
-    left: f32,
-}
-
-/// A table header: its columns left to right.
-#[derive(Clone, Debug)]
-struct Header {
-    columns: Vec<Column>,
-}
-
-/// Where the segmenter is.
-#[derive(Clone, Debug)]
-enum Table {
-    /// No table seen yet, or after a non-footer table end (polling stations)
-    /// until the next header.
-    Outside { legitimate_section: bool },
-    /// Inside a candidate table.
-    Inside(Header),
-    /// After a footer on `page`: a later page may continue the table.
-    AfterFooter { header: Header, page: u32 },
 }
 
 /// The texts of one candidate row by role.
 #[derive(Default)]
 struct RowTexts {
     name: String,
+    name_and_address: String,
     surname: String,
     other_names: String,
     address: String,
@@ -102,6 +92,7 @@ impl RowTexts {
     fn push(&mut self, role: Option<Role>, text: &str) {
         let slot = match role {
             Some(Role::Name) => &mut self.name,
+            Some(Role::NameAndAddress) => &mut self.name_and_address,
             Some(Role::Surname) => &mut self.surname,
             Some(Role::OtherNames) => &mut self.other_names,
             Some(Role::HomeAddress) => &mut self.address,
@@ -119,11 +110,62 @@ impl RowTexts {
 
     /// "SURNAME Other Names" as printed.
     fn candidate_name(&self) -> String {
-        if self.name.trim().is_empty() {
+        let name = if !self.name.trim().is_empty() {
+            collapse_spaces(&self.name)
+        } else if !self.surname.trim().is_empty() || !self.other_names.trim().is_empty() {
             collapse_spaces(&format!("{} {}", self.surname, self.other_names))
         } else {
-            collapse_spaces(&self.name)
+            split_name_and_address(&self.name_and_address).0
+        };
+        clean_name(&name)
+    }
+
+    /// The home-address cell's text: the address column's, else what
+    /// follows the name in a name-and-address cell.
+    fn home_address(&self) -> String {
+        if self.address.trim().is_empty() {
+            split_name_and_address(&self.name_and_address).1
+        } else {
+            self.address.clone()
         }
+    }
+}
+
+/// A "name and address" cell split into the name (its first line, or what
+/// comes before a comma when a house number follows on the same line) and
+/// the address (the rest).
+fn split_name_and_address(cell: &str) -> (String, String) {
+    let cell = cell.trim();
+    let (first, rest) = cell.split_once('\n').unwrap_or((cell, ""));
+    // "Jimmy Carr, 18 Altcar Park" on one line.
+    if let Some((name, address)) = first.split_once(',')
+        && address
+            .trim_start()
+            .starts_with(|c: char| c.is_ascii_digit())
+    {
+        let mut address = address.trim().to_string();
+        if !rest.is_empty() {
+            address.push('\n');
+            address.push_str(rest);
+        }
+        return (name.trim().to_string(), address);
+    }
+    (first.trim().to_string(), rest.trim().to_string())
+}
+
+/// A name as printed, without the punctuation around its parts:
+/// "CAMPBELL, Mealla Ellen" is "CAMPBELL Mealla Ellen", "Jimmy Carr," is
+/// "Jimmy Carr".
+fn clean_name(name: &str) -> String {
+    let name = name.trim().trim_end_matches([',', ';', ':']).trim();
+    match name.split_once(',') {
+        Some((surname, rest))
+            if !surname.chars().any(char::is_lowercase)
+                && surname.chars().any(char::is_alphabetic) =>
+        {
+            collapse_spaces(&format!("{surname} {rest}"))
+        }
+        _ => name.to_string(),
     }
 }
 
@@ -138,26 +180,25 @@ struct LabelCandidate {
     rows: Vec<usize>,
 }
 
-const FOOTER: usize = 0;
-const SECTION_END: usize = 1;
-
 /// Compiled segmentation rules.
 #[derive(Clone, Debug)]
 pub(crate) struct Segmenter {
-    /// Column header phrases; group i is `roles[i]`.
-    columns: PhraseSet,
-    column_roles: Vec<Role>,
+    reader: TableReader,
     /// Label phrases; group i is `label_roles[i]`.
     labels: PhraseSet,
     label_roles: Vec<Role>,
-    table_end: PhraseSet,
     legitimate: PhraseSet,
     withdrawn: PhraseSet,
     posts: Vec<Regex>,
     post_set: RegexSet,
     /// Prefilter for `posts`.
     post_cues: PhraseSet,
+    not_posts: Vec<String>,
     post_suffixes: Vec<String>,
+    /// Words every area name shares, left out when comparing areas.
+    area_words: HashSet<String>,
+    /// The register's councils as areas (their distinctive words).
+    council_areas: Vec<Vec<String>>,
     pub(crate) address: AddressRules,
 }
 
@@ -166,15 +207,13 @@ impl Segmenter {
         let post_set = RegexSet::new(rules.posts.iter().map(|p| format!("(?i:{})", p.as_str())))
             // Each pattern compiled alone when the rules were loaded.
             .unwrap_or_else(|_| RegexSet::empty());
-        Segmenter {
-            columns: PhraseSet::new(
-                rules
-                    .columns
-                    .iter()
-                    .enumerate()
-                    .map(|(i, (_, phrases))| (i, phrases.as_slice())),
+        let mut segmenter = Segmenter {
+            reader: TableReader::new(
+                &rules.columns,
+                &rules.header_words,
+                &rules.table_end,
+                &rules.footer,
             ),
-            column_roles: rules.columns.iter().map(|(role, _)| *role).collect(),
             labels: PhraseSet::new(
                 rules
                     .labels
@@ -183,18 +222,24 @@ impl Segmenter {
                     .map(|(i, (_, phrases))| (i, phrases.as_slice())),
             ),
             label_roles: rules.labels.iter().map(|(role, _)| *role).collect(),
-            table_end: PhraseSet::new([
-                (FOOTER, rules.footer.as_slice()),
-                (SECTION_END, rules.table_end.as_slice()),
-            ]),
             legitimate: PhraseSet::new([(0, rules.legitimate.as_slice())]),
             withdrawn: PhraseSet::new([(0, rules.withdrawn.as_slice())]),
             posts: rules.posts.clone(),
             post_set,
             post_cues: PhraseSet::new([(0, rules.post_cues.as_slice())]),
+            not_posts: rules.not_posts.clone(),
+            area_words: rules.area_words.iter().map(|w| key(w)).collect(),
+            council_areas: Vec::new(),
             post_suffixes: rules.post_suffixes.clone(),
             address: AddressRules::new(rules),
-        }
+        };
+        segmenter.council_areas = registry()
+            .all()
+            .iter()
+            .map(|council| segmenter.area_core(&council.name))
+            .filter(|core| !core.is_empty())
+            .collect();
+        segmenter
     }
 
     /// Whether normalised text is a legitimate address context.
@@ -202,84 +247,90 @@ impl Segmenter {
         self.legitimate.has(normal, 0)
     }
 
-    /// Segments the rows of one revision. `tolerance` is how far (in the
-    /// rows' x units) a cell may start left of its column's header.
-    pub(crate) fn segment(&self, rows: &[Line], tolerance: f32) -> Segmented {
+    /// Segments one revision of a notice from its lines and rules.
+    pub(crate) fn segment(&self, lines: &[Line], rules: &[Rule]) -> Segmented {
+        let items = self.reader.read(lines, rules, self);
         let mut run = Run {
             segmenter: self,
-            tolerance,
             out: Segmented::default(),
-            table: Table::Outside {
-                legitimate_section: false,
-            },
+            legitimate_section: false,
             post: None,
             post_pending: false,
             label: None,
             last_plain: None,
             text: String::new(),
             normal: String::new(),
-            cell_norms: Vec::new(),
             row_post: None,
             withheld: Vec::new(),
+            unknown: Vec::new(),
         };
-        let mut visible: Vec<&Cell> = Vec::new();
-        for (index, row) in rows.iter().enumerate() {
-            visible.clear();
-            visible.extend(row.cells.iter().filter(|c| {
-                !c.visibility.is_hidden() && c.text.chars().any(|ch| !ch.is_whitespace())
-            }));
-            let role = run.row(index, row.page, &visible);
+        for (index, item) in items.iter().enumerate() {
+            let role = run.item(index, item);
             run.out.roles.push(role);
         }
         run.finish_label();
+        self.bare_areas(&mut run.out.candidates, &run.unknown);
+        run.out.items = items;
         run.out
     }
 
-    /// The header a row forms, if it is one.
-    /// `norms` are the cells' normalised texts.
-    fn header(&self, cells: &[&Cell], norms: &[String]) -> Option<Header> {
-        if cells.len() < 2 {
-            return None;
+    /// Reads address cells that are only an area's name as withheld: a
+    /// place-like cell (a few words, no number, no street, flat or house
+    /// word) naming an area the notice names elsewhere (a post, another
+    /// candidate's withheld area) or a council of the register.
+    fn bare_areas(&self, candidates: &mut [Candidate], unknown: &[(usize, String)]) {
+        if unknown.is_empty() {
+            return;
         }
-        let mut columns = Vec::with_capacity(cells.len());
-        for (cell, normal) in cells.iter().zip(norms) {
-            if normal.len() > 120 {
-                return None;
+        let mut known: Vec<Vec<String>> = Vec::new();
+        for candidate in candidates.iter() {
+            for area in [&candidate.post, &candidate.withheld_area]
+                .into_iter()
+                .flatten()
+            {
+                let core = self.area_core(area);
+                if !core.is_empty() && !known.contains(&core) {
+                    known.push(core);
+                }
             }
-            let role = self
-                .columns
-                .first_group(normal)
-                .and_then(|g| self.column_roles.get(g).copied());
-            columns.push(Column { role, left: cell.x });
         }
-        let has = |wanted: &[Role]| {
-            columns
-                .iter()
-                .any(|c| c.role.is_some_and(|r| wanted.contains(&r)))
-        };
-        let named = has(&[Role::Name, Role::Surname]);
-        let detailed = has(&[
-            Role::HomeAddress,
-            Role::Description,
-            Role::AgentName,
-            Role::AgentOffice,
-        ]);
-        (named && detailed).then_some(Header { columns })
+        for (index, raw) in unknown {
+            let flat = collapse_spaces(raw);
+            let words = flat.split_whitespace().count();
+            let place_like = (1..=6).contains(&words)
+                && raw.lines().filter(|l| !l.trim().is_empty()).count() <= 2
+                && !flat.chars().any(|c| c.is_ascii_digit())
+                && !self.address.is_address_like(&flat)
+                && !self.address.postcode_in(&flat);
+            let core = self.area_core(&flat);
+            if !place_like || core.is_empty() {
+                continue;
+            }
+            let named = known.iter().chain(&self.council_areas).any(|area| {
+                *area == core || (core.len() >= 2 && core.iter().all(|w| area.contains(w)))
+            });
+            if named && let Some(candidate) = candidates.get_mut(*index) {
+                candidate.address_status = AddressStatus::Withheld;
+                candidate.withheld_area = Some(
+                    flat.trim_matches(|c: char| c.is_ascii_punctuation() || c.is_whitespace())
+                        .to_string(),
+                );
+            }
+        }
     }
 
-    /// `Some(true)` for a footer, `Some(false)` for another table end.
-    /// `norms` are the row's cells' normalised texts.
-    fn table_end(&self, norms: &[String]) -> Option<bool> {
-        norms.iter().find_map(|normal| {
-            let start = normal.find(|c: char| c.is_alphabetic()).filter(|&i| {
-                normal[..i]
-                    .chars()
-                    .all(|c| c.is_ascii_digit() || c.is_ascii_punctuation() || c == ' ')
-            })?;
-            self.table_end
-                .at_start(&normal[start..])
-                .map(|(group, _)| group == FOOTER)
-        })
+    /// An area's distinctive words: its name's words, lowercase, sorted,
+    /// without the words every area name shares ("council", "borough",
+    /// "of").
+    fn area_core(&self, area: &str) -> Vec<String> {
+        let mut words: Vec<String> = key(area)
+            .split(' ')
+            .filter(|w| !w.is_empty() && !self.area_words.contains(*w))
+            .map(String::from)
+            .collect();
+        words.sort();
+        words.dedup();
+        words
     }
 
     /// The post named by a row, `Some("")` when the row announces that the
@@ -290,8 +341,13 @@ impl Segmenter {
         }
         let first = self.post_set.matches(text).iter().next()?;
         let captures = self.posts.get(first)?.captures(text)?;
-        let post = captures.name("post").map_or("", |m| m.as_str());
-        Some(self.clean_post(post))
+        let post = self.clean_post(captures.name("post").map_or("", |m| m.as_str()));
+        let first = post
+            .split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .to_lowercase();
+        (!self.not_posts.contains(&first)).then_some(post)
     }
 
     /// A post as a person writes it: suffixes ("Ward") and a leading "the"
@@ -322,11 +378,13 @@ impl Segmenter {
         post
     }
 
-    /// Assigns cells to columns and reads a candidate row.
-    fn row_texts(&self, header: &Header, cells: &[&Cell], tolerance: f32) -> RowTexts {
+    /// A table row's visible cells by role.
+    fn row_texts(&self, item: &Item) -> RowTexts {
         let mut texts = RowTexts::default();
-        for cell in cells {
-            texts.push(column_of(header, cell, tolerance), &cell.text);
+        for (cell, role) in item.cells.iter().zip(&item.roles) {
+            if !cell.visibility.is_hidden() && cell.text.chars().any(|c| !c.is_whitespace()) {
+                texts.push(*role, &cell.text);
+            }
         }
         texts
     }
@@ -351,35 +409,6 @@ impl Segmenter {
         let role = *self.label_roles.get(group)?;
         Some((role, text[colon + 1..].trim()))
     }
-}
-
-/// The column a cell belongs to: the header column whose span (from its
-/// header's left edge, less `tolerance`, to the next header's) holds most of
-/// the cell.
-fn column_of(header: &Header, cell: &Cell, tolerance: f32) -> Option<Role> {
-    let mut best: Option<(f32, Option<Role>)> = None;
-    for (i, column) in header.columns.iter().enumerate() {
-        let left = column.left - tolerance;
-        let right = header
-            .columns
-            .get(i + 1)
-            .map_or(f32::INFINITY, |next| next.left - tolerance);
-        let overlap = cell.right.min(right) - cell.x.max(left);
-        let overlap = if cell.right <= cell.x {
-            // A zero-width cell counts where it starts.
-            if cell.x >= left && cell.x < right {
-                1.0
-            } else {
-                -1.0
-            }
-        } else {
-            overlap
-        };
-        if best.is_none_or(|(b, _)| overlap > b) {
-            best = Some((overlap, column.role));
-        }
-    }
-    best.and_then(|(_, role)| role)
 }
 
 fn title_case(text: &str) -> String {
@@ -417,168 +446,111 @@ fn title_case(text: &str) -> String {
 /// The state of one segmentation pass.
 struct Run<'s> {
     segmenter: &'s Segmenter,
-    tolerance: f32,
     out: Segmented,
-    table: Table,
+    /// After a table end that is not a footer (polling stations): lines are
+    /// legitimate addresses until a new post, footer or header.
+    legitimate_section: bool,
     post: Option<String>,
     post_pending: bool,
     label: Option<LabelCandidate>,
     /// The last row outside tables that could be a name (label layouts).
     last_plain: Option<String>,
-    /// The current row's text: visible cells joined by a space, whitespace
+    /// The current item's text: visible cells joined by a space, whitespace
     /// collapsed (reused).
     text: String,
-    /// The current row's normalised text (reused).
+    /// The current item's normalised text (reused).
     normal: String,
-    /// Normalised texts of the current row's visible cells (reused).
-    cell_norms: Vec<String>,
     /// The post the current row names, once looked for.
     row_post: Option<Option<String>>,
     /// Withheld address cells already classified in this pass, by raw text:
     /// a notice repeats the same few areas.
     withheld: Vec<(String, AddressCell)>,
+    /// Candidates whose address cell said neither, with its text: a bare
+    /// area name is withheld once the notice's areas are all known.
+    unknown: Vec<(usize, String)>,
 }
 
 /// Most distinct withheld cells [`Run::classify`] remembers.
 const WITHHELD_MEMORY: usize = 32;
 
 impl Run<'_> {
-    fn row(&mut self, index: usize, page: u32, cells: &[&Cell]) -> RowRole {
-        if cells.is_empty() {
-            return RowRole::Other;
-        }
-        let s = self.segmenter;
-        self.cell_norms.resize_with(cells.len(), String::new);
-        for (cell, normal) in cells.iter().zip(self.cell_norms.iter_mut()) {
-            normalise_into(&cell.text, normal);
-        }
-        let norms = &self.cell_norms[..cells.len()];
-        if let Some(header) = s.header(cells, norms) {
-            self.finish_label();
-            self.out.first_header.get_or_insert(index);
-            self.table = Table::Inside(header);
-            return RowRole::Header;
-        }
-        let table_end = s.table_end(norms);
-        // No visible cell is blank, so the row's normal form is its cells'
-        // normal forms joined by a space.
-        self.normal.clear();
-        for normal in norms {
-            if !self.normal.is_empty() {
-                self.normal.push(' ');
+    fn item(&mut self, index: usize, item: &Item) -> RowRole {
+        match item.kind {
+            ItemKind::Header => {
+                self.finish_label();
+                self.legitimate_section = false;
+                self.out.first_header.get_or_insert(index);
+                RowRole::Header
             }
-            self.normal.push_str(normal);
-        }
-        let mut text = std::mem::take(&mut self.text);
-        text.clear();
-        for word in cells.iter().flat_map(|c| c.text.split_whitespace()) {
-            if !text.is_empty() {
-                text.push(' ');
+            ItemKind::Body { continues } => self.table_row(item, continues),
+            ItemKind::Free { table_end } => {
+                let mut text = std::mem::take(&mut self.text);
+                text.clear();
+                for word in item
+                    .cells
+                    .iter()
+                    .filter(|c| !c.visibility.is_hidden())
+                    .flat_map(|c| c.text.split_whitespace())
+                {
+                    if !text.is_empty() {
+                        text.push(' ');
+                    }
+                    text.push_str(word);
+                }
+                if text.is_empty() {
+                    self.text = text;
+                    return RowRole::Other;
+                }
+                self.normal.clone_from(&item.normal);
+                self.row_post = None;
+                let visible = item
+                    .cells
+                    .iter()
+                    .filter(|c| !c.visibility.is_hidden())
+                    .count();
+                let role = self.free(index, item.page, &text, visible, table_end);
+                self.text = text;
+                role
             }
-            text.push_str(word);
         }
-        self.row_post = None;
-        let role = self.placed_row(index, page, cells, &text, table_end);
-        self.text = text;
-        role
     }
 
-    /// A row that is not a header, by where the segmenter is. `text` is
-    /// the row's text; `table_end` what [`Segmenter::table_end`] said.
-    fn placed_row(
+    /// A line outside any candidate table. `text` is its visible text,
+    /// `cells` how many visible cells it has.
+    fn free(
         &mut self,
         index: usize,
         page: u32,
-        cells: &[&Cell],
         text: &str,
+        cells: usize,
         table_end: Option<bool>,
     ) -> RowRole {
         let s = self.segmenter;
-        let context_role = |normal: &str| {
-            if s.is_legitimate(normal) {
-                RowRole::Legitimate
-            } else {
-                RowRole::Other
-            }
+        let context_role = if s.is_legitimate(&self.normal) {
+            RowRole::Legitimate
+        } else {
+            RowRole::Other
         };
-        match std::mem::replace(
-            &mut self.table,
-            Table::Outside {
-                legitimate_section: false,
-            },
-        ) {
-            Table::Inside(header) => {
-                if let Some(footer) = table_end {
-                    self.table = if footer {
-                        Table::AfterFooter { header, page }
-                    } else {
-                        Table::Outside {
-                            legitimate_section: true,
-                        }
-                    };
-                    return if footer {
-                        context_role(&self.normal)
-                    } else {
-                        RowRole::Legitimate
-                    };
-                }
-                if cells.len() == 1
-                    && let Some(post) = self.post_of(text).filter(|p| !p.is_empty())
-                {
-                    self.post = Some(post);
-                    self.table = Table::Inside(header);
-                    return RowRole::Other;
-                }
-                let role = self.table_row(page, &header, cells);
-                self.table = Table::Inside(header);
-                role
-            }
-            Table::AfterFooter {
-                header,
-                page: footer_page,
-            } => {
-                if page > footer_page && cells.len() >= 2 && table_end.is_none() {
-                    let texts = s.row_texts(&header, cells, self.tolerance);
-                    let cell = self.classify(&texts.address);
-                    if cell.status != AddressStatus::Unknown && has_letters(&texts.candidate_name())
-                    {
-                        let role = self.table_row(page, &header, cells);
-                        self.table = Table::Inside(header);
-                        return role;
-                    }
-                }
-                if table_end == Some(false) {
-                    self.table = Table::Outside {
-                        legitimate_section: true,
-                    };
-                    return RowRole::Legitimate;
-                }
-                self.table = Table::AfterFooter {
-                    header,
-                    page: footer_page,
-                };
-                let role = context_role(&self.normal);
-                self.outside(index, page, text, cells.len(), role)
-            }
-            Table::Outside { legitimate_section } => {
-                self.table = Table::Outside { legitimate_section };
-                let new_post = self.post_of(text).is_some_and(|p| !p.is_empty());
-                if legitimate_section && !new_post {
-                    if table_end == Some(true) {
-                        self.table = Table::Outside {
-                            legitimate_section: false,
-                        };
-                    }
-                    return RowRole::Legitimate;
-                }
-                let role = context_role(&self.normal);
-                if table_end.is_some() {
-                    self.finish_label();
-                    return role;
-                }
-                self.outside(index, page, text, cells.len(), role)
-            }
+        if table_end == Some(false) {
+            self.finish_label();
+            self.legitimate_section = true;
+            return RowRole::Legitimate;
         }
+        if self.legitimate_section {
+            let new_post = self.post_of(text).is_some_and(|p| !p.is_empty());
+            if !new_post {
+                if table_end == Some(true) {
+                    self.legitimate_section = false;
+                }
+                return RowRole::Legitimate;
+            }
+            self.legitimate_section = false;
+        }
+        if table_end.is_some() {
+            self.finish_label();
+            return context_role;
+        }
+        self.outside(index, page, text, cells, context_role)
     }
 
     /// [`Segmenter::post_of`] for the current row (`text`), looked for once.
@@ -603,29 +575,40 @@ impl Run<'_> {
         cell
     }
 
-    /// A row inside a candidate table.
-    fn table_row(&mut self, page: u32, header: &Header, cells: &[&Cell]) -> RowRole {
+    /// A row of a candidate table; `continues` when its cells carry on
+    /// the row above from the foot of the previous page.
+    fn table_row(&mut self, item: &Item, continues: bool) -> RowRole {
         let s = self.segmenter;
-        let texts = s.row_texts(header, cells, self.tolerance);
+        let texts = s.row_texts(item);
         let name = texts.candidate_name();
-        if !has_letters(&name) {
+        if continues || !has_letters(&name) {
             // A continuation of the previous candidate's address.
-            if !texts.address.trim().is_empty()
-                && let Some(last) = self.out.candidates.len().checked_sub(1)
-            {
-                self.extend_address(last, &texts.address);
+            let address = texts.home_address();
+            if let Some(last) = self.out.candidates.len().checked_sub(1) {
+                if !address.trim().is_empty() {
+                    self.extend_address(last, &address);
+                }
                 return RowRole::Candidate(last);
             }
             return RowRole::Other;
         }
         let withdrawn = s.is_withdrawn(&texts, &mut self.normal);
-        let cell = self.classify(&texts.address);
+        let raw = texts.home_address();
+        let cell = self.classify(&raw);
         let agent = (!texts.agent_name.trim().is_empty() || !texts.agent_office.trim().is_empty())
-            .then(|| Agent {
-                name: collapse_spaces(&texts.agent_name),
-                office: collapse_spaces(&texts.agent_office),
+            .then(|| {
+                let (name, address) = split_name_and_address(&texts.agent_name);
+                let office = if texts.agent_office.trim().is_empty() {
+                    address
+                } else {
+                    texts.agent_office.clone()
+                };
+                Agent {
+                    name: clean_name(&name),
+                    office: collapse_spaces(&office),
+                }
             });
-        self.push(name, cell, page, withdrawn, agent)
+        self.push(name, &raw, cell, item.page, withdrawn, agent)
     }
 
     /// Appends wrapped address text to a candidate and classifies again.
@@ -648,14 +631,20 @@ impl Run<'_> {
         }
     }
 
+    /// Adds a candidate whose address cell `raw` says `cell`.
     fn push(
         &mut self,
         name: String,
+        raw: &str,
         cell: AddressCell,
         page: u32,
         withdrawn: bool,
         agent: Option<Agent>,
     ) -> RowRole {
+        if cell.status == AddressStatus::Unknown && raw.chars().any(char::is_alphabetic) {
+            self.unknown
+                .push((self.out.candidates.len(), raw.to_string()));
+        }
         let mut candidate = Candidate {
             name,
             post: self.post.clone(),
@@ -772,12 +761,29 @@ impl Run<'_> {
             return;
         }
         let cell = self.classify(&label.address);
-        let role = self.push(label.name, cell, label.page, label.withdrawn, None);
+        let role = self.push(
+            label.name,
+            &label.address,
+            cell,
+            label.page,
+            label.withdrawn,
+            None,
+        );
         for row in label.rows {
             if let Some(slot) = self.out.roles.get_mut(row) {
                 *slot = role;
             }
         }
+    }
+}
+
+impl Cues for Segmenter {
+    fn is_post(&self, text: &str, normal: &str) -> bool {
+        self.post_of(text, normal).is_some_and(|p| !p.is_empty())
+    }
+
+    fn address_complete(&self, text: &str) -> bool {
+        self.address.is_complete(text)
     }
 }
 

@@ -17,6 +17,7 @@ fn cell_as(x: f32, text: &str, visibility: Visibility) -> Cell {
         right: x + 90.0,
         text: text.into(),
         visibility,
+        size: 10.0,
     }
 }
 
@@ -38,6 +39,7 @@ fn extraction(rows: Vec<Line>) -> Extraction {
         pages: rows.iter().map(|r| r.page).max().unwrap_or(1),
         runs: Vec::new(),
         lines: rows.clone(),
+        rules: Vec::new(),
         rows,
         side_texts: Vec::new(),
         prior_revisions: Vec::new(),
@@ -448,6 +450,8 @@ fn prior_revision_with_the_address_published() {
     x.prior_revisions = vec![Revision {
         number: 1,
         byte_len: 1000,
+        lines: before.clone(),
+        rules: Vec::new(),
         rows: before,
     }];
     let found = detect(&x);
@@ -463,6 +467,8 @@ fn prior_revision_with_the_address_published() {
     x.prior_revisions = vec![Revision {
         number: 1,
         byte_len: 1000,
+        lines: same.clone(),
+        rules: Vec::new(),
         rows: same,
     }];
     assert_eq!(rules_of(&detect(&x)), ["published-home-address"]);
@@ -511,53 +517,61 @@ fn ids_are_stable_across_positions_and_distinct_across_candidates() {
 }
 
 #[test]
-fn html_tables_use_cell_indexes() {
-    let html_cell = |i: usize, text: &str| Cell {
-        x: i as f32,
-        right: i as f32 + 1.0,
+fn stated_tables_read_through_the_grid() {
+    use crate::extract::grid::{Block, BlockKind, GridCell, lay_out};
+    let cell = |column: usize, text: &str| GridCell {
+        column,
+        span: 1,
         text: text.into(),
         visibility: Visibility::Visible,
     };
-    let line = |n: usize, cells: Vec<Cell>| Line {
+    let paragraph = |text: &str| Block {
         page: 1,
-        baseline: n as f32,
+        kind: BlockKind::Paragraph,
+        cells: vec![cell(0, text)],
+    };
+    let row = |cells| Block {
+        page: 1,
+        kind: BlockKind::TableRow { table: 1 },
         cells,
     };
-    let rows = vec![
-        line(0, vec![html_cell(0, "Statement of persons nominated")]),
-        line(
-            1,
-            vec![
-                html_cell(0, "Name of candidate"),
-                html_cell(1, "Home address"),
-                html_cell(2, "Description"),
-            ],
-        ),
-        line(
-            2,
-            vec![
-                html_cell(0, "YANKEE Yul"),
-                html_cell(1, "(address in Exampleshire)"),
-                html_cell(2, ""),
-            ],
-        ),
-        line(
-            3,
-            vec![
-                html_cell(0, "ZULU Zoe"),
-                html_cell(1, "9 Last Lane\nZZ7 9ZZ"),
-                html_cell(2, "Independent"),
-            ],
-        ),
-    ];
-    let mut x = extraction(rows);
+    // As Word and HTML state them: one row per candidate, empty cells
+    // keeping their column, a wrapped address as lines of one cell.
+    let grid = lay_out(&[
+        paragraph("Statement of persons nominated"),
+        row(vec![
+            cell(0, "Name of candidate"),
+            cell(1, "Home address"),
+            cell(2, "Description"),
+        ]),
+        row(vec![
+            cell(0, "YANKEE Yul"),
+            cell(1, "(address in Exampleshire)"),
+            cell(2, ""),
+        ]),
+        row(vec![
+            cell(0, "ZULU Zoe"),
+            cell(1, "9 Last Lane\nZZ7 9ZZ"),
+            cell(2, "Independent"),
+        ]),
+    ]);
+    let mut x = extraction(grid.lines);
+    x.rules = grid.rules;
     x.format = SourceFormat::Html;
     let found = detect(&x);
-    let statuses: Vec<AddressStatus> = found.candidates.iter().map(|c| c.address_status).collect();
+    let got: Vec<(&str, AddressStatus)> = found
+        .candidates
+        .iter()
+        .map(|c| (c.name.as_str(), c.address_status))
+        .collect();
     assert_eq!(
-        statuses,
-        [AddressStatus::Withheld, AddressStatus::Published]
+        got,
+        [
+            ("YANKEE Yul", AddressStatus::Withheld),
+            ("ZULU Zoe", AddressStatus::Published)
+        ]
     );
+    assert_eq!(found.candidates[1].postcode.as_deref(), Some("ZZ7 9ZZ"));
 }
 
 #[test]

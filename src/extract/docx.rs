@@ -4,7 +4,9 @@
 //!
 //! Input: the file's bytes. Output: an [`Extraction`] whose rows are the
 //! document's table rows (one cell per `w:tc`, its paragraphs joined by
-//! `\n`) and paragraphs (one-cell rows), in document order; text Word
+//! `\n`, at its grid column, `w:gridSpan` honoured) and paragraphs
+//! (one-cell rows), in document order, laid out as lines and rules by
+//! [`grid`], on the pages Word last rendered them on; text Word
 //! hides (`w:vanish`) and tracked deletions (`w:delText`), which a reader
 //! does not see but anyone can reveal, as [`Visibility::Invisible`] cells;
 //! core properties (`docProps/core.xml`: creator, title, subject,
@@ -21,7 +23,8 @@ use quick_xml::Reader;
 use quick_xml::events::Event;
 
 use super::ExtractError;
-use crate::model::{Cell, Extraction, Line, SideLayer, SideText, SourceFormat, Visibility};
+use super::grid::{self, Block, BlockKind, GridCell};
+use crate::model::{Extraction, SideLayer, SideText, SourceFormat, Visibility};
 
 /// Largest decompressed size of one XML part read.
 pub const MAX_PART_BYTES: u64 = 64 * 1024 * 1024;
@@ -42,7 +45,7 @@ pub fn extract(bytes: &[u8]) -> Result<Extraction, ExtractError> {
         .map_err(|e| ExtractError::Damaged(format!("not a readable zip archive: {e}")))?;
     let document = part(&mut archive, "word/document.xml")?
         .ok_or_else(|| ExtractError::Damaged("no word/document.xml in the archive".into()))?;
-    let rows = body_rows(&document)?;
+    let grid = grid::lay_out(&body_blocks(&document)?);
     let mut side_texts = Vec::new();
     if let Some(core) = part(&mut archive, "docProps/core.xml")? {
         for (key, text) in leaf_texts(&core) {
@@ -55,12 +58,13 @@ pub fn extract(bytes: &[u8]) -> Result<Extraction, ExtractError> {
         }
     }
     if let Some(comments) = part(&mut archive, "word/comments.xml")? {
-        for row in body_rows(&comments)? {
+        for block in body_blocks(&comments)? {
+            let texts: Vec<&str> = block.cells.iter().map(|c| c.text.as_str()).collect();
             side_texts.push(SideText {
                 layer: SideLayer::Annotation,
                 page: None,
                 key: "comment".into(),
-                text: row.joined("\n"),
+                text: texts.join("\n"),
             });
         }
     }
@@ -73,10 +77,11 @@ pub fn extract(bytes: &[u8]) -> Result<Extraction, ExtractError> {
     };
     Ok(Extraction {
         format: SourceFormat::Docx,
-        pages: 1,
+        pages: grid.lines.last().map_or(1, |l| l.page),
         runs: Vec::new(),
-        lines: rows.clone(),
-        rows,
+        lines: grid.lines,
+        rules: grid.rules,
+        rows: grid.rows,
         side_texts,
         prior_revisions: Vec::new(),
         producer,
@@ -137,43 +142,49 @@ impl CellText {
         }
     }
 
-    /// The cell's visible cell and, if any text was hidden, its hidden one.
-    fn into_cells(self, x: f32) -> impl Iterator<Item = Cell> {
+    /// The cell's visible part and, if any text was hidden, its hidden
+    /// part, at `column` spanning `span` columns.
+    fn into_cells(self, column: usize, span: usize) -> impl Iterator<Item = GridCell> {
         [
             (self.visible, Visibility::Visible),
             (self.hidden, Visibility::Invisible),
         ]
         .into_iter()
         .filter(|(text, _)| !text.trim().is_empty())
-        .map(move |(text, visibility)| Cell {
-            x,
-            right: x + 1.0,
+        .map(move |(text, visibility)| GridCell {
+            column,
+            span,
             text: text.trim().to_owned(),
             visibility,
         })
     }
 }
 
-/// Rows of a WordprocessingML body: table rows and loose paragraphs.
-/// Nested tables are read into the outer cell's text.
-fn body_rows(xml: &[u8]) -> Result<Vec<Line>, ExtractError> {
+/// The blocks of a WordprocessingML body: table rows and loose
+/// paragraphs, in document order, each on the page Word last rendered it
+/// on (`w:lastRenderedPageBreak`, and page breaks typed as `w:br
+/// w:type="page"`); a block's page is the page of its first text. Nested
+/// tables are read into the outer cell's text.
+fn body_blocks(xml: &[u8]) -> Result<Vec<Block>, ExtractError> {
     let mut reader = Reader::from_reader(xml);
     let mut buffer = Vec::new();
-    let mut rows: Vec<Line> = Vec::new();
+    let mut blocks: Vec<Block> = Vec::new();
+    let mut tables = 0usize;
     let mut table_depth = 0usize;
-    let mut row: Vec<Cell> = Vec::new();
+    let mut row: Vec<GridCell> = Vec::new();
+    let mut column = 0usize;
+    let mut span = 1usize;
     let mut cell = CellText::default();
     let mut run_hidden = false;
     let mut in_text = false;
     let mut in_deleted = false;
     let mut cells = 0usize;
-    let push_row = |rows: &mut Vec<Line>, cells_in_row: Vec<Cell>| {
-        if !cells_in_row.is_empty() {
-            rows.push(Line {
-                page: 1,
-                baseline: rows.len() as f32,
-                cells: cells_in_row,
-            });
+    let mut page = 1u32;
+    // The page of the block being read, from its first text.
+    let mut block_page: Option<u32> = None;
+    let push = |blocks: &mut Vec<Block>, kind, cells: Vec<GridCell>, page: Option<u32>| {
+        if let Some(page) = page.filter(|_| !cells.is_empty()) {
+            blocks.push(Block { page, kind, cells });
         }
     };
     loop {
@@ -183,12 +194,27 @@ fn body_rows(xml: &[u8]) -> Result<Vec<Line>, ExtractError> {
         match event {
             Event::Eof => break,
             Event::Start(element) | Event::Empty(element) => match element.local_name().as_ref() {
-                b"tbl" => table_depth += 1,
+                b"tbl" => {
+                    if table_depth == 0 {
+                        tables += 1;
+                    }
+                    table_depth += 1;
+                }
+                b"tr" if table_depth == 1 => column = 0,
+                b"tc" if table_depth == 1 => span = 1,
+                b"gridSpan" if table_depth == 1 => {
+                    span = attribute(&element, b"val")
+                        .and_then(|v| v.parse().ok())
+                        .unwrap_or(1usize)
+                        .clamp(1, 64);
+                }
                 b"r" => run_hidden = false,
                 b"vanish" => run_hidden = true,
                 b"t" => in_text = true,
                 b"delText" => in_deleted = true,
                 b"tab" => cell.push(" ", run_hidden || in_deleted),
+                b"lastRenderedPageBreak" => page += 1,
+                b"br" if attribute(&element, b"type").as_deref() == Some("page") => page += 1,
                 b"br" | b"cr" => cell.push("\n", run_hidden || in_deleted),
                 _ => {}
             },
@@ -199,21 +225,33 @@ fn body_rows(xml: &[u8]) -> Result<Vec<Line>, ExtractError> {
                 b"p" if table_depth == 0 => {
                     cells += 1;
                     let paragraph = std::mem::take(&mut cell);
-                    push_row(&mut rows, paragraph.into_cells(0.0).collect());
+                    let texts = paragraph.into_cells(0, 1).collect();
+                    push(&mut blocks, BlockKind::Paragraph, texts, block_page.take());
                 }
                 b"p" => cell.break_line(),
                 b"tc" if table_depth == 1 => {
                     cells += 1;
-                    let x = row.len() as f32;
-                    row.extend(std::mem::take(&mut cell).into_cells(x));
+                    row.extend(std::mem::take(&mut cell).into_cells(column, span));
+                    column += span;
                 }
-                b"tr" if table_depth == 1 => push_row(&mut rows, std::mem::take(&mut row)),
+                b"tr" if table_depth == 1 => {
+                    let kind = BlockKind::TableRow { table: tables };
+                    push(
+                        &mut blocks,
+                        kind,
+                        std::mem::take(&mut row),
+                        block_page.take(),
+                    );
+                }
                 _ => {}
             },
             Event::Text(text) if in_text || in_deleted => {
                 let text = text
                     .unescape()
                     .map_err(|e| ExtractError::Damaged(format!("word/document.xml: {e}")))?;
+                if !text.trim().is_empty() {
+                    block_page.get_or_insert(page);
+                }
                 cell.push(&text, run_hidden || in_deleted);
             }
             _ => {}
@@ -225,7 +263,16 @@ fn body_rows(xml: &[u8]) -> Result<Vec<Line>, ExtractError> {
         }
         buffer.clear();
     }
-    Ok(rows)
+    Ok(blocks)
+}
+
+/// The value of an element's attribute `name` (any namespace prefix).
+fn attribute(element: &quick_xml::events::BytesStart<'_>, name: &[u8]) -> Option<String> {
+    element
+        .attributes()
+        .flatten()
+        .find(|a| a.key.local_name().as_ref() == name)
+        .map(|a| String::from_utf8_lossy(&a.value).into_owned())
 }
 
 /// `(element name, text)` of every element holding text directly (the

@@ -60,7 +60,8 @@ use html5ever::{LocalName, TokenizerResult};
 use scraper::node::Element;
 use scraper::{Html, HtmlTreeSink, Node};
 
-use crate::model::{Cell, Extraction, Line, SideLayer, SideText, SourceFormat, Visibility};
+use super::grid::{self, Block, BlockKind, GridCell};
+use crate::model::{Extraction, SideLayer, SideText, SourceFormat, Visibility};
 
 /// Most bytes of a page (after decoding) that are parsed; the rest is not
 /// read. Council pages are a few hundred kilobytes.
@@ -458,9 +459,10 @@ enum Boundary {
     Line,
     /// A block inside a table cell: a `\n` within the cell.
     Break,
-    /// A `td`/`th`: a cell of its own. Holds the number of cells emitted
-    /// before it opened, to tell whether it gave any.
-    Cell(usize),
+    /// A `td`/`th` (or a `dt`/`dd`): a cell of its own. Holds the number
+    /// of cells emitted before it opened, to tell whether it gave any, and
+    /// how many columns it spans.
+    Cell(usize, usize),
 }
 
 /// The state an open element passes to its descendants.
@@ -472,7 +474,8 @@ struct Frame {
     visibility_hidden: bool,
     /// `aria-hidden="true"` here or on an ancestor.
     aria_hidden: bool,
-    /// Inside a `td`/`th` (and not inside a table nested in it).
+    /// Inside a `td`/`th` (and not inside a table nested in it), or a
+    /// `dt`/`dd`: blocks inside are line breaks within the cell.
     in_cell: bool,
     /// Inside preformatted text: line breaks are kept.
     preformatted: bool,
@@ -527,11 +530,19 @@ impl InlineStyle {
 /// Walks the parsed tree once, in document order, building lines and side
 /// texts.
 struct Walker {
-    lines: Vec<Line>,
+    blocks: Vec<Block>,
     side_texts: Vec<SideText>,
     producer: Option<String>,
     /// Cells of the line being built.
-    cells: Vec<Cell>,
+    cells: Vec<GridCell>,
+    /// The column of the `td`/`th` (or `dt`/`dd`) being read, if any.
+    cell_column: Option<usize>,
+    /// The column the next cell of the line takes.
+    next_column: usize,
+    /// Tables opened so far: the current table's number.
+    tables: usize,
+    /// The line being built holds table cells (`td`/`th`).
+    table_row: bool,
     /// Text of the cell being built, whitespace mapped but not collapsed.
     segment: String,
     /// Visibility of `segment`.
@@ -550,10 +561,14 @@ struct Walker {
 impl Walker {
     fn new() -> Walker {
         Walker {
-            lines: Vec::new(),
+            blocks: Vec::new(),
             side_texts: Vec::new(),
             producer: None,
             cells: Vec::new(),
+            cell_column: None,
+            next_column: 0,
+            tables: 0,
+            table_row: false,
             segment: String::new(),
             segment_visibility: Visibility::Visible,
             title: String::new(),
@@ -645,8 +660,28 @@ impl Walker {
         }
         let frame = child_frame(element, parent);
         let boundary = match name {
-            "td" | "th" => Boundary::Cell(self.cells_emitted),
-            "table" | "tr" => Boundary::Line,
+            "td" | "th" => {
+                let span = element
+                    .attr("colspan")
+                    .and_then(|v| v.trim().parse().ok())
+                    .unwrap_or(1usize)
+                    .clamp(1, 64);
+                self.cell_column = Some(self.next_column);
+                self.table_row = true;
+                Boundary::Cell(self.cells_emitted, span)
+            }
+            "dt" | "dd" if !parent.in_cell => {
+                if name == "dt" {
+                    self.end_line();
+                }
+                self.cell_column = Some(self.next_column);
+                Boundary::Cell(self.cells_emitted, 1)
+            }
+            "table" => {
+                self.tables += 1;
+                Boundary::Line
+            }
+            "tr" => Boundary::Line,
             _ if BLOCKS.contains(&name) && parent.in_cell => Boundary::Break,
             _ if BLOCKS.contains(&name) => Boundary::Line,
             _ => Boundary::None,
@@ -669,11 +704,12 @@ impl Walker {
             Boundary::None => {}
             Boundary::Line => self.end_line(),
             Boundary::Break => self.segment.push('\n'),
-            Boundary::Cell(before) => {
+            Boundary::Cell(before, span) => {
                 self.end_segment();
                 if self.cells_emitted == before {
                     self.push_cell(String::new(), Visibility::Visible);
                 }
+                self.next_column = self.cell_column.take().unwrap_or(self.next_column) + span;
             }
         }
     }
@@ -683,7 +719,7 @@ impl Walker {
             Boundary::None => {}
             Boundary::Line => self.end_line(),
             Boundary::Break => self.segment.push('\n'),
-            Boundary::Cell(_) => self.end_segment(),
+            Boundary::Cell(..) => self.end_segment(),
         }
     }
 
@@ -763,10 +799,16 @@ impl Walker {
             return;
         }
         self.cell_budget -= 1;
-        let x = self.cells.len() as f32;
-        self.cells.push(Cell {
-            x,
-            right: x + 1.0,
+        let column = match self.cell_column {
+            Some(column) => column,
+            None => {
+                self.next_column += 1;
+                self.next_column - 1
+            }
+        };
+        self.cells.push(GridCell {
+            column,
+            span: 1,
             text,
             visibility,
         });
@@ -777,10 +819,17 @@ impl Walker {
     fn end_line(&mut self) {
         self.end_segment();
         let cells = std::mem::take(&mut self.cells);
+        let kind = if std::mem::take(&mut self.table_row) {
+            BlockKind::TableRow { table: self.tables }
+        } else {
+            BlockKind::Paragraph
+        };
+        self.next_column = 0;
+        self.cell_column = None;
         if cells.iter().any(|cell| !cell.text.is_empty()) {
-            self.lines.push(Line {
+            self.blocks.push(Block {
                 page: 1,
-                baseline: self.lines.len() as f32,
+                kind,
                 cells,
             });
         }
@@ -803,12 +852,14 @@ impl Walker {
 
     fn finish(mut self) -> Extraction {
         self.end_line();
+        let grid = grid::lay_out(&self.blocks);
         Extraction {
             format: SourceFormat::Html,
             pages: 1,
             runs: Vec::new(),
-            rows: self.lines.clone(),
-            lines: self.lines,
+            lines: grid.lines,
+            rules: grid.rules,
+            rows: grid.rows,
             side_texts: self.side_texts,
             prior_revisions: Vec::new(),
             producer: self.producer,
@@ -844,7 +895,7 @@ fn child_frame(element: &Element, parent: Frame) -> Frame {
         visibility_hidden,
         aria_hidden,
         in_cell: match name {
-            "td" | "th" => true,
+            "td" | "th" | "dt" | "dd" => true,
             "table" => false,
             _ => parent.in_cell,
         },
@@ -902,10 +953,10 @@ fn collapse(mapped: &str) -> String {
 mod tests {
     use super::*;
 
-    /// The texts of each line's cells, hidden ones as `[invisible: ...]`.
+    /// The texts of each row's cells, hidden ones as `[invisible: ...]`.
     fn shown(extraction: &Extraction) -> Vec<Vec<String>> {
         extraction
-            .lines
+            .rows
             .iter()
             .map(|line| {
                 line.cells
@@ -953,18 +1004,27 @@ mod tests {
                     "14 Quenby Road\nLowther\nAB1 2CD",
                     "Independent"
                 ],
-                vec!["PELLINGHAM Oswin", "(address in Northbury)", ""],
+                vec!["PELLINGHAM Oswin", "(address in Northbury)"],
                 vec!["Printed by the Returning Officer"],
             ]
         );
-        assert_eq!(extraction.rows, extraction.lines);
-        for (index, line) in extraction.lines.iter().enumerate() {
-            assert_eq!(line.page, 1);
-            assert_eq!(line.baseline, index as f32);
-            for (column, cell) in line.cells.iter().enumerate() {
-                assert_eq!((cell.x, cell.right), (column as f32, column as f32 + 1.0));
-            }
-        }
+        // Laid out as a page: table cells at their column, a wrapped
+        // address one line per line, every table row ruled.
+        let column = |x: f32| (x / grid::COLUMN_WIDTH).floor() as usize;
+        let whitlock = &extraction.rows[3];
+        let columns: Vec<usize> = whitlock.cells.iter().map(|c| column(c.x)).collect();
+        assert_eq!(columns, [0, 1, 2]);
+        assert!(extraction.lines.iter().all(|l| l.page == 1));
+        assert!(
+            extraction
+                .lines
+                .windows(2)
+                .all(|w| w[0].baseline > w[1].baseline)
+        );
+        let texts: Vec<String> = extraction.lines.iter().map(|l| l.joined(" | ")).collect();
+        assert!(texts.contains(&"WHITLOCK Maryanne | 14 Quenby Road | Independent".to_string()));
+        assert!(texts.contains(&"Lowther".to_string()));
+        assert_eq!(extraction.rules.iter().filter(|r| !r.vertical).count(), 6);
     }
 
     #[test]
@@ -1005,7 +1065,7 @@ mod tests {
     #[test]
     fn blocks_are_lines_and_whitespace_collapses() {
         let html = "<div>Notice  of\n\t poll<p>Ward:&nbsp;Lowther</p>after</div>\
-            <ul><li>One</li><li>Two <b>bold</b>er</li></ul><dl><dt>Term</dt><dd>Meaning</dd></dl>\
+            <ul><li>One</li><li>Two <b>bold</b>er</li></ul><dl><dt>Term</dt><dd>Meaning</dd><dt>Next</dt><dd>one<br>two</dd></dl>\
             <h2> Heading </h2><div>   </div><pre>line one\n  line two</pre>";
         assert_eq!(
             lines_of(html),
@@ -1015,8 +1075,8 @@ mod tests {
                 vec!["after"],
                 vec!["One"],
                 vec!["Two bolder"],
-                vec!["Term"],
-                vec!["Meaning"],
+                vec!["Term", "Meaning"],
+                vec!["Next", "one\ntwo"],
                 vec!["Heading"],
                 vec!["line one\nline two"],
             ]
@@ -1313,7 +1373,7 @@ mod tests {
         ];
         for input in inputs {
             let extraction = extract(input, Some("text/html; charset="));
-            assert_eq!(extraction.rows, extraction.lines);
+            assert!(extraction.rows.len() <= extraction.lines.len());
         }
         let huge_attribute = format!("<p title=\"{}\">x</p>", "a".repeat(1 << 20));
         let extraction = extract(huge_attribute.as_bytes(), None);

@@ -8,20 +8,7 @@
 //! Runs of different visibility never share a cell, so a hidden address
 //! stays distinguishable from the visible text around it.
 
-use crate::model::{Cell, Line, TextRun};
-
-/// A table rule in page space (see the PDF interpreter).
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Rule {
-    /// Vertical (x = `at`) or horizontal (y = `at`).
-    pub vertical: bool,
-    /// Position across its length.
-    pub at: f32,
-    /// Start along its length.
-    pub from: f32,
-    /// End along its length.
-    pub to: f32,
-}
+use crate::model::{Cell, Line, Rule, TextRun};
 
 /// Baselines closer than this share of the font size are one line.
 const SAME_LINE: f32 = 0.35;
@@ -78,12 +65,14 @@ fn line_of(mut runs: Vec<&TextRun>, rules: &[Rule]) -> Line {
             }
             cell.text.push_str(&run.text);
             cell.right = cell.right.max(run.right());
+            cell.size = cell.size.max(run.font_size);
         } else {
             cells.push(Cell {
                 x: run.x,
                 right: run.right(),
                 text: run.text.clone(),
                 visibility: run.visibility,
+                size: run.font_size,
             });
         }
         last = Some(run);
@@ -109,6 +98,7 @@ fn rule_between(rules: &[Rule], left: f32, right: f32, y: f32, size: f32) -> boo
 /// Groups a page's lines into table rows: lines between the same two row
 /// separators, within the separators' extent, form one row whose cells
 /// are merged by column. Lines outside any ruled band are rows alone.
+/// `rules` are the page's.
 pub fn rows(lines: &[Line], rules: &[Rule]) -> Vec<Line> {
     let separators = row_separators(rules);
     let band_of = |line: &Line| -> Option<(usize, usize)> {
@@ -158,8 +148,11 @@ fn row_separators(rules: &[Rule]) -> Vec<Rule> {
     joined
 }
 
-/// Appends a line's cells to a row, each to the row cell of its column.
-fn merge_into_row(row: &mut Line, line: &Line, rules: &[Rule]) {
+/// Appends a line's cells to a row, each to the row cell of its column
+/// (the last cell it overlaps with no vertical rule between them); a cell
+/// of no column is inserted in x order. Merged cells join their texts with
+/// `\n`.
+pub fn merge_into_row(row: &mut Line, line: &Line, rules: &[Rule]) {
     for cell in &line.cells {
         let column = row.cells.iter_mut().rev().find(|existing| {
             existing.visibility == cell.visibility
@@ -174,6 +167,7 @@ fn merge_into_row(row: &mut Line, line: &Line, rules: &[Rule]) {
                 existing.text.push_str(&cell.text);
                 existing.x = existing.x.min(cell.x);
                 existing.right = existing.right.max(cell.right);
+                existing.size = existing.size.max(cell.size);
             }
             None => {
                 let at = row
@@ -209,6 +203,16 @@ mod tests {
         }
     }
 
+    fn rule(vertical: bool, at: f32, from: f32, to: f32) -> Rule {
+        Rule {
+            page: 1,
+            vertical,
+            at,
+            from,
+            to,
+        }
+    }
+
     #[test]
     fn words_join_and_columns_split() {
         let runs = [
@@ -228,12 +232,7 @@ mod tests {
     fn vertical_rule_splits_close_runs() {
         let runs = [run(50.0, 700.0, "Name"), run(77.0, 700.0, "Address")];
         let refs: Vec<&TextRun> = runs.iter().collect();
-        let rule = Rule {
-            vertical: true,
-            at: 76.0,
-            from: 690.0,
-            to: 720.0,
-        };
+        let rule = rule(true, 76.0, 690.0, 720.0);
         assert_eq!(lines(&refs, &[]).first().map(|l| l.cells.len()), Some(1));
         assert_eq!(
             lines(&refs, &[rule]).first().map(|l| l.cells.len()),
@@ -263,12 +262,7 @@ mod tests {
             run(50.0, 650.0, "JONES"),
         ];
         let refs: Vec<&TextRun> = runs.iter().collect();
-        let horizontal = |y| Rule {
-            vertical: false,
-            at: y,
-            from: 40.0,
-            to: 500.0,
-        };
+        let horizontal = |y| rule(false, y, 40.0, 500.0);
         let rules = [horizontal(712.0), horizontal(665.0), horizontal(640.0)];
         let lines = lines(&refs, &rules);
         let rows = rows(&lines, &rules);

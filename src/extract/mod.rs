@@ -13,6 +13,7 @@
 //! file, never a panic, and never unbounded memory or time.
 
 pub mod docx;
+pub mod grid;
 pub mod html;
 pub mod layout;
 pub mod pdf;

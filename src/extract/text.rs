@@ -17,9 +17,8 @@ use std::sync::LazyLock;
 
 use memchr::memmem::Finder;
 
-use crate::model::{
-    Cell, Extraction, Line, Revision, SideLayer, SideText, SourceFormat, Visibility,
-};
+use super::grid::{self, Block, BlockKind, GridCell};
+use crate::model::{Extraction, Line, Revision, SideLayer, SideText, SourceFormat, Visibility};
 
 const SIDE_LAYERS: [(&str, SideLayer); 5] = [
     ("info", SideLayer::Info),
@@ -89,16 +88,20 @@ fn one_line(text: &str) -> String {
     text.replace('\n', " / ")
 }
 
-/// Reads a text notice.
+/// Reads a text notice. A row of several cells is a table row (rows of
+/// several cells in a row on one page are one table), a row of one cell a
+/// paragraph; [`grid`] lays them out as lines and rules.
 pub fn extract(bytes: &[u8]) -> Extraction {
     let text = String::from_utf8_lossy(bytes);
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    let mut rows: Vec<Line> = Vec::new();
+    // The current revision's blocks, then each earlier revision's.
+    let mut revisions: Vec<(u32, u64, Vec<Block>)> = Vec::new();
+    let mut blocks: Vec<Block> = Vec::new();
     let mut side_texts = Vec::new();
-    let mut prior_revisions: Vec<Revision> = Vec::new();
     let mut page = 1;
     let mut pages = 1;
-    for (index, raw) in text.lines().enumerate() {
+    let mut tables = 0usize;
+    for raw in text.lines() {
         let line = raw.trim_end();
         if line.trim().is_empty() || (line.starts_with("==> ") && line.ends_with(" <==")) {
             continue;
@@ -115,11 +118,7 @@ pub fn extract(bytes: &[u8]) -> Extraction {
                 .next()
                 .and_then(|n| n.trim_start_matches('(').parse().ok())
                 .unwrap_or(0);
-            prior_revisions.push(Revision {
-                number,
-                byte_len,
-                rows: Vec::new(),
-            });
+            revisions.push((number, byte_len, Vec::new()));
             page = 1;
             continue;
         }
@@ -127,25 +126,48 @@ pub fn extract(bytes: &[u8]) -> Extraction {
             side_texts.push(side);
             continue;
         }
-        let row = Line {
-            page,
-            baseline: -(index as f32),
-            cells: split_on(line, &CELL_SEPARATOR)
-                .enumerate()
-                .map(|(column, text)| cell(column, text))
-                .collect(),
+        let cells: Vec<GridCell> = split_on(line, &CELL_SEPARATOR)
+            .enumerate()
+            .map(|(column, text)| cell(column, text))
+            .collect();
+        let target = match revisions.last_mut() {
+            Some((_, _, earlier)) => earlier,
+            None => &mut blocks,
         };
-        match prior_revisions.last_mut() {
-            Some(revision) => revision.rows.push(row),
-            None => rows.push(row),
-        }
+        let kind = if cells.len() < 2 {
+            BlockKind::Paragraph
+        } else {
+            let continues = target.last().is_some_and(|last| {
+                last.page == page && matches!(last.kind, BlockKind::TableRow { .. })
+            });
+            if !continues {
+                tables += 1;
+            }
+            BlockKind::TableRow { table: tables }
+        };
+        target.push(Block { page, kind, cells });
     }
+    let grid = grid::lay_out(&blocks);
+    let prior_revisions = revisions
+        .into_iter()
+        .map(|(number, byte_len, blocks)| {
+            let grid = grid::lay_out(&blocks);
+            Revision {
+                number,
+                byte_len,
+                lines: grid.lines,
+                rules: grid.rules,
+                rows: grid.rows,
+            }
+        })
+        .collect();
     Extraction {
         format: SourceFormat::Text,
         pages,
         runs: Vec::new(),
-        lines: rows.clone(),
-        rows,
+        lines: grid.lines,
+        rules: grid.rules,
+        rows: grid.rows,
         side_texts,
         prior_revisions,
         producer: None,
@@ -157,7 +179,7 @@ fn marker<'a>(line: &'a str, prefix: &str) -> Option<&'a str> {
     line.strip_prefix(prefix)?.strip_suffix(" ---")
 }
 
-fn cell(column: usize, text: &str) -> Cell {
+fn cell(column: usize, text: &str) -> GridCell {
     let (visibility, text) = HIDDEN
         .iter()
         .find_map(|(name, visibility)| {
@@ -168,9 +190,9 @@ fn cell(column: usize, text: &str) -> Cell {
                 .map(|inner| (*visibility, inner))
         })
         .unwrap_or((Visibility::Visible, text));
-    Cell {
-        x: column as f32,
-        right: column as f32 + 1.0,
+    GridCell {
+        column,
+        span: 1,
         text: join_wrapped(text.trim()),
         visibility,
     }

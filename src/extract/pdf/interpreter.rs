@@ -29,8 +29,8 @@ use super::font::Font;
 use super::geometry::{Matrix, Rect};
 use super::lexer::{Lexer, Operand};
 use super::objects::{as_f32, as_rect, content_bytes, dict_get, dict_get_dict, name_of, resolve};
-use crate::extract::layout::Rule;
 use crate::extract::{ExtractError, Limits};
+use crate::model::Rule;
 
 /// Shared, decreasing allowances for one file.
 #[derive(Debug)]
@@ -508,6 +508,7 @@ impl<'d, 'b> Interpreter<'d, 'b> {
         let (w, h) = (rect.width(), rect.height());
         let ruling = if w <= RULE_THICKNESS && h > RULE_THICKNESS {
             Rule {
+                page: 0, // set by the caller, which knows the page number
                 vertical: true,
                 at: (rect.x0 + rect.x1) / 2.0,
                 from: rect.y0,
@@ -515,6 +516,7 @@ impl<'d, 'b> Interpreter<'d, 'b> {
             }
         } else if h <= RULE_THICKNESS && w > RULE_THICKNESS {
             Rule {
+                page: 0, // set by the caller, which knows the page number
                 vertical: false,
                 at: (rect.y0 + rect.y1) / 2.0,
                 from: rect.x0,

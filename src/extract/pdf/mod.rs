@@ -39,7 +39,7 @@ use self::interpreter::{Budget, FontCache, Interpreter};
 use self::objects::{as_f32, as_rect, content_bytes, dict_get};
 use crate::extract::layout;
 use crate::extract::{ExtractError, Limits};
-use crate::model::{Extraction, Line, Revision, SourceFormat, TextRun};
+use crate::model::{Extraction, Line, Revision, Rule, SourceFormat, TextRun};
 
 /// Deepest page-tree `/Parent` chain followed for inherited attributes.
 const MAX_PARENT_DEPTH: usize = 64;
@@ -61,6 +61,7 @@ pub fn extract(bytes: &[u8], limits: &Limits) -> Result<Extraction, ExtractError
         pages: pages.count,
         runs: pages.runs,
         lines: pages.lines,
+        rules: pages.rules,
         rows: pages.rows,
         side_texts,
         prior_revisions,
@@ -102,6 +103,7 @@ struct PagesText {
     count: u32,
     runs: Vec<TextRun>,
     lines: Vec<Line>,
+    rules: Vec<Rule>,
     rows: Vec<Line>,
 }
 
@@ -124,6 +126,7 @@ fn extract_pages(
         count: pages.len() as u32,
         runs: Vec::new(),
         lines: Vec::new(),
+        rules: Vec::new(),
         rows: Vec::new(),
     };
     for (&number, &page_id) in &pages {
@@ -143,17 +146,18 @@ fn extract_pages(
             }
         }
         let resources = inherited(doc, page, b"Resources").and_then(|o| o.as_dict().ok());
-        let paint = Interpreter::new(doc, limits, budget, &mut fonts, &hidden_groups).run_page(
-            &content,
-            resources,
-            geometry.ctm,
-        )?;
+        let mut paint = Interpreter::new(doc, limits, budget, &mut fonts, &hidden_groups)
+            .run_page(&content, resources, geometry.ctm)?;
+        for rule in &mut paint.rulings {
+            rule.page = number;
+        }
         let runs = visibility::judge(&paint, &geometry.crop, number);
         let refs: Vec<&TextRun> = runs.iter().collect();
         let lines = layout::lines(&refs, &paint.rulings);
         out.rows.extend(layout::rows(&lines, &paint.rulings));
         out.lines.extend(lines);
         out.runs.extend(runs);
+        out.rules.extend(paint.rulings);
     }
     Ok(out)
 }
@@ -280,6 +284,8 @@ fn prior_revisions(
         revisions.push(Revision {
             number: index as u32 + 1,
             byte_len: *end as u64,
+            lines: pages.lines,
+            rules: pages.rules,
             rows: pages.rows,
         });
     }
