@@ -37,7 +37,7 @@ const MAX_EVIDENCE: usize = 200;
 /// What the findings pass needs to know about the document.
 pub(crate) struct Document<'a> {
     pub extraction: &'a Extraction,
-    pub segmented: &'a Segmented,
+    pub segmented: &'a Segmented<'a>,
     pub kind: NoticeKind,
     /// Published addresses predate the withholding rule.
     pub pre_rule: bool,
@@ -158,7 +158,7 @@ fn legitimate_postcodes(detector: &Detector, doc: &Document<'_>) -> HashSet<Stri
         .iter()
         .zip(&doc.segmented.roles)
         .filter(|(_, role)| **role == RowRole::Legitimate)
-        .flat_map(|(item, _)| &item.cells)
+        .flat_map(|(item, _)| item.cells.iter())
         .flat_map(|cell| postcode::all_in(grammar, &cell.text))
         .collect()
 }
@@ -316,7 +316,7 @@ fn prior_revisions(findings: &mut Findings<'_>, doc: &Document<'_>, legitimate: 
         doc.segmented
             .items
             .iter()
-            .flat_map(|item| &item.cells)
+            .flat_map(|item| item.cells.iter())
             .filter(|cell| !cell.visibility.is_hidden())
     };
     let shown_postcodes: HashSet<String> = visible_cells()

@@ -218,7 +218,7 @@ impl Detector {
 
 /// The visible text of `items`: each item's visible cells joined by a
 /// space, items joined by a line break.
-fn visible_text<'r>(rows: impl Iterator<Item = &'r table::Item>) -> String {
+fn visible_text<'r>(rows: impl Iterator<Item = &'r table::Item<'r>>) -> String {
     let mut text = String::new();
     for (i, row) in rows.enumerate() {
         if i > 0 {

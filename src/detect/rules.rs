@@ -120,11 +120,13 @@ pub struct Rules {
     pub(crate) kinds: Vec<KindRule>,
     pub(crate) columns: Vec<(Role, Vec<String>)>,
     pub(crate) header_words: Vec<String>,
+    pub(crate) header_first_words: Vec<String>,
     pub(crate) labels: Vec<(Role, Vec<String>)>,
     pub(crate) posts: Vec<Regex>,
     pub(crate) post_cues: Vec<String>,
     pub(crate) not_posts: Vec<String>,
     pub(crate) post_suffixes: Vec<String>,
+    pub(crate) page_marks: Vec<Regex>,
     pub(crate) table_end: Vec<String>,
     pub(crate) footer: Vec<String>,
     pub(crate) legitimate: Vec<String>,
@@ -352,6 +354,7 @@ impl Rules {
                 .map(|c| (c.role, lower(c.headers)))
                 .collect(),
             header_words: lower(layout_file.header_words),
+            header_first_words: lower(layout_file.header_first_words),
             labels: layout_file
                 .label
                 .into_iter()
@@ -361,6 +364,11 @@ impl Rules {
             post_cues: lower(layout_file.post_cues),
             not_posts: lower(layout_file.not_posts),
             post_suffixes: lower(layout_file.post_suffixes),
+            page_marks: contexts_file
+                .page_marks
+                .iter()
+                .map(|p| compile(contexts, p, None))
+                .collect::<Result<_, _>>()?,
             table_end: lower(contexts_file.table_end),
             footer: lower(contexts_file.footer),
             legitimate: lower(contexts_file.legitimate),
@@ -553,6 +561,7 @@ struct KindEntry {
 struct LayoutFile {
     column: Vec<ColumnEntry>,
     header_words: Vec<String>,
+    header_first_words: Vec<String>,
     label: Vec<LabelEntry>,
     posts: Vec<Spanned<String>>,
     post_cues: Vec<String>,
@@ -577,6 +586,7 @@ struct LabelEntry {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ContextsFile {
+    page_marks: Vec<Spanned<String>>,
     table_end: Vec<String>,
     footer: Vec<String>,
     legitimate: Vec<String>,

@@ -24,6 +24,7 @@
 //! says. Hidden cells are left to the findings pass. Segmentation never
 //! reports anything itself.
 
+use std::cell::RefCell;
 use std::collections::HashSet;
 
 use regex::{Regex, RegexSet};
@@ -60,14 +61,14 @@ pub(crate) struct Agent {
 
 /// The result of segmenting one revision.
 #[derive(Clone, Debug, Default)]
-pub(crate) struct Segmented {
+pub(crate) struct Segmented<'l> {
     /// Candidates in notice order.
     pub candidates: Vec<Candidate>,
     /// The agent printed beside each candidate (notices of agents), by
     /// candidate index.
     pub agents: Vec<Option<Agent>>,
     /// The items the table reader found, in reading order.
-    pub items: Vec<Item>,
+    pub items: Vec<Item<'l>>,
     /// One role per item.
     pub roles: Vec<RowRole>,
     /// Index of the first table header item, if any.
@@ -208,12 +209,7 @@ impl Segmenter {
             // Each pattern compiled alone when the rules were loaded.
             .unwrap_or_else(|_| RegexSet::empty());
         let mut segmenter = Segmenter {
-            reader: TableReader::new(
-                &rules.columns,
-                &rules.header_words,
-                &rules.table_end,
-                &rules.footer,
-            ),
+            reader: TableReader::new(rules),
             labels: PhraseSet::new(
                 rules
                     .labels
@@ -247,11 +243,21 @@ impl Segmenter {
         self.legitimate.has(normal, 0)
     }
 
+    /// The cues the table reader asks for, for one document.
+    pub(crate) fn cues(&self) -> DocumentCues<'_> {
+        DocumentCues {
+            segmenter: self,
+            posts: RefCell::new(Vec::new()),
+        }
+    }
+
     /// Segments one revision of a notice from its lines and rules.
-    pub(crate) fn segment(&self, lines: &[Line], rules: &[Rule]) -> Segmented {
-        let items = self.reader.read(lines, rules, self);
+    pub(crate) fn segment<'l>(&self, lines: &'l [Line], rules: &[Rule]) -> Segmented<'l> {
+        let cues = self.cues();
+        let items = self.reader.read(lines, rules, &cues);
         let mut run = Run {
             segmenter: self,
+            cues: &cues,
             out: Segmented::default(),
             legitimate_section: false,
             post: None,
@@ -444,9 +450,10 @@ fn title_case(text: &str) -> String {
 }
 
 /// The state of one segmentation pass.
-struct Run<'s> {
+struct Run<'s, 'l> {
     segmenter: &'s Segmenter,
-    out: Segmented,
+    cues: &'s DocumentCues<'s>,
+    out: Segmented<'l>,
     /// After a table end that is not a footer (polling stations): lines are
     /// legitimate addresses until a new post, footer or header.
     legitimate_section: bool,
@@ -473,7 +480,7 @@ struct Run<'s> {
 /// Most distinct withheld cells [`Run::classify`] remembers.
 const WITHHELD_MEMORY: usize = 32;
 
-impl Run<'_> {
+impl Run<'_, '_> {
     fn item(&mut self, index: usize, item: &Item) -> RowRole {
         match item.kind {
             ItemKind::Header => {
@@ -558,7 +565,7 @@ impl Run<'_> {
         if let Some(post) = &self.row_post {
             return post.clone();
         }
-        let post = self.segmenter.post_of(text, &self.normal);
+        let post = self.cues.post_of(text, &self.normal);
         self.row_post = Some(post.clone());
         post
     }
@@ -777,13 +784,40 @@ impl Run<'_> {
     }
 }
 
-impl Cues for Segmenter {
+/// Most distinct lines whose post [`DocumentCues`] remembers.
+const POST_MEMORY: usize = 64;
+
+/// What segmentation tells the table reader about one document, with the
+/// posts of its lines remembered: a notice repeats its headings page after
+/// page, and both the reader and segmentation ask about them.
+pub(crate) struct DocumentCues<'s> {
+    segmenter: &'s Segmenter,
+    /// (line text, its post) of the lines asked about so far.
+    posts: RefCell<Vec<(String, Option<String>)>>,
+}
+
+impl DocumentCues<'_> {
+    /// [`Segmenter::post_of`], remembered by line text.
+    fn post_of(&self, text: &str, normal: &str) -> Option<String> {
+        if let Some((_, post)) = self.posts.borrow().iter().find(|(seen, _)| seen == text) {
+            return post.clone();
+        }
+        let post = self.segmenter.post_of(text, normal);
+        let mut posts = self.posts.borrow_mut();
+        if posts.len() < POST_MEMORY {
+            posts.push((text.to_string(), post.clone()));
+        }
+        post
+    }
+}
+
+impl Cues for DocumentCues<'_> {
     fn is_post(&self, text: &str, normal: &str) -> bool {
         self.post_of(text, normal).is_some_and(|p| !p.is_empty())
     }
 
     fn address_complete(&self, text: &str) -> bool {
-        self.address.is_complete(text)
+        self.segmenter.address.is_complete(text)
     }
 }
 

@@ -42,10 +42,13 @@
 
 use std::collections::HashSet;
 
-use super::rules::Role;
-use super::text::{PhraseSet, key_into, normalise_into};
+use regex::RegexSet;
+
+use super::rules::{Role, Rules};
+use super::text::{PhraseSet, key_into, normalise_into, normalise_onto};
 use crate::extract::layout::merge_into_row;
 use crate::model::{Cell, Line, Rule};
+use std::borrow::Cow;
 
 /// Baselines further apart than this many text heights end a header band
 /// (where no ruled band holds it).
@@ -54,6 +57,10 @@ const HEADER_GAP: f32 = 1.9;
 const RULED_HEADER_GAP: f32 = 4.0;
 /// Most lines in one header band.
 const MAX_HEADER_LINES: usize = 10;
+/// In a table without drawn columns, a line further below the table's
+/// last line than this many text heights is not the table's (a page
+/// footer, the next section).
+const MAX_BODY_GAP: f32 = 5.0;
 /// A row starts after a gap in the name column of more than this many
 /// times the spacing of a cell's wrapped lines...
 const ROW_GAP: f32 = 1.45;
@@ -83,16 +90,17 @@ pub(crate) enum ItemKind {
     Body { continues: bool },
 }
 
-/// One piece of the notice, in reading order.
+/// One piece of the notice, in reading order; a free line's cells are
+/// borrowed from the line.
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) struct Item {
+pub(crate) struct Item<'l> {
     /// What it is.
     pub kind: ItemKind,
     /// The page it starts on.
     pub page: u32,
     /// Its cells, left to right; a cell's lines joined by `\n`. Hidden
     /// cells are kept apart from visible ones.
-    pub cells: Vec<Cell>,
+    pub cells: Cow<'l, [Cell]>,
     /// Each cell's column role (headers and body rows; `None` elsewhere).
     pub roles: Vec<Option<Role>>,
     /// The visible text, normalised (free lines only, else empty).
@@ -121,6 +129,11 @@ struct Table {
     address: Option<usize>,
     /// The table's vertical rules were drawn: body lines lie within them.
     ruled: bool,
+    /// The header's text height: the margin of the table's extent.
+    size: f32,
+    /// Where, on the page being read, the table's vertical rules run: the
+    /// y ranges they cover, bottom to top, disjoint.
+    drawn: Vec<(f32, f32)>,
     /// Rows emitted so far.
     rows: usize,
     state: State,
@@ -139,6 +152,11 @@ enum State {
 impl Table {
     /// The column of a cell: the one its box overlaps most.
     fn column_of(&self, cell: &Cell) -> usize {
+        // Most cells lie within one column: the one both edges fall in.
+        let starts = self.bounds.partition_point(|&b| b <= cell.x);
+        if self.bounds.partition_point(|&b| b < cell.right) == starts {
+            return starts;
+        }
         let middle = (cell.x + cell.right) / 2.0;
         let mut best = (f32::NEG_INFINITY, 0);
         for i in 0..self.columns.len() {
@@ -166,6 +184,42 @@ impl Table {
         self.columns.first().map_or(0.0, |c| c.left)
     }
 
+    /// Finds where the table's vertical rules run on a page whose rules
+    /// are `rules`.
+    fn find_drawn(&mut self, rules: &[Rule]) {
+        self.drawn.clear();
+        if !self.ruled {
+            return;
+        }
+        let (left, right) = (self.left() - self.size, self.right() + self.size);
+        let mut spans: Vec<(f32, f32)> = rules
+            .iter()
+            .filter(|r| r.vertical && r.at >= left && r.at <= right)
+            .map(|r| (r.from, r.to))
+            .collect();
+        // Rules come top to bottom or bottom to top, as the page drew them.
+        if spans.is_sorted_by(|a, b| a.0 >= b.0) {
+            spans.reverse();
+        } else if !spans.is_sorted_by(|a, b| a.0 <= b.0) {
+            spans.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+        }
+        for (from, to) in spans {
+            match self.drawn.last_mut() {
+                Some(last) if from <= last.1 + 1.0 => last.1 = last.1.max(to),
+                _ => self.drawn.push((from, to)),
+            }
+        }
+    }
+
+    /// Whether the table's vertical rules run past a line at `baseline`
+    /// whose text is `size` high.
+    fn drawn_at(&self, baseline: f32, size: f32) -> bool {
+        let at = self
+            .drawn
+            .partition_point(|&(from, _)| from <= baseline + 0.5 * size);
+        at > 0 && self.drawn[at - 1].1 >= baseline
+    }
+
     fn right(&self) -> f32 {
         self.columns.last().map_or(0.0, |c| c.right)
     }
@@ -188,49 +242,123 @@ pub(crate) trait Cues {
 pub(crate) struct TableReader {
     columns: PhraseSet,
     column_roles: Vec<Role>,
+    /// The phrases of the columns rows are keyed on (a header names one).
+    key_phrases: PhraseSet,
     /// Every word a header may hold.
-    header_words: HashSet<String>,
+    header_words: HashSet<String, foldhash::fast::RandomState>,
+    /// The words a header's first cell may start with: the column
+    /// phrases' and `header_first_words`.
+    first_words: HashSet<String, foldhash::fast::RandomState>,
     table_end: PhraseSet,
+    /// Page numbers and the like: lines that belong to no table.
+    page_marks: RegexSet,
 }
+
+/// The roles a table's rows are keyed on, in order of preference.
+const KEY_ROLES: [Role; 3] = [Role::Surname, Role::Name, Role::NameAndAddress];
 
 /// Group of footer phrases in [`TableReader::table_end`].
 const FOOTER: usize = 0;
 /// Group of other table ends.
 const SECTION_END: usize = 1;
 
-/// A line as the reader sees it: its visible cells' normal forms.
-struct Seen {
-    /// Indexes into the line's cells of its visible, non-blank cells.
+/// The visible cells of a page's lines and their normal forms, kept in
+/// one buffer for the whole page (reused from page to page).
+#[derive(Default)]
+struct PageText {
+    /// Indexes into each line's cells of its visible, non-blank cells,
+    /// line after line.
     visible: Vec<usize>,
-    /// Their normal forms.
-    norms: Vec<String>,
+    /// Where each of those cells' normal form lies in `text`.
+    spans: Vec<(usize, usize)>,
+    /// The normal forms.
+    text: String,
+    /// Where each line's cells start in `visible` (and one past the last).
+    starts: Vec<usize>,
 }
 
-impl TableReader {
-    /// Compiles the header vocabulary (`columns`: role and phrases, in
-    /// priority order), the extra words headers use, and the table-end and
-    /// footer phrases.
-    pub(crate) fn new(
-        columns: &[(Role, Vec<String>)],
-        header_words: &[String],
-        table_end: &[String],
-        footer: &[String],
-    ) -> TableReader {
-        let mut words = HashSet::new();
-        let mut buffer = String::new();
-        for phrase in columns
-            .iter()
-            .flat_map(|(_, phrases)| phrases)
-            .chain(header_words)
-        {
-            key_into(phrase, &mut buffer);
-            words.extend(
-                buffer
-                    .split(' ')
-                    .filter(|w| !w.is_empty())
-                    .map(String::from),
-            );
+impl PageText {
+    /// Reads `lines` afresh.
+    fn fill(&mut self, lines: &[Line]) {
+        self.visible.clear();
+        self.spans.clear();
+        self.text.clear();
+        self.starts.clear();
+        for line in lines {
+            self.starts.push(self.visible.len());
+            for (i, cell) in line.cells.iter().enumerate() {
+                if cell.visibility.is_hidden() || cell.text.trim().is_empty() {
+                    continue;
+                }
+                let start = self.text.len();
+                normalise_onto(&cell.text, &mut self.text);
+                self.visible.push(i);
+                self.spans.push((start, self.text.len()));
+            }
         }
+        self.starts.push(self.visible.len());
+    }
+
+    /// Line `i` of `lines` as the reader sees it.
+    fn line<'p>(&'p self, lines: &'p [Line], i: usize) -> Seen<'p> {
+        let (from, to) = (self.starts[i], self.starts[i + 1]);
+        Seen {
+            visible: &self.visible[from..to],
+            spans: &self.spans[from..to],
+            text: &self.text,
+            line: &lines[i],
+        }
+    }
+}
+
+/// A line as the reader sees it: its visible cells and their normal forms.
+#[derive(Clone, Copy)]
+struct Seen<'p> {
+    /// Indexes into the line's cells of its visible, non-blank cells.
+    visible: &'p [usize],
+    spans: &'p [(usize, usize)],
+    text: &'p str,
+    line: &'p Line,
+}
+
+impl<'p> Seen<'p> {
+    /// The normal forms of the visible cells, in order.
+    fn norms(&self) -> impl Iterator<Item = &'p str> + use<'p> {
+        let text = self.text;
+        self.spans.iter().map(move |&(a, b)| &text[a..b])
+    }
+
+    /// The normal forms joined by spaces: the line's normal form.
+    fn normal(&self) -> String {
+        let length = self.spans.iter().map(|&(a, b)| b - a + 1).sum();
+        let mut normal = String::with_capacity(length);
+        for (i, part) in self.norms().enumerate() {
+            if i > 0 {
+                normal.push(' ');
+            }
+            normal.push_str(part);
+        }
+        normal
+    }
+}
+
+/// At least this share of a line's words must be header words for the
+/// line to be part of a header band (a misspelt or unlisted word or two
+/// aside, "Names of Proposer, Seconder & Assenters").
+const HEADER_WORDS_SHARE: f32 = 0.7;
+/// A line with more words than this that are not header words is no
+/// header line, whatever its length.
+const MAX_OTHER_WORDS: usize = 3;
+
+impl TableReader {
+    /// Compiles the header vocabulary (`rules.columns`: role and phrases,
+    /// in priority order), the extra words headers use, the table-end and
+    /// footer phrases and the page marks.
+    pub(crate) fn new(rules: &Rules) -> TableReader {
+        let columns = &rules.columns;
+        let column_words = || columns.iter().flat_map(|(_, phrases)| phrases);
+        let words = words_of_phrases(column_words().chain(&rules.header_words));
+        let first_words = words_of_phrases(column_words().chain(&rules.header_first_words));
         TableReader {
             columns: PhraseSet::new(
                 columns
@@ -239,16 +367,34 @@ impl TableReader {
                     .map(|(i, (_, phrases))| (i, phrases.as_slice())),
             ),
             column_roles: columns.iter().map(|(role, _)| *role).collect(),
+            key_phrases: PhraseSet::new(
+                columns
+                    .iter()
+                    .filter(|(role, _)| KEY_ROLES.contains(role))
+                    .map(|(_, phrases)| (0, phrases.as_slice())),
+            ),
             header_words: words,
-            table_end: PhraseSet::new([(FOOTER, footer), (SECTION_END, table_end)]),
+            first_words,
+            table_end: PhraseSet::new([
+                (FOOTER, rules.footer.as_slice()),
+                (SECTION_END, rules.table_end.as_slice()),
+            ]),
+            page_marks: RegexSet::new(
+                rules
+                    .page_marks
+                    .iter()
+                    .map(|p| format!("(?i:{})", p.as_str())),
+            )
+            // Each pattern compiled alone when the rules were loaded.
+            .unwrap_or_else(|_| RegexSet::empty()),
         }
     }
 
     /// `Some(true)` for a footer, `Some(false)` for another table end, from
     /// the cells' normal forms: a cell that starts (list numbers and marks
     /// aside) with a table-end phrase.
-    pub(crate) fn table_end(&self, norms: &[String]) -> Option<bool> {
-        norms.iter().find_map(|normal| {
+    fn table_end(&self, seen: Seen<'_>) -> Option<bool> {
+        seen.norms().find_map(|normal| {
             let start = normal.find(|c: char| c.is_alphabetic()).filter(|&i| {
                 normal[..i]
                     .chars()
@@ -260,6 +406,19 @@ impl TableReader {
         })
     }
 
+    /// Whether a line is only a page number ("Page 2 of 3", "- 2 -").
+    fn is_page_mark(&self, seen: Seen<'_>) -> bool {
+        match seen.visible {
+            [only] => {
+                let text = seen.line.cells[*only].text.trim();
+                text.len() <= 24
+                    && text.bytes().any(|b| b.is_ascii_digit())
+                    && self.page_marks.is_match(text)
+            }
+            _ => false,
+        }
+    }
+
     /// The role a header cell's normal form names, if any.
     fn role_of(&self, normal: &str) -> Option<Role> {
         self.columns
@@ -267,22 +426,57 @@ impl TableReader {
             .and_then(|g| self.column_roles.get(g).copied())
     }
 
-    /// Whether every word of a cell is one headers use (or a number or a
-    /// mark).
-    fn header_like(&self, text: &str, buffer: &mut String) -> bool {
-        key_into(text, buffer);
-        buffer.split(' ').filter(|w| !w.is_empty()).all(|word| {
-            word.chars().all(|c| c.is_ascii_digit())
-                || self.header_words.contains(word)
-                || (word.len() == 1 && word.chars().all(|c| c.is_ascii_lowercase()))
-        })
+    /// Whether most of a line's words are header words (or it holds only
+    /// numbers and marks): it may be part of a header band.
+    fn header_like(&self, seen: Seen<'_>) -> bool {
+        let (mut words, mut other) = (0usize, 0usize);
+        for word in seen.norms().flat_map(words_of) {
+            // Numbers ("1."), single letters and marks count for neither.
+            if !is_real_word(word) {
+                continue;
+            }
+            words += 1;
+            if !self.header_words.contains(word) {
+                other += 1;
+                // Most lines (candidates' rows) end here.
+                if other > MAX_OTHER_WORDS {
+                    return false;
+                }
+            }
+        }
+        !seen.visible.is_empty() && (words - other) as f32 >= HEADER_WORDS_SHARE * words as f32
+    }
+
+    /// Whether a line's first visible cell starts with a header word or a
+    /// number, as a header's first cell does: most lines (a candidate's
+    /// name first) are told by one word.
+    fn starts_like_header(&self, seen: Seen<'_>) -> bool {
+        let Some(first) = seen.norms().next() else {
+            return false;
+        };
+        let starts = words_of(first)
+            .find(|w| is_real_word(w))
+            .is_none_or(|w| self.first_words.contains(w));
+        // "Name: ..." is a label and its value, not a header cell.
+        starts && first.find(':').is_none_or(|at| at + 1 >= first.len())
+    }
+
+    /// Whether a line has a cell holding a column header phrase.
+    fn named(&self, seen: Seen<'_>) -> bool {
+        seen.norms().any(|n| self.columns.any(n))
     }
 
     /// Reads `lines` and `rules` into items, asking `cues` about posts and
     /// addresses.
-    pub(crate) fn read(&self, lines: &[Line], rules: &[Rule], cues: &dyn Cues) -> Vec<Item> {
+    pub(crate) fn read<'l>(
+        &self,
+        lines: &'l [Line],
+        rules: &[Rule],
+        cues: &dyn Cues,
+    ) -> Vec<Item<'l>> {
         let mut items = Vec::with_capacity(lines.len());
         let mut table: Option<Table> = None;
+        let mut text = PageText::default();
         let mut start = 0;
         while start < lines.len() {
             let page = lines[start].page;
@@ -291,8 +485,10 @@ impl TableReader {
                 .position(|l| l.page != page)
                 .map_or(lines.len(), |n| start + n);
             let page_rules: Vec<Rule> = rules.iter().filter(|r| r.page == page).copied().collect();
+            text.fill(&lines[start..end]);
             self.read_page(
                 &lines[start..end],
+                &text,
                 &page_rules,
                 &mut table,
                 &mut items,
@@ -303,23 +499,43 @@ impl TableReader {
         items
     }
 
-    fn read_page(
+    fn read_page<'l>(
         &self,
-        lines: &[Line],
+        lines: &'l [Line],
+        text: &PageText,
         rules: &[Rule],
         open: &mut Option<Table>,
-        items: &mut Vec<Item>,
+        items: &mut Vec<Item<'l>>,
         cues: &dyn Cues,
     ) {
         let page = lines.first().map_or(1, |l| l.page);
-        let seen: Vec<Seen> = lines.iter().map(seen).collect();
+        if let Some(table) = open.as_mut() {
+            table.find_drawn(rules);
+        }
         // Body lines of the table being read, not yet grouped into rows.
         let mut body: Vec<usize> = Vec::new();
+        // The baseline of this page's last body line.
+        let mut last_body: Option<f32> = None;
+        // Page marks among the body lines not yet emitted, by line.
+        let mut marks: Vec<(usize, Item<'l>)> = Vec::new();
         let mut i = 0;
         while i < lines.len() {
-            if let Some((table, end)) = self.header_at(lines, &seen, i, rules) {
+            let seen = text.line(lines, i);
+            if self.is_page_mark(seen) {
+                // Page furniture keeps its place among the rows being read.
+                let mark = free_item(&lines[i], seen, None);
+                if body.is_empty() {
+                    items.push(mark);
+                } else {
+                    marks.push((i, mark));
+                }
+                i += 1;
+                continue;
+            }
+            if let Some((mut table, end)) = self.header_at(lines, text, i, rules) {
+                table.find_drawn(rules);
                 if let Some(open) = open.as_mut() {
-                    flush(open, lines, rules, &mut body, items, cues);
+                    flush(open, lines, rules, &mut body, &mut marks, items, cues);
                 }
                 items.push(header_item(&lines[i..end], &table));
                 *open = Some(table);
@@ -327,60 +543,60 @@ impl TableReader {
                 continue;
             }
             let line = &lines[i];
-            let norms = &seen[i].norms;
-            let table_end = self.table_end(norms);
+            let table_end = self.table_end(seen);
             let Some(table) = open.as_mut().filter(|t| t.state != State::Closed) else {
-                items.push(free_item(line, &seen[i], table_end));
+                items.push(free_item(&lines[i], seen, table_end));
                 i += 1;
                 continue;
             };
             if let State::Paused(at) = table.state {
-                let resumes = at < page
-                    && table_end.is_none()
-                    && fits(table, line, &seen[i], rules)
-                    && resumes(table, line, &seen[i]);
+                let resumes =
+                    at < page && table_end.is_none() && fits(table, seen) && resumes(table, seen);
                 if !resumes {
-                    items.push(free_item(line, &seen[i], table_end));
+                    items.push(free_item(&lines[i], seen, table_end));
                     i += 1;
                     continue;
                 }
                 table.state = State::Reading;
             }
             if let Some(footer) = table_end {
-                flush(table, lines, rules, &mut body, items, cues);
+                flush(table, lines, rules, &mut body, &mut marks, items, cues);
                 table.state = if footer {
                     State::Paused(page)
                 } else {
                     State::Closed
                 };
-                items.push(free_item(line, &seen[i], table_end));
+                items.push(free_item(&lines[i], seen, table_end));
                 i += 1;
                 continue;
             }
-            let post = seen[i].visible.len() == 1 && {
-                let text = &line.cells[seen[i].visible[0]].text;
-                cues.is_post(text, &norms[0])
+            let post = match (seen.visible, seen.norms().next()) {
+                ([only], Some(normal)) => cues.is_post(&line.cells[*only].text, normal),
+                _ => false,
             };
             if post {
-                flush(table, lines, rules, &mut body, items, cues);
-                items.push(free_item(line, &seen[i], None));
+                flush(table, lines, rules, &mut body, &mut marks, items, cues);
+                items.push(free_item(&lines[i], seen, None));
                 i += 1;
                 continue;
             }
-            if !fits(table, line, &seen[i], rules) {
-                if !body.is_empty() || !seen[i].visible.is_empty() && table.rows > 0 {
-                    flush(table, lines, rules, &mut body, items, cues);
+            let far = !table.ruled
+                && last_body.is_some_and(|y| y - line.baseline > MAX_BODY_GAP * size_of(line));
+            if far || !fits(table, seen) {
+                if !body.is_empty() || !seen.visible.is_empty() && table.rows > 0 {
+                    flush(table, lines, rules, &mut body, &mut marks, items, cues);
                     table.state = State::Paused(page);
                 }
-                items.push(free_item(line, &seen[i], None));
+                items.push(free_item(&lines[i], seen, None));
                 i += 1;
                 continue;
             }
             body.push(i);
+            last_body = Some(line.baseline);
             i += 1;
         }
         if let Some(table) = open.as_mut() {
-            flush(table, lines, rules, &mut body, items, cues);
+            flush(table, lines, rules, &mut body, &mut marks, items, cues);
         }
     }
 
@@ -389,37 +605,46 @@ impl TableReader {
     fn header_at(
         &self,
         lines: &[Line],
-        seen: &[Seen],
+        text: &PageText,
         at: usize,
         rules: &[Rule],
     ) -> Option<(Table, usize)> {
-        let named = |i: usize| {
-            seen.get(i)
-                .is_some_and(|s| s.norms.iter().any(|n| self.role_of(n).is_some()))
+        // A band starts at a line of header words naming a column, or at
+        // numbering or header words just above one. The cheap tests first:
+        // a header word first, a header phrase, then the share of header
+        // words.
+        let first = text.line(lines, at);
+        if !self.starts_like_header(first) {
+            return None;
+        }
+
+        let starts = if self.named(first) {
+            self.header_like(first)
+        } else {
+            at + 1 < lines.len() && {
+                let next = text.line(lines, at + 1);
+                self.starts_like_header(next)
+                    && self.named(next)
+                    && close(lines, at, at + 1, rules)
+                    && self.header_like(first)
+                    && self.header_like(next)
+            }
         };
-        let mut buffer = String::new();
-        let mut header_like = |i: usize| {
-            let line = &lines[i];
-            !seen[i].visible.is_empty()
-                && seen[i]
-                    .visible
-                    .iter()
-                    .all(|&c| self.header_like(&line.cells[c].text, &mut buffer))
-        };
-        // A band starts at a line naming a column, or at numbering or
-        // header words just above one.
-        let starts = named(at)
-            || (header_like(at) && named(at + 1) && close(lines, at, at + 1, rules));
         if !starts {
             return None;
         }
         let mut end = at + 1;
         while end < lines.len()
             && end - at < MAX_HEADER_LINES
+            && self.header_like(text.line(lines, end))
             && close(lines, end - 1, end, rules)
-            && header_like(end)
         {
             end += 1;
+        }
+        // A header names the column its rows are keyed on.
+        let keyed = (at..end).any(|i| text.line(lines, i).norms().any(|n| self.key_phrases.any(n)));
+        if !keyed {
+            return None;
         }
         let mut row = Line {
             page: lines[at].page,
@@ -428,7 +653,8 @@ impl TableReader {
         };
         for (i, line) in lines.iter().enumerate().take(end).skip(at) {
             let visible = Line {
-                cells: seen[i]
+                cells: text
+                    .line(lines, i)
                     .visible
                     .iter()
                     .map(|&c| line.cells[c].clone())
@@ -468,7 +694,7 @@ impl TableReader {
                 .iter()
                 .any(|c| c.role.is_some_and(|r| wanted.contains(&r)))
         };
-        let key_roles = [Role::Surname, Role::Name, Role::NameAndAddress];
+        let key_roles = KEY_ROLES;
         let detailed = has(&[
             Role::HomeAddress,
             Role::NameAndAddress,
@@ -511,6 +737,8 @@ impl TableReader {
                 key,
                 address,
                 ruled,
+                size: size_of(&lines[at]),
+                drawn: Vec::new(),
                 rows: 0,
                 state: State::Reading,
             },
@@ -519,24 +747,40 @@ impl TableReader {
     }
 }
 
-/// A line's visible, non-blank cells and their normal forms.
-fn seen(line: &Line) -> Seen {
-    let visible: Vec<usize> = line
-        .cells
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| !c.visibility.is_hidden() && c.text.chars().any(|ch| !ch.is_whitespace()))
-        .map(|(i, _)| i)
-        .collect();
-    let norms = visible
-        .iter()
-        .map(|&i| {
-            let mut normal = String::new();
-            normalise_into(&line.cells[i].text, &mut normal);
-            normal
+/// Every word of `phrases`, as [`key_into`] splits them.
+fn words_of_phrases<'p>(
+    phrases: impl Iterator<Item = &'p String>,
+) -> HashSet<String, foldhash::fast::RandomState> {
+    let mut words = HashSet::with_hasher(foldhash::fast::RandomState::default());
+    let mut buffer = String::new();
+    for phrase in phrases {
+        key_into(phrase, &mut buffer);
+        words.extend(
+            buffer
+                .split(' ')
+                .filter(|w| !w.is_empty())
+                .map(String::from),
+        );
+    }
+    words
+}
+
+/// The words of a text: its runs of letters and digits.
+fn words_of(normal: &str) -> impl Iterator<Item = &str> {
+    normal
+        .split(|c: char| {
+            if c.is_ascii() {
+                !c.is_ascii_alphanumeric()
+            } else {
+                !c.is_alphanumeric()
+            }
         })
-        .collect();
-    Seen { visible, norms }
+        .filter(|w| !w.is_empty())
+}
+
+/// A word that says something: not a number, a single letter or a mark.
+fn is_real_word(word: &str) -> bool {
+    word.len() > 1 && !word.bytes().all(|b| b.is_ascii_digit()) && word.chars().nth(1).is_some()
 }
 
 /// The tallest text of a line.
@@ -600,11 +844,12 @@ fn vertical_between(rules: &[Rule], left: f32, right: f32, top: f32, bottom: f32
 /// Whether a line reads as part of a table's body: no visible cell spans
 /// two column boundaries, some cell lies within the table, and in a ruled
 /// table a vertical rule of the table runs past it.
-fn fits(table: &Table, line: &Line, seen: &Seen, rules: &[Rule]) -> bool {
+fn fits(table: &Table, seen: Seen<'_>) -> bool {
+    let line = seen.line;
     let size = size_of(line);
     let (left, right) = (table.left() - 2.0 * size, table.right() + 2.0 * size);
     let mut inside = false;
-    for &c in &seen.visible {
+    for &c in seen.visible {
         let cell = &line.cells[c];
         if cell.right < left || cell.x > right {
             continue;
@@ -627,19 +872,13 @@ fn fits(table: &Table, line: &Line, seen: &Seen, rules: &[Rule]) -> bool {
     if !inside {
         return false;
     }
-    !table.ruled
-        || rules.iter().any(|r| {
-            r.vertical
-                && r.at >= table.left() - size
-                && r.at <= table.right() + size
-                && r.from <= line.baseline + 0.5 * size
-                && r.to >= line.baseline
-        })
+    !table.ruled || table.drawn_at(line.baseline, size)
 }
 
 /// Whether a line on a later page starts a row of a paused table: it has
 /// a name and, where the table has an address column, an address.
-fn resumes(table: &Table, line: &Line, seen: &Seen) -> bool {
+fn resumes(table: &Table, seen: Seen<'_>) -> bool {
+    let line = seen.line;
     let columns: Vec<usize> = seen
         .visible
         .iter()
@@ -649,18 +888,18 @@ fn resumes(table: &Table, line: &Line, seen: &Seen) -> bool {
 }
 
 /// A free line as an item.
-fn free_item(line: &Line, seen: &Seen, table_end: Option<bool>) -> Item {
+fn free_item<'l>(line: &'l Line, seen: Seen<'_>, table_end: Option<bool>) -> Item<'l> {
     Item {
         kind: ItemKind::Free { table_end },
         page: line.page,
-        cells: line.cells.clone(),
+        cells: Cow::Borrowed(&line.cells),
         roles: vec![None; line.cells.len()],
-        normal: seen.norms.join(" "),
+        normal: seen.normal(),
     }
 }
 
 /// The header band's lines as one item, its cells merged by column.
-fn header_item(band: &[Line], table: &Table) -> Item {
+fn header_item<'l>(band: &[Line], table: &Table) -> Item<'l> {
     let mut cells: Vec<Cell> = Vec::new();
     let mut columns: Vec<usize> = Vec::new();
     for line in band {
@@ -672,7 +911,7 @@ fn header_item(band: &[Line], table: &Table) -> Item {
         kind: ItemKind::Header,
         page: band.first().map_or(1, |l| l.page),
         roles: columns.iter().map(|&c| table.columns[c].role).collect(),
-        cells,
+        cells: Cow::Owned(cells),
         normal: String::new(),
     }
 }
@@ -701,34 +940,46 @@ fn add_to_column(cells: &mut Vec<Cell>, columns: &mut Vec<usize>, column: usize,
     columns.insert(at, column);
 }
 
-/// Groups the body lines read so far into rows and emits them.
-fn flush(
+/// Groups the body lines read so far into rows and emits them, with the
+/// page marks read among them in line order.
+fn flush<'l>(
     table: &mut Table,
-    lines: &[Line],
+    lines: &'l [Line],
     rules: &[Rule],
     body: &mut Vec<usize>,
-    items: &mut Vec<Item>,
+    marks: &mut Vec<(usize, Item<'l>)>,
+    items: &mut Vec<Item<'l>>,
     cues: &dyn Cues,
 ) {
     if body.is_empty() {
+        items.extend(marks.drain(..).map(|(_, mark)| mark));
         return;
     }
-    let rows = group_rows(table, lines, rules, body, cues);
+    // Each body line's cells' columns, worked out once.
+    let columns = CellColumns::new(table, lines, body);
+    let body_lines = Body {
+        table,
+        lines,
+        body,
+        columns: &columns,
+    };
+    let rows = body_lines.rows(rules, cues);
+    let mut marks = marks.drain(..).peekable();
+    let mut emitted = Vec::with_capacity(rows.len());
     for (start, members) in rows {
+        let first_line = members.first().map_or(0, |&k| body[k]);
+        while let Some((_, mark)) = marks.next_if(|(line, _)| *line < first_line) {
+            emitted.push(mark);
+        }
         let mut cells = Vec::new();
-        let mut columns = Vec::new();
-        for &i in &members {
-            for cell in lines[i]
-                .cells
-                .iter()
-                .filter(|c| c.text.chars().any(|ch| !ch.is_whitespace()))
-            {
-                add_to_column(&mut cells, &mut columns, table.column_of(cell), cell);
+        let mut cell_columns = Vec::new();
+        for &k in &members {
+            for (cell, &column) in lines[body[k]].cells.iter().zip(columns.of(k)) {
+                if !cell.text.trim().is_empty() {
+                    add_to_column(&mut cells, &mut cell_columns, column, cell);
+                }
             }
         }
-        let Some(&first) = members.first() else {
-            continue;
-        };
         let kind = match start {
             true => ItemKind::Body { continues: false },
             false if table.rows == 0 => ItemKind::Header,
@@ -737,155 +988,243 @@ fn flush(
         if start {
             table.rows += 1;
         }
-        items.push(Item {
+        emitted.push(Item {
             kind,
-            page: lines[first].page,
-            roles: columns.iter().map(|&c| table.columns[c].role).collect(),
-            cells,
+            page: lines[first_line].page,
+            roles: cell_columns
+                .iter()
+                .map(|&c| table.columns[c].role)
+                .collect(),
+            cells: Cow::Owned(cells),
             normal: String::new(),
         });
     }
+    emitted.extend(marks.map(|(_, mark)| mark));
+    items.extend(emitted);
     body.clear();
 }
 
-/// The body lines `body` as rows: (whether the row starts a new entry,
-/// its lines). Lines above the first entry come first, as a row that
-/// starts none.
-fn group_rows(
-    table: &Table,
-    lines: &[Line],
-    rules: &[Rule],
-    body: &[usize],
-    cues: &dyn Cues,
-) -> Vec<(bool, Vec<usize>)> {
-    let keyed = |i: usize| {
-        lines[i].cells.iter().any(|c| {
-            !c.visibility.is_hidden()
-                && c.text.chars().any(char::is_alphabetic)
-                && table.column_of(c) == table.key
-        })
-    };
-    let key_column = table.columns[table.key];
-    let key_middle = (key_column.left + key_column.right) / 2.0;
-    let next_middle = table
-        .columns
-        .get(table.key + 1)
-        .map_or(key_column.right, |c| (c.left + c.right) / 2.0);
-    let (top, bottom) = (
-        lines[body[0]].baseline + size_of(&lines[body[0]]),
-        lines[body[body.len() - 1]].baseline,
-    );
-    let mut separators: Vec<f32> = rules
-        .iter()
-        .filter(|r| {
-            !r.vertical
-                && r.from <= key_middle
-                && r.to >= next_middle
-                && r.at < top
-                && r.at > bottom
-        })
-        .map(|r| r.at)
-        .collect();
-    separators.sort_by(|a, b| b.total_cmp(a));
-    separators.dedup_by(|a, b| (*a - *b).abs() < 1.0);
-    let mut rows: Vec<(bool, Vec<usize>)> = Vec::new();
-    if !separators.is_empty() {
-        // Ruled rows: the lines between two separators.
-        let band = |i: usize| {
-            separators
-                .iter()
-                .filter(|&&s| s > lines[i].baseline)
-                .count()
-        };
-        let mut current: Option<usize> = None;
-        for &i in body {
-            let b = band(i);
-            if current == Some(b) {
-                if let Some(row) = rows.last_mut() {
-                    row.0 |= keyed(i);
-                    row.1.push(i);
-                }
-                continue;
-            }
-            current = Some(b);
-            let starts = body.iter().any(|&j| band(j) == b && keyed(j));
-            rows.push((starts, vec![i]));
+/// The column of every cell of some lines, in one buffer.
+struct CellColumns {
+    columns: Vec<usize>,
+    /// Where each line's cells start in `columns` (and one past the last).
+    starts: Vec<usize>,
+}
+
+impl CellColumns {
+    /// The columns of `table` that the cells of `lines[i]`, for each `i`
+    /// in `which`, lie in.
+    fn new(table: &Table, lines: &[Line], which: &[usize]) -> Self {
+        let mut columns = Vec::new();
+        let mut starts = Vec::with_capacity(which.len() + 1);
+        for &i in which {
+            starts.push(columns.len());
+            columns.extend(lines[i].cells.iter().map(|c| table.column_of(c)));
         }
-        // A band without a name carries on the row above.
-        let mut merged: Vec<(bool, Vec<usize>)> = Vec::new();
-        for row in rows {
-            match merged.last_mut() {
-                Some(last) if !row.0 => last.1.extend(row.1),
-                _ => merged.push(row),
-            }
-        }
-        return merged;
+        starts.push(columns.len());
+        CellColumns { columns, starts }
     }
-    // Unruled rows: entries in the key column.
-    let wrap = wrap_spacing(table, lines, body);
-    let text_in = |i: usize, column: usize| -> String {
-        let texts: Vec<&str> = lines[i]
+
+    /// The columns of the cells of the `k`th line.
+    fn of(&self, k: usize) -> &[usize] {
+        &self.columns[self.starts[k]..self.starts[k + 1]]
+    }
+}
+
+/// The body lines of one stretch of a table, with their cells' columns.
+struct Body<'a> {
+    table: &'a Table,
+    lines: &'a [Line],
+    /// The lines, by index into `lines`.
+    body: &'a [usize],
+    /// For each body line, each cell's column.
+    columns: &'a CellColumns,
+}
+
+impl Body<'_> {
+    /// Writes into `text` (cleared first) the visible text of body line
+    /// `k` in `column`.
+    fn text_into(&self, k: usize, column: usize, text: &mut String) {
+        text.clear();
+        for (cell, &c) in self.lines[self.body[k]]
             .cells
             .iter()
-            .filter(|c| !c.visibility.is_hidden() && table.column_of(c) == column)
-            .map(|c| c.text.as_str())
+            .zip(self.columns.of(k))
+        {
+            if c == column && !cell.visibility.is_hidden() {
+                if !text.is_empty() {
+                    text.push(' ');
+                }
+                text.push_str(&cell.text);
+            }
+        }
+    }
+
+    /// Whether body line `k` has a name in the key column.
+    fn keyed(&self, k: usize) -> bool {
+        self.lines[self.body[k]]
+            .cells
+            .iter()
+            .zip(self.columns.of(k))
+            .any(|(cell, &c)| {
+                c == self.table.key
+                    && !cell.visibility.is_hidden()
+                    && cell.text.chars().any(char::is_alphabetic)
+            })
+    }
+
+    fn line(&self, k: usize) -> &Line {
+        &self.lines[self.body[k]]
+    }
+
+    /// The lines as rows: (whether the row starts a new entry, its lines
+    /// as indexes into `body`). Lines above the first entry come first, as
+    /// a row that starts none.
+    fn rows(&self, rules: &[Rule], cues: &dyn Cues) -> Vec<(bool, Vec<usize>)> {
+        let table = self.table;
+        let n = self.body.len();
+        let keyed: Vec<bool> = (0..n).map(|k| self.keyed(k)).collect();
+        let key_column = table.columns[table.key];
+        let key_middle = (key_column.left + key_column.right) / 2.0;
+        let next_middle = table
+            .columns
+            .get(table.key + 1)
+            .map_or(key_column.right, |c| (c.left + c.right) / 2.0);
+        let (top, bottom) = (
+            self.line(0).baseline + size_of(self.line(0)),
+            self.line(n - 1).baseline,
+        );
+        let mut separators: Vec<f32> = rules
+            .iter()
+            .filter(|r| {
+                !r.vertical
+                    && r.from <= key_middle
+                    && r.to >= next_middle
+                    && r.at < top
+                    && r.at > bottom
+            })
+            .map(|r| r.at)
             .collect();
-        texts.join(" ")
-    };
-    let mut tops: Vec<f32> = Vec::new();
-    let mut previous: Option<(usize, bool)> = None; // key line, mixed case
-    // The address text of the entry being read.
-    let mut address = String::new();
-    for &i in body {
-        let line = &lines[i];
-        let new_address = table.address.map(|a| text_in(i, a)).unwrap_or_default();
-        if !keyed(i) {
+        separators.sort_by(|a, b| b.total_cmp(a));
+        separators.dedup_by(|a, b| (*a - *b).abs() < 1.0);
+        let mut rows: Vec<(bool, Vec<usize>)> = Vec::new();
+        if !separators.is_empty() {
+            // Ruled rows: the lines between two separators; a band without
+            // a name carries on the row above.
+            let bands: Vec<usize> = (0..n)
+                .map(|k| {
+                    let y = self.line(k).baseline;
+                    separators.partition_point(|&s| s > y)
+                })
+                .collect();
+            let mut named_band = vec![false; separators.len() + 1];
+            for (&band, &key) in bands.iter().zip(&keyed) {
+                named_band[band] |= key;
+            }
+            let mut current: Option<usize> = None;
+            for (k, &b) in bands.iter().enumerate() {
+                match rows.last_mut() {
+                    Some(row) if current == Some(b) || !named_band[b] => row.1.push(k),
+                    _ => rows.push((named_band[b], vec![k])),
+                }
+                current = Some(b);
+            }
+            return rows;
+        }
+        // Unruled rows: entries in the key column.
+        let wrap = self.wrap_spacing();
+        let mut tops: Vec<f32> = Vec::new();
+        let mut previous: Option<(usize, bool)> = None; // key line, mixed case
+        // The address text of the entry being read.
+        let mut address = String::new();
+        let (mut new_address, mut key_text) = (String::new(), String::new());
+        for (k, &key) in keyed.iter().enumerate() {
+            let line = self.line(k);
+            new_address.clear();
+            if let Some(column) = table.address {
+                self.text_into(k, column, &mut new_address);
+            }
+            if !key {
+                push_line(&mut address, &new_address);
+                continue;
+            }
+            let size = size_of(line);
+            self.text_into(k, table.key, &mut key_text);
+            let mixed = key_text.chars().any(char::is_lowercase);
+            let capitals = !mixed
+                && key_text
+                    .chars()
+                    .filter(|c| c.is_alphabetic())
+                    .nth(1)
+                    .is_some();
+            let new_entry = match previous {
+                None => true,
+                Some((p, previous_mixed)) => {
+                    let gap = self.line(p).baseline - line.baseline;
+                    gap > (ROW_GAP * wrap).max(ROW_GAP_SIZE * size)
+                        || (table.columns[table.key].role == Some(Role::Name)
+                            && previous_mixed
+                            && capitals)
+                        || (!new_address.is_empty() && cues.address_complete(&address))
+                }
+            };
+            if new_entry {
+                tops.push(line.baseline + size);
+                address.clear();
+            }
             push_line(&mut address, &new_address);
-            continue;
+            previous = Some((k, mixed));
         }
-        let size = size_of(line);
-        let key_text = text_in(i, table.key);
-        let mixed = key_text.chars().any(char::is_lowercase);
-        let capitals = !mixed
-            && key_text
-                .chars()
-                .filter(|c| c.is_alphabetic())
-                .nth(1)
-                .is_some();
-        let new_entry = match previous {
-            None => true,
-            Some((p, previous_mixed)) => {
-                let gap = lines[p].baseline - line.baseline;
-                gap > (ROW_GAP * wrap).max(ROW_GAP_SIZE * size)
-                    || (table.columns[table.key].role == Some(Role::Name)
-                        && previous_mixed
-                        && capitals)
-                    || (!new_address.is_empty() && cues.address_complete(&address))
+        // Each line goes to the last row whose top is above its middle.
+        let mut entry = 0;
+        let mut started = 0;
+        for k in 0..n {
+            let line = self.line(k);
+            let middle = line.baseline + 0.4 * size_of(line);
+            while entry < tops.len() && tops[entry] >= middle {
+                entry += 1;
             }
-        };
-        if new_entry {
-            tops.push(line.baseline + size);
-            address.clear();
-        }
-        push_line(&mut address, &new_address);
-        previous = Some((i, mixed));
-    }
-    // Rows started so far.
-    let mut started = 0;
-    for &i in body {
-        let line = &lines[i];
-        let middle = line.baseline + 0.4 * size_of(line);
-        let entry = tops.iter().filter(|&&t| t >= middle).count();
-        match rows.last_mut() {
-            Some(row) if entry == started => row.1.push(i),
-            _ if entry == 0 => rows.push((false, vec![i])),
-            _ => {
-                started = entry;
-                rows.push((true, vec![i]));
+            match rows.last_mut() {
+                Some(row) if entry == started => row.1.push(k),
+                _ if entry == 0 => rows.push((false, vec![k])),
+                _ => {
+                    started = entry;
+                    rows.push((true, vec![k]));
+                }
             }
         }
+        rows
     }
-    rows
+
+    /// The usual distance between a cell's wrapped lines: the median gap
+    /// between neighbouring lines of one column that are close enough to
+    /// be one cell's.
+    fn wrap_spacing(&self) -> f32 {
+        let mut last: Vec<Option<f32>> = vec![None; self.table.columns.len()];
+        let mut gaps: Vec<f32> = Vec::new();
+        let mut size: f32 = 0.0;
+        for k in 0..self.body.len() {
+            let line = self.line(k);
+            size = size.max(size_of(line));
+            for (cell, &column) in line.cells.iter().zip(self.columns.of(k)) {
+                if cell.visibility.is_hidden() {
+                    continue;
+                }
+                if let Some(above) = last[column] {
+                    let gap = above - line.baseline;
+                    if gap > 0.5 && gap < WRAP_GAP * cell.size.max(1.0) {
+                        gaps.push(gap);
+                    }
+                }
+                last[column] = Some(line.baseline);
+            }
+        }
+        if gaps.is_empty() {
+            return DEFAULT_WRAP * size.max(1.0);
+        }
+        gaps.sort_by(f32::total_cmp);
+        gaps[gaps.len() / 2]
+    }
 }
 
 /// Appends a line to a cell's text.
@@ -899,30 +1238,289 @@ fn push_line(text: &mut String, line: &str) {
     text.push_str(line);
 }
 
-/// The usual distance between a cell's wrapped lines: the median gap
-/// between neighbouring lines of one column that are close enough to be
-/// one cell's.
-fn wrap_spacing(table: &Table, lines: &[Line], body: &[usize]) -> f32 {
-    let mut last: Vec<Option<f32>> = vec![None; table.columns.len()];
-    let mut gaps: Vec<f32> = Vec::new();
-    let mut size: f32 = 0.0;
-    for &i in body {
-        let line = &lines[i];
-        size = size.max(size_of(line));
-        for cell in line.cells.iter().filter(|c| !c.visibility.is_hidden()) {
-            let column = table.column_of(cell);
-            if let Some(above) = last[column] {
-                let gap = above - line.baseline;
-                if gap > 0.5 && gap < WRAP_GAP * cell.size.max(1.0) {
-                    gaps.push(gap);
-                }
-            }
-            last[column] = Some(line.baseline);
+#[cfg(test)]
+mod tests {
+    //! The reader on invented pages built line by line: every name, place
+    //! and postcode here is made up.
+
+    use super::*;
+    use crate::detect::segment::Segmenter;
+    use crate::model::Visibility;
+
+    fn cell(x: f32, text: &str) -> Cell {
+        Cell {
+            x,
+            right: x + 5.0 * text.chars().count() as f32,
+            text: text.into(),
+            visibility: Visibility::Visible,
+            size: 10.0,
         }
     }
-    if gaps.is_empty() {
-        return DEFAULT_WRAP * size.max(1.0);
+
+    fn line(page: u32, y: f32, cells: &[(f32, &str)]) -> Line {
+        Line {
+            page,
+            baseline: y,
+            cells: cells.iter().map(|&(x, t)| cell(x, t)).collect(),
+        }
     }
-    gaps.sort_by(f32::total_cmp);
-    gaps[gaps.len() / 2]
+
+    fn read<'l>(lines: &'l [Line], rules: &[Rule]) -> Vec<Item<'l>> {
+        let builtin = Rules::builtin();
+        let segmenter = Segmenter::new(&builtin);
+        TableReader::new(&builtin).read(lines, rules, &segmenter.cues())
+    }
+
+    /// Each body row's cells, texts joined by ` | `.
+    fn body_rows(items: &[Item]) -> Vec<String> {
+        items
+            .iter()
+            .filter(|i| matches!(i.kind, ItemKind::Body { .. }))
+            .map(|i| {
+                i.cells
+                    .iter()
+                    .map(|c| c.text.replace('\n', "/"))
+                    .collect::<Vec<_>>()
+                    .join(" | ")
+            })
+            .collect()
+    }
+
+    #[test]
+    fn unruled_rows_start_at_each_surname() {
+        // Surname and other names in columns, an address element per line
+        // and the postcode alone after a gap, no ruling lines at all.
+        let lines = [
+            line(
+                1,
+                700.0,
+                &[
+                    (40.0, "Surname"),
+                    (120.0, "Other Names"),
+                    (220.0, "Home Address"),
+                    (360.0, "Description"),
+                ],
+            ),
+            line(
+                1,
+                680.0,
+                &[
+                    (40.0, "ASHWORTH"),
+                    (120.0, "Pim"),
+                    (220.0, "4 Quill Row"),
+                    (360.0, "Independent"),
+                ],
+            ),
+            line(1, 668.0, &[(120.0, "Rosa"), (220.0, "Exampleton")]),
+            line(1, 650.0, &[(220.0, "ZZ1 1ZZ")]),
+            line(
+                1,
+                630.0,
+                &[
+                    (40.0, "BELLWOOD"),
+                    (120.0, "Tam"),
+                    (220.0, "(address in Exampleton)"),
+                    (360.0, "Green Party"),
+                ],
+            ),
+            line(
+                1,
+                610.0,
+                &[
+                    (40.0, "CRANE"),
+                    (120.0, "Ed"),
+                    (220.0, "Flat 2"),
+                    (360.0, "Labour Party"),
+                ],
+            ),
+            line(1, 598.0, &[(220.0, "9 Wren Lane")]),
+            line(1, 580.0, &[(220.0, "ZZ2 2ZZ")]),
+            line(1, 550.0, &[(40.0, "Dated 1 April 2026")]),
+        ];
+        let items = read(&lines, &[]);
+        assert_eq!(
+            body_rows(&items),
+            [
+                "ASHWORTH | Pim/Rosa | 4 Quill Row/Exampleton/ZZ1 1ZZ | Independent",
+                "BELLWOOD | Tam | (address in Exampleton) | Green Party",
+                "CRANE | Ed | Flat 2/9 Wren Lane/ZZ2 2ZZ | Labour Party",
+            ]
+        );
+        assert!(matches!(
+            items.last().map(|i| &i.kind),
+            Some(ItemKind::Free {
+                table_end: Some(true)
+            })
+        ));
+    }
+
+    #[test]
+    fn numbered_and_wrapped_header_cells_are_one_band() {
+        let lines = [
+            line(1, 720.0, &[(40.0, "1."), (160.0, "2.")]),
+            line(
+                1,
+                708.0,
+                &[
+                    (40.0, "NAME AND ADDRESS OF"),
+                    (160.0, "NAME AND ADDRESS OF AGENT"),
+                ],
+            ),
+            line(1, 696.0, &[(40.0, "CANDIDATE")]),
+            line(1, 676.0, &[(40.0, "QUILLAN, Tobias"), (160.0, "Ann Agent")]),
+            line(
+                1,
+                664.0,
+                &[(40.0, "14 Quenby Road"), (160.0, "2 Office Row")],
+            ),
+        ];
+        let items = read(&lines, &[]);
+        let header = items
+            .iter()
+            .find(|i| i.kind == ItemKind::Header)
+            .expect("a header");
+        assert_eq!(header.cells[0].text, "1.\nNAME AND ADDRESS OF\nCANDIDATE");
+        assert_eq!(
+            header.roles,
+            [Some(Role::NameAndAddress), Some(Role::AgentName)]
+        );
+        assert_eq!(
+            body_rows(&items),
+            ["QUILLAN, Tobias/14 Quenby Road | Ann Agent/2 Office Row"]
+        );
+    }
+
+    #[test]
+    fn surnames_in_capitals_start_rows_without_a_gap() {
+        // Surname over other names in one cell, rows packed with no gap.
+        let lines = [
+            line(
+                1,
+                700.0,
+                &[(40.0, "Name of candidate"), (200.0, "Home address")],
+            ),
+            line(1, 688.0, &[(40.0, "DALE"), (200.0, "(address in")]),
+            line(1, 676.0, &[(40.0, "Ivo"), (200.0, "Exampleton)")]),
+            line(1, 664.0, &[(40.0, "EVERS"), (200.0, "(address in")]),
+            line(1, 652.0, &[(40.0, "Una"), (200.0, "Exampleton)")]),
+        ];
+        assert_eq!(
+            body_rows(&read(&lines, &[])),
+            [
+                "DALE/Ivo | (address in/Exampleton)",
+                "EVERS/Una | (address in/Exampleton)"
+            ]
+        );
+    }
+
+    #[test]
+    fn ruled_rows_and_a_paragraph_ending_the_table() {
+        let across = |y| Rule {
+            page: 1,
+            vertical: false,
+            at: y,
+            from: 30.0,
+            to: 500.0,
+        };
+        let down = |x| Rule {
+            page: 1,
+            vertical: true,
+            at: x,
+            from: 600.0,
+            to: 712.0,
+        };
+        let rules = [
+            across(712.0),
+            across(695.0),
+            across(650.0),
+            across(600.0),
+            down(30.0),
+            down(190.0),
+            down(500.0),
+        ];
+        let lines = [
+            line(
+                1,
+                700.0,
+                &[(40.0, "Name of candidate"), (200.0, "Home address")],
+            ),
+            line(1, 683.0, &[(40.0, "FENN"), (200.0, "3 Moss Lane")]),
+            line(1, 671.0, &[(40.0, "Ola"), (200.0, "Exampleton")]),
+            line(1, 659.0, &[(200.0, "ZZ3 3ZZ")]),
+            line(
+                1,
+                638.0,
+                &[(40.0, "GRAY"), (200.0, "(address in Exampleton)")],
+            ),
+            line(1, 626.0, &[(40.0, "Max")]),
+            // Below the table: a paragraph across the columns.
+            line(
+                1,
+                580.0,
+                &[(
+                    40.0,
+                    "The persons above against whose names no entry is made have been validly nominated",
+                )],
+            ),
+            line(1, 568.0, &[(40.0, "nominated.")]),
+        ];
+        let items = read(&lines, &rules);
+        assert_eq!(
+            body_rows(&items),
+            [
+                "FENN/Ola | 3 Moss Lane/Exampleton/ZZ3 3ZZ",
+                "GRAY/Max | (address in Exampleton)"
+            ]
+        );
+        // The last line fits a column but lies outside the drawn table.
+        assert!(matches!(
+            items.last().map(|i| &i.kind),
+            Some(ItemKind::Free { .. })
+        ));
+    }
+
+    #[test]
+    fn a_table_goes_on_over_the_page_without_its_header() {
+        let lines = [
+            line(
+                1,
+                700.0,
+                &[
+                    (40.0, "Surname"),
+                    (140.0, "Other names"),
+                    (240.0, "Address"),
+                ],
+            ),
+            line(
+                1,
+                680.0,
+                &[(40.0, "HOLT"), (140.0, "Kit"), (240.0, "1 Sedge Way")],
+            ),
+            line(1, 668.0, &[(240.0, "Exampleton")]),
+            // A page number, then page 2 carries on the last address.
+            line(1, 60.0, &[(40.0, "Page 1 of 2")]),
+            line(2, 800.0, &[(240.0, "ZZ4 4ZZ")]),
+            line(
+                2,
+                780.0,
+                &[
+                    (40.0, "IRWIN"),
+                    (140.0, "Lu"),
+                    (240.0, "(address in Exampleton)"),
+                ],
+            ),
+        ];
+        let items = read(&lines, &[]);
+        let kinds: Vec<&ItemKind> = items.iter().map(|i| &i.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                &ItemKind::Header,
+                &ItemKind::Body { continues: false },
+                &ItemKind::Free { table_end: None },
+                &ItemKind::Body { continues: true },
+                &ItemKind::Body { continues: false },
+            ]
+        );
+    }
 }

@@ -14,40 +14,69 @@ use aho_corasick::{
 /// trailing space.
 pub(crate) fn normalise_into(text: &str, out: &mut String) {
     out.clear();
-    if text.is_ascii() {
-        // Most cells: byte by byte, no word splitting.
-        let mut bytes = std::mem::take(out).into_bytes();
-        bytes.reserve(text.len());
-        let mut space = false;
-        for byte in text.bytes() {
-            if matches!(byte, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c) {
-                space = !bytes.is_empty();
-            } else {
-                if space {
-                    bytes.push(b' ');
-                    space = false;
-                }
-                bytes.push(byte.to_ascii_lowercase());
-            }
+    normalise_onto(text, out);
+}
+
+/// [`normalise_into`], appending to `out` instead of replacing it.
+pub(crate) fn normalise_onto(text: &str, out: &mut String) {
+    let start = out.len();
+    // Most cells are ASCII words between single spaces: copied whole and
+    // lowercased in place.
+    if is_spaced_ascii(text) {
+        out.push_str(text);
+        if let Some(added) = out.get_mut(start..) {
+            added.make_ascii_lowercase();
         }
-        // ASCII in, ASCII out: always UTF-8.
-        *out = String::from_utf8(bytes).unwrap_or_default();
         return;
     }
-    for word in text.split(char::is_whitespace).filter(|w| !w.is_empty()) {
-        if !out.is_empty() {
-            out.push(' ');
+    // Other ASCII text splits cheaper than Unicode text. (Vertical tab
+    // is whitespace to `char` but not to the ASCII split, so such rare
+    // text takes the general path.)
+    if text.is_ascii() && !text.contains('\x0b') {
+        for word in text.split_ascii_whitespace() {
+            push_lowercase_word(word, start, out);
         }
-        if word.is_ascii() {
-            // ASCII lowercases in place, byte for byte.
-            let start = out.len();
-            out.push_str(word);
-            if let Some(added) = out.get_mut(start..) {
-                added.make_ascii_lowercase();
+    } else {
+        for word in text.split(char::is_whitespace).filter(|w| !w.is_empty()) {
+            push_lowercase_word(word, start, out);
+        }
+    }
+}
+
+/// Whether `text` is ASCII words separated by single spaces, with none
+/// at either end.
+fn is_spaced_ascii(text: &str) -> bool {
+    let mut after_space = true;
+    for &byte in text.as_bytes() {
+        if byte == b' ' {
+            if after_space {
+                return false;
             }
+            after_space = true;
+        } else if byte <= b' ' || !byte.is_ascii() {
+            return false;
         } else {
-            out.extend(word.chars().flat_map(char::to_lowercase));
+            after_space = false;
         }
+    }
+    !after_space
+}
+
+/// Appends `word` lowercase to `out`, after a space unless it is the
+/// first word since `start`.
+fn push_lowercase_word(word: &str, start: usize, out: &mut String) {
+    if out.len() > start {
+        out.push(' ');
+    }
+    if word.is_ascii() {
+        // ASCII lowercases in place, byte for byte.
+        let at = out.len();
+        out.push_str(word);
+        if let Some(added) = out.get_mut(at..) {
+            added.make_ascii_lowercase();
+        }
+    } else {
+        out.extend(word.chars().flat_map(char::to_lowercase));
     }
 }
 
@@ -107,6 +136,9 @@ pub(crate) struct PhraseSet {
     longest: usize,
     /// Which bytes start a phrase.
     first_bytes: [bool; 256],
+    /// The first two bytes of every phrase (a space for a one-letter
+    /// first word, the byte alone for a one-byte phrase).
+    first_pairs: Vec<[u8; 2]>,
 }
 
 impl PhraseSet {
@@ -139,8 +171,18 @@ impl PhraseSet {
         for first in patterns.iter().filter_map(|p| p.bytes().next()) {
             first_bytes[usize::from(first)] = true; // a byte indexes 256 slots
         }
+        let mut first_pairs: Vec<[u8; 2]> = patterns
+            .iter()
+            .filter_map(|p| {
+                let bytes = p.as_bytes();
+                Some([*bytes.first()?, bytes.get(1).copied().unwrap_or(0)])
+            })
+            .collect();
+        first_pairs.sort_unstable();
+        first_pairs.dedup();
         PhraseSet {
             matcher,
+            first_pairs,
             groups: tags,
             longest: patterns.iter().map(String::len).max().unwrap_or(0),
             first_bytes,
@@ -163,21 +205,50 @@ impl PhraseSet {
             })
     }
 
+    /// Whether some phrase may start normalised `text`, by its first two
+    /// bytes.
+    fn may_start(&self, text: &str) -> bool {
+        let bytes = text.as_bytes();
+        let Some(&first) = bytes.first() else {
+            return false;
+        };
+        let second = bytes.get(1).copied().unwrap_or(0);
+        self.first_bytes[usize::from(first)] // 256 slots
+            && self
+                .first_pairs
+                .iter()
+                .any(|&[a, b]| a == first && (b == second || b == 0))
+    }
+
+    /// Whether `text` holds a phrase anywhere, even inside a word: one
+    /// fast search (with the automaton's prefilter) that rules most texts
+    /// out before the overlapping whole-word search.
+    fn may_hold(&self, text: &str) -> bool {
+        self.matcher.as_ref().is_some_and(|m| m.is_match(text))
+    }
+
+    /// Whether normalised `text` holds any phrase of the set.
+    pub(crate) fn any(&self, text: &str) -> bool {
+        self.may_hold(text) && self.hits(text).next().is_some()
+    }
+
     /// Whether normalised `text` holds a phrase of `group`.
     pub(crate) fn has(&self, text: &str, group: usize) -> bool {
-        self.hits(text).any(|(g, _, _)| g == group)
+        self.may_hold(text) && self.hits(text).any(|(g, _, _)| g == group)
     }
 
     /// The lowest group with a phrase in normalised `text`.
     pub(crate) fn first_group(&self, text: &str) -> Option<usize> {
+        if !self.may_hold(text) {
+            return None;
+        }
         self.hits(text).map(|(g, _, _)| g).min()
     }
 
     /// The lowest group with a phrase at the very start of normalised
     /// `text`, and the end of the longest such phrase.
     pub(crate) fn at_start(&self, text: &str) -> Option<(usize, usize)> {
-        let starts_a_phrase = |b: &u8| self.first_bytes[usize::from(*b)]; // 256 slots
-        if !text.as_bytes().first().is_some_and(starts_a_phrase) {
+        if !self.may_start(text) {
             return None;
         }
         // Only the first `longest` bytes (and the character after them, for
