@@ -403,17 +403,24 @@ impl Segmenter {
         self.withdrawn.has(normal, 0)
     }
 
-    /// A label row: (role, value).
-    fn label<'t>(&self, text: &'t str) -> Option<(Role, &'t str)> {
-        let colon = text.find(':')?;
+    /// A label row, "Home address: ..." or a label alone in the first of
+    /// several cells ("Home address" | "..."): (role, value).
+    fn label<'t>(&self, row: &FreeRow<'t>) -> Option<(Role, &'t str)> {
+        let text = row.text;
+        let label_end = match text.find(':') {
+            Some(colon) => colon,
+            None if row.cells > 1 => row.first_cell_end,
+            None => return None,
+        };
         let mut normal = String::new();
-        normalise_into(&text[..colon], &mut normal);
+        normalise_into(&text[..label_end], &mut normal);
         let (group, end) = self.labels.at_start(&normal)?;
         if end != normal.len() {
             return None;
         }
         let role = *self.label_roles.get(group)?;
-        Some((role, text[colon + 1..].trim()))
+        let value = text[label_end..].trim_start_matches(':').trim();
+        Some((role, value))
     }
 }
 
@@ -493,16 +500,16 @@ impl Run<'_, '_> {
             ItemKind::Free { table_end } => {
                 let mut text = std::mem::take(&mut self.text);
                 text.clear();
-                for word in item
-                    .cells
-                    .iter()
-                    .filter(|c| !c.visibility.is_hidden())
-                    .flat_map(|c| c.text.split_whitespace())
-                {
-                    if !text.is_empty() {
-                        text.push(' ');
+                // Where the first cell's words end in `text`.
+                let mut first_cell_end = None;
+                for cell in item.cells.iter().filter(|c| !c.visibility.is_hidden()) {
+                    for word in cell.text.split_whitespace() {
+                        if !text.is_empty() {
+                            text.push(' ');
+                        }
+                        text.push_str(word);
                     }
-                    text.push_str(word);
+                    first_cell_end.get_or_insert(text.len());
                 }
                 if text.is_empty() {
                     self.text = text;
@@ -515,7 +522,12 @@ impl Run<'_, '_> {
                     .iter()
                     .filter(|c| !c.visibility.is_hidden())
                     .count();
-                let role = self.free(index, item.page, &text, visible, table_end);
+                let row = FreeRow {
+                    text: &text,
+                    cells: visible,
+                    first_cell_end: first_cell_end.unwrap_or(text.len()),
+                };
+                let role = self.free(index, item.page, row, table_end);
                 self.text = text;
                 role
             }
@@ -528,10 +540,10 @@ impl Run<'_, '_> {
         &mut self,
         index: usize,
         page: u32,
-        text: &str,
-        cells: usize,
+        row: FreeRow<'_>,
         table_end: Option<bool>,
     ) -> RowRole {
+        let text = row.text;
         let s = self.segmenter;
         let context_role = if s.is_legitimate(&self.normal) {
             RowRole::Legitimate
@@ -557,7 +569,7 @@ impl Run<'_, '_> {
             self.finish_label();
             return context_role;
         }
-        self.outside(index, page, text, cells, context_role)
+        self.outside(index, page, row, context_role)
     }
 
     /// [`Segmenter::post_of`] for the current row (`text`), looked for once.
@@ -673,10 +685,10 @@ impl Run<'_, '_> {
         &mut self,
         index: usize,
         page: u32,
-        text: &str,
-        cells: usize,
+        row: FreeRow<'_>,
         context_role: RowRole,
     ) -> RowRole {
+        let (text, cells) = (row.text, row.cells);
         let s = self.segmenter;
         if self.post_pending {
             self.post_pending = false;
@@ -689,7 +701,7 @@ impl Run<'_, '_> {
                 }
             }
         }
-        if let Some((role, value)) = s.label(text) {
+        if let Some((role, value)) = s.label(&row) {
             return self.label_row(index, page, role, value);
         }
         if let Some(post) = self.post_of(text) {
@@ -782,6 +794,17 @@ impl Run<'_, '_> {
             }
         }
     }
+}
+
+/// A row outside every candidate table, as segmentation reads it.
+#[derive(Clone, Copy)]
+struct FreeRow<'t> {
+    /// The visible cells' words, one space apart.
+    text: &'t str,
+    /// How many visible cells the row has.
+    cells: usize,
+    /// Where the first visible cell's words end in `text`.
+    first_cell_end: usize,
 }
 
 /// Most distinct lines whose post [`DocumentCues`] remembers.

@@ -157,6 +157,16 @@ impl Table {
         if self.bounds.partition_point(|&b| b < cell.right) == starts {
             return starts;
         }
+        // Text that starts where its column's header starts is that
+        // column's, however far it runs on (a long surname over the other
+        // names' column).
+        if self
+            .columns
+            .get(starts)
+            .is_some_and(|c| (cell.x - c.left).abs() <= ALIGNED * cell.size.max(1.0))
+        {
+            return starts;
+        }
         let middle = (cell.x + cell.right) / 2.0;
         let mut best = (f32::NEG_INFINITY, 0);
         for i in 0..self.columns.len() {
@@ -178,6 +188,14 @@ impl Table {
             }
         }
         best.1
+    }
+
+    /// Whether this table, found while `open` is being read, is more
+    /// likely a body line of `open` that holds a few header words (an
+    /// address wrapped beside "Candidate"): it has fewer columns than
+    /// `open` and fewer than a candidate table's usual three.
+    fn is_fragment_of(&self, open: &Table) -> bool {
+        self.columns.len() < open.columns.len() && self.columns.len() < 3
     }
 
     fn left(&self) -> f32 {
@@ -253,6 +271,10 @@ pub(crate) struct TableReader {
     /// Page numbers and the like: lines that belong to no table.
     page_marks: RegexSet,
 }
+
+/// How far (in text heights) a cell's left edge may lie from its header's
+/// and still be aligned with it.
+const ALIGNED: f32 = 0.3;
 
 /// The roles a table's rows are keyed on, in order of preference.
 const KEY_ROLES: [Role; 3] = [Role::Surname, Role::Name, Role::NameAndAddress];
@@ -532,7 +554,10 @@ impl TableReader {
                 i += 1;
                 continue;
             }
-            if let Some((mut table, end)) = self.header_at(lines, text, i, rules) {
+            if let Some((mut table, end)) = self
+                .header_at(lines, text, i, rules)
+                .filter(|(new, _)| open.as_ref().is_none_or(|open| !new.is_fragment_of(open)))
+            {
                 table.find_drawn(rules);
                 if let Some(open) = open.as_mut() {
                     flush(open, lines, rules, &mut body, &mut marks, items, cues);

@@ -619,3 +619,78 @@ fn council_recognised_and_its_nation_sets_the_rule_date() {
     assert_eq!(council.map(|c| c.nation.as_str()), Some("Scotland"));
     assert_eq!(rules_of(&found), ["published-home-address"]);
 }
+
+#[test]
+fn welsh_headings_headers_and_footers() {
+    // Every word Welsh: the post from "Etholiad ... ar gyfer", the header
+    // from the Welsh column names, and the footer ("Dyddiedig",
+    // "Argraffwyd a chyhoeddwyd gan") closing the table, so its address,
+    // printed in the first column, is nobody's.
+    let header = row(
+        1,
+        760.0,
+        vec![
+            cell(50.0, "Cyfenw"),
+            cell(150.0, "Enwau Eraill"),
+            cell(250.0, "Cyfeiriad Cartref"),
+            cell(350.0, "Disgrifiad (os oes un)"),
+        ],
+    );
+    let candidate = |y: f32, surname: &str, other: &str, address: &str| {
+        row(
+            1,
+            y,
+            vec![
+                cell(50.0, surname),
+                cell(150.0, other),
+                cell(250.0, address),
+                cell(350.0, "Annibynnol"),
+            ],
+        )
+    };
+    let x = extraction(vec![
+        text_row(1, 800.0, "DATGANIAD AM Y PERSONAU A ENWEBWYD"),
+        text_row(1, 780.0, "Etholiad Cynghorydd Sir ar gyfer Aberenghraifft"),
+        header,
+        candidate(740.0, "PRYDERI", "Gwen", "(cyfeiriad yn Sir Enghraifft)"),
+        candidate(
+            720.0,
+            "TEGID",
+            "Elis",
+            "3 Heol y Bryn, Aberenghraifft ZZ3 3ZZ",
+        ),
+        text_row(1, 700.0, "Dyddiedig 3 Ebrill 2023"),
+        text_row(
+            1,
+            690.0,
+            "Argraffwyd a chyhoeddwyd gan y Swyddog Canlyniadau, Swyddfeydd y Cyngor, Aberenghraifft ZZ2 2ZZ",
+        ),
+    ]);
+    let found = detect(&x);
+    let got: Vec<(&str, Option<&str>, AddressStatus)> = found
+        .candidates
+        .iter()
+        .map(|c| (c.name.as_str(), c.post.as_deref(), c.address_status))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "PRYDERI Gwen",
+                Some("Aberenghraifft"),
+                AddressStatus::Withheld
+            ),
+            (
+                "TEGID Elis",
+                Some("Aberenghraifft"),
+                AddressStatus::Published
+            ),
+        ]
+    );
+    assert_eq!(found.candidates[1].postcode.as_deref(), Some("ZZ3 3ZZ"));
+    assert!(
+        found.findings.iter().all(|f| !f.evidence.contains("ZZ2")),
+        "{:?}",
+        found.findings
+    );
+}
