@@ -6,25 +6,14 @@
 
 use std::collections::BTreeMap;
 
+mod synth_support;
+
 use sopncheck::detect::{Detector, Rules};
 use sopncheck::extract::{Limits, extract_bytes};
 use sopncheck::model::{AddressStatus, DocumentFindings};
 use sopncheck::synth::notice::{Home, Redaction};
 use sopncheck::synth::{Expected, Fixture, fixtures};
-
-/// A name or post as lowercase words in order, so "QUILLAN Tobias" and
-/// "Quillan Tobias" compare equal; a trailing "ward" is dropped.
-fn words(text: &str) -> String {
-    let mut words: Vec<String> = text
-        .split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '-')
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect();
-    if words.last().is_some_and(|w| w == "ward") {
-        words.pop();
-    }
-    words.join(" ")
-}
+use synth_support::words;
 
 /// The findings (rule -> count) a fixture must give.
 fn expected_findings(fixture: &Fixture) -> BTreeMap<&'static str, usize> {

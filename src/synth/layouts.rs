@@ -91,16 +91,40 @@ pub fn wrap(text: &str, width: f32, size: f32) -> Vec<String> {
     lines
 }
 
-/// The address cell's lines as printed: the address wrapped to `width`
-/// (or one element per line) or the area statement.
-fn address_lines(candidate: &Candidate, width: f32, one_per_line: bool) -> Vec<String> {
+/// How an address cell breaks its address into lines.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum AddressForm {
+    /// Wrapped to the column, comma separated.
+    Wrapped,
+    /// One element per line, the postcode last.
+    OnePerLine,
+    /// One element per line (wrapped to the column), the postcode a blank
+    /// line below.
+    PostcodeApart,
+}
+
+/// The address cell's lines as printed: the address in `form` (wrapped to
+/// `width`) or the area statement. A blank line is an empty string.
+fn address_lines(candidate: &Candidate, width: f32, form: AddressForm) -> Vec<String> {
     match &candidate.home {
-        Home::Published(address) if one_per_line => {
+        Home::Published(address) if form == AddressForm::Wrapped => {
+            wrap(&address.one_line(), width, BODY)
+        }
+        Home::Published(address) if form == AddressForm::OnePerLine => {
             let mut lines = address.lines.clone();
             lines.push(address.postcode.clone());
             lines
         }
-        Home::Published(address) => wrap(&address.one_line(), width, BODY),
+        Home::Published(address) => {
+            let mut lines: Vec<String> = address
+                .lines
+                .iter()
+                .flat_map(|line| wrap(line, width, BODY))
+                .collect();
+            lines.push(String::new());
+            lines.push(address.postcode.clone());
+            lines
+        }
         Home::Withheld(area) => wrap(area, width, BODY),
     }
 }
@@ -121,7 +145,9 @@ fn address_cell(page: &mut Page, candidate: &Candidate, x: f32, top: f32, lines:
     };
     if redaction != Redaction::Removed {
         for (i, line) in lines.iter().enumerate() {
-            page.text_as(x, top - i as f32 * LEADING, BODY, line, ink, visibility);
+            if !line.is_empty() {
+                page.text_as(x, top - i as f32 * LEADING, BODY, line, ink, visibility);
+            }
         }
     }
     if matches!(redaction, Redaction::BlackBox | Redaction::Removed) {
@@ -145,6 +171,10 @@ pub fn render(notice: &Notice, header_bar: bool) -> Vec<Page> {
         Layout::WardPerPage => ward_per_page(notice, &mut sheet, header_bar),
         Layout::SplitNames => split_names(notice, &mut sheet, header_bar),
         Layout::Labels => labels(notice, &mut sheet),
+        Layout::Unruled => unruled(notice, &mut sheet),
+        Layout::Numbered => numbered(notice, &mut sheet, header_bar),
+        Layout::Agents => agents(notice, &mut sheet, header_bar),
+        Layout::Bilingual => bilingual(notice, &mut sheet, header_bar),
     }
     sheet.pages
 }
@@ -154,6 +184,24 @@ pub fn render(notice: &Notice, header_bar: bool) -> Vec<Page> {
 struct Columns<'a> {
     lefts: &'a [f32],
     headers: &'a [&'a str],
+    /// Ruling lines around every cell; without them rows are a blank line
+    /// apart and the header is not repeated on a new page.
+    ruled: bool,
+}
+
+/// Where a row's address lies: its column, and the line of that column's
+/// cell it starts at (a name may come first).
+#[derive(Clone, Copy)]
+struct AddressAt {
+    column: usize,
+    line: usize,
+}
+
+impl AddressAt {
+    /// The whole cell of `column`.
+    fn column(column: usize) -> AddressAt {
+        AddressAt { column, line: 0 }
+    }
 }
 
 impl Columns<'_> {
@@ -188,7 +236,9 @@ impl Columns<'_> {
                 }
             }
         }
-        self.rules(page, top, top - height);
+        if self.ruled {
+            self.rules(page, top, top - height);
+        }
         sheet.y -= height;
     }
 
@@ -201,19 +251,20 @@ impl Columns<'_> {
         }
     }
 
-    /// One body row: `cells[i]` are column `i`'s lines; column
-    /// `address_column` is printed through [`address_cell`]. Repeats the
-    /// header on a new page when the row does not fit.
+    /// One body row: `cells[i]` are column `i`'s lines; the address (see
+    /// [`AddressAt`]) is printed through [`address_cell`]. On a new page
+    /// when the row does not fit, under a repeated header if ruled.
     fn row(
         &self,
         sheet: &mut Sheet,
         bar: bool,
         candidate: &Candidate,
         cells: &[Vec<String>],
-        address_column: usize,
+        address: AddressAt,
     ) {
-        let height = cells.iter().map(Vec::len).max().unwrap_or(1) as f32 * LEADING + 6.0;
-        if sheet.ensure(height + LEADING) {
+        let lines = cells.iter().map(Vec::len).max().unwrap_or(1) as f32;
+        let height = lines * LEADING + if self.ruled { 6.0 } else { LEADING };
+        if sheet.ensure(height + LEADING) && self.ruled {
             self.header(sheet, bar);
         }
         let top = sheet.y + BODY + 3.0;
@@ -221,16 +272,48 @@ impl Columns<'_> {
         let page = sheet.page();
         for (i, lines) in cells.iter().enumerate() {
             let x = self.lefts[i] + 3.0;
-            if i == address_column {
-                address_cell(page, candidate, x, baseline, lines);
-                continue;
-            }
-            for (j, line) in lines.iter().enumerate() {
+            let split = if i == address.column {
+                address.line.min(lines.len())
+            } else {
+                lines.len()
+            };
+            for (j, line) in lines[..split].iter().enumerate() {
                 page.text(x, baseline - j as f32 * LEADING, BODY, line);
             }
+            if i == address.column {
+                let top = baseline - split as f32 * LEADING;
+                address_cell(page, candidate, x, top, &lines[split..]);
+            }
         }
-        self.rules(page, top, top - height);
+        if self.ruled {
+            self.rules(page, top, top - height);
+        }
         sheet.y -= height;
+    }
+}
+
+/// One ward per page: `heading` prints what stands above the table, then
+/// a row per candidate from `cells`, then the footer (Welsh and English
+/// when `welsh`).
+fn ward_per_page_tables(
+    notice: &Notice,
+    sheet: &mut Sheet,
+    bar: bool,
+    table: (&Columns, AddressAt, bool),
+    heading: impl Fn(&mut Sheet, &Post),
+    cells: impl Fn(&Candidate) -> Vec<Vec<String>>,
+) {
+    let (columns, address, welsh) = table;
+    for (index, post) in notice.posts.iter().enumerate() {
+        if index > 0 {
+            sheet.new_page();
+        }
+        heading(sheet, post);
+        columns.header(sheet, bar);
+        for candidate in &post.candidates {
+            columns.row(sheet, bar, candidate, &cells(candidate), address);
+        }
+        footer(notice, sheet, welsh);
     }
 }
 
@@ -242,17 +325,35 @@ fn withdrawn_note(candidate: &Candidate) -> Vec<String> {
     }
 }
 
-fn footer(notice: &Notice, sheet: &mut Sheet) {
+/// The notice's foot: the date, the returning officer, the imprint; in
+/// Welsh and English when `welsh`.
+fn footer(notice: &Notice, sheet: &mut Sheet, welsh: bool) {
+    let both = |welsh_words: &str, english: &str| match welsh {
+        true => format!("{welsh_words} / {english}"),
+        false => english.to_owned(),
+    };
     sheet.ensure(5.0 * LEADING);
     sheet.y -= LEADING;
-    sheet.line(LEFT, BODY, &format!("Dated {}", notice.poll_date));
+    sheet.line(
+        LEFT,
+        BODY,
+        &format!("{} {}", both("Dyddiedig", "Dated"), notice.poll_date),
+    );
     sheet.line(360.0, BODY, &notice.returning_officer);
-    sheet.line(360.0, BODY, "Returning Officer");
+    sheet.line(
+        360.0,
+        BODY,
+        &both("Swyddog Canlyniadau", "Returning Officer"),
+    );
     sheet.line(
         LEFT,
         8.0,
         &format!(
-            "Printed and published by the Returning Officer, {}",
+            "{}, {}",
+            both(
+                "Argraffwyd a chyhoeddwyd gan y Swyddog Canlyniadau",
+                "Printed and published by the Returning Officer"
+            ),
             notice.office.one_line()
         ),
     );
@@ -267,6 +368,7 @@ fn table(notice: &Notice, sheet: &mut Sheet, bar: bool) {
             "Description (if any)",
             "Reason why no longer nominated*",
         ],
+        ruled: true,
     };
     sheet.centred(14.0, "STATEMENT OF PERSONS NOMINATED");
     sheet.centred(12.0, &notice.council);
@@ -282,11 +384,11 @@ fn table(notice: &Notice, sheet: &mut Sheet, bar: bool) {
         for candidate in &post.candidates {
             let cells = [
                 vec![candidate.surname.clone(), candidate.other_names.clone()],
-                address_lines(candidate, columns.width(1), false),
+                address_lines(candidate, columns.width(1), AddressForm::Wrapped),
                 wrap(&candidate.description, columns.width(2), BODY),
                 withdrawn_note(candidate),
             ];
-            columns.row(sheet, bar, candidate, &cells, 1);
+            columns.row(sheet, bar, candidate, &cells, AddressAt::column(1));
         }
     }
     sheet.y -= 4.0;
@@ -295,7 +397,7 @@ fn table(notice: &Notice, sheet: &mut Sheet, bar: bool) {
         8.0,
         "*Decision of the Returning Officer that the nomination is invalid or other reason why a person nominated no longer stands nominated.",
     );
-    footer(notice, sheet);
+    footer(notice, sheet, false);
 }
 
 fn ward_per_page(notice: &Notice, sheet: &mut Sheet, bar: bool) {
@@ -307,6 +409,7 @@ fn ward_per_page(notice: &Notice, sheet: &mut Sheet, bar: bool) {
             "Description (if any)",
             "Names of Signatories",
         ],
+        ruled: true,
     };
     for (index, post) in notice.posts.iter().enumerate() {
         if index > 0 {
@@ -349,14 +452,14 @@ fn ward_per_page(notice: &Notice, sheet: &mut Sheet, bar: bool) {
                 .collect();
             let cells = [
                 vec![candidate.surname.clone(), candidate.other_names.clone()],
-                address_lines(candidate, columns.width(1), false),
+                address_lines(candidate, columns.width(1), AddressForm::Wrapped),
                 wrap(&candidate.description, columns.width(2), BODY),
                 signatories,
             ];
-            columns.row(sheet, bar, candidate, &cells, 1);
+            columns.row(sheet, bar, candidate, &cells, AddressAt::column(1));
         }
         polling_stations(post, sheet);
-        footer(notice, sheet);
+        footer(notice, sheet, false);
     }
 }
 
@@ -413,11 +516,9 @@ fn split_names(notice: &Notice, sheet: &mut Sheet, bar: bool) {
             "Description (if any)",
             "Decision of the Returning Officer",
         ],
+        ruled: true,
     };
-    for (index, post) in notice.posts.iter().enumerate() {
-        if index > 0 {
-            sheet.new_page();
-        }
+    let heading = |sheet: &mut Sheet, post: &Post| {
         sheet.centred(12.0, &notice.council.to_uppercase());
         sheet.centred(11.0, &notice.poll_date.to_uppercase());
         sheet.centred(
@@ -427,19 +528,197 @@ fn split_names(notice: &Notice, sheet: &mut Sheet, bar: bool) {
         sheet.centred(12.0, &format!("{} WARD", post.name.to_uppercase()));
         sheet.centred(12.0, "STATEMENT AS TO PERSONS NOMINATED");
         sheet.line(LEFT, BODY, "The following persons have been nominated:");
+    };
+    let cells = |candidate: &Candidate| {
+        vec![
+            vec![title_case(&candidate.surname)],
+            wrap(&candidate.other_names, columns.width(1), BODY),
+            address_lines(candidate, columns.width(2), AddressForm::OnePerLine),
+            wrap(&candidate.description, columns.width(3), BODY),
+            withdrawn_note(candidate),
+        ]
+    };
+    let table = (&columns, AddressAt::column(2), false);
+    ward_per_page_tables(notice, sheet, bar, table, heading, cells);
+}
+
+/// The names of a candidate's proposer and seconder, each wrapped to
+/// `width`.
+fn proposer_and_seconder(candidate: &Candidate, width: f32) -> [Vec<String>; 2] {
+    let mut names = candidate.signatories.iter();
+    let mut next = || names.next().map_or_else(Vec::new, |n| wrap(n, width, BODY));
+    [next(), next()]
+}
+
+/// One ward per page in a table without ruling lines, continued over the
+/// next page without its header when it does not fit.
+fn unruled(notice: &Notice, sheet: &mut Sheet) {
+    let columns = Columns {
+        lefts: &[LEFT, 160.0, 240.0, 350.0, 420.0, 488.0],
+        headers: &[
+            "Surname",
+            "Other Names",
+            "Home Address",
+            "Description (if any)",
+            "Names of Proposer (+),",
+            "Seconder (++)",
+        ],
+        ruled: false,
+    };
+    let heading = |sheet: &mut Sheet, post: &Post| {
+        sheet.centred(14.0, "STATEMENT OF PERSONS NOMINATED");
+        sheet.centred(12.0, &notice.council);
+        sheet.centred(
+            11.0,
+            &format!("Election of a Borough Councillor for {} Ward", post.name),
+        );
+        sheet.line(LEFT, BODY, &format!("on {}", notice.poll_date));
+        sheet.y -= 6.0;
+    };
+    let cells = |candidate: &Candidate| {
+        let [proposer, seconder] = proposer_and_seconder(candidate, columns.width(4));
+        vec![
+            vec![candidate.surname.clone()],
+            wrap(&candidate.other_names, columns.width(1), BODY),
+            address_lines(candidate, columns.width(2), AddressForm::PostcodeApart),
+            wrap(&candidate.description, columns.width(3), BODY),
+            proposer,
+            seconder,
+        ]
+    };
+    let table = (&columns, AddressAt::column(2), false);
+    ward_per_page_tables(notice, sheet, false, table, heading, cells);
+}
+
+/// One ward per page in a ruled table whose headers are numbered and in
+/// capitals, the name cell `SURNAME, Other names`.
+fn numbered(notice: &Notice, sheet: &mut Sheet, bar: bool) {
+    let columns = Columns {
+        lefts: &[LEFT, 150.0, 280.0, 380.0, 470.0],
+        headers: &[
+            "1.\nNAME OF CANDIDATE",
+            "2.\nHOME ADDRESS",
+            "3.\nDESCRIPTION (IF ANY)",
+            "4.\nNAMES OF PROPOSER AND SECONDER",
+            "5.\nDECISION OF RETURNING OFFICER",
+        ],
+        ruled: true,
+    };
+    let heading = |sheet: &mut Sheet, post: &Post| {
+        sheet.centred(12.0, &notice.council.to_uppercase());
+        sheet.centred(14.0, "STATEMENT OF PERSONS NOMINATED");
+        sheet.centred(
+            11.0,
+            &format!("DISTRICT ELECTORAL AREA: {}", post.name.to_uppercase()),
+        );
+        sheet.line(
+            LEFT,
+            BODY,
+            &format!("The poll will be held on {}.", notice.poll_date),
+        );
+    };
+    let cells = |candidate: &Candidate| {
+        let name = format!("{}, {}", candidate.surname, candidate.other_names);
+        vec![
+            wrap(&name, columns.width(0), BODY),
+            address_lines(candidate, columns.width(1), AddressForm::OnePerLine),
+            wrap(&candidate.description, columns.width(2), BODY),
+            candidate.signatories.clone(),
+            withdrawn_note(candidate),
+        ]
+    };
+    let table = (&columns, AddressAt::column(1), false);
+    ward_per_page_tables(notice, sheet, bar, table, heading, cells);
+}
+
+/// A notice of election agents: the candidate's name and home address in
+/// the first cell; the agent (the proposer) and the agent's office.
+fn agents(notice: &Notice, sheet: &mut Sheet, bar: bool) {
+    let columns = Columns {
+        lefts: &[LEFT, 230.0, 380.0],
+        headers: &[
+            "NAME AND ADDRESS OF CANDIDATE",
+            "NAME OF ELECTION AGENT",
+            "ADDRESS OF OFFICE OF ELECTION AGENT",
+        ],
+        ruled: true,
+    };
+    sheet.centred(14.0, "NOTICE OF ELECTION AGENTS' NAMES AND OFFICES");
+    sheet.centred(12.0, &notice.council);
+    sheet.centred(BODY, &format!("Election on {}", notice.poll_date));
+    let office: Vec<String> = notice
+        .office
+        .lines
+        .iter()
+        .cloned()
+        .chain(std::iter::once(notice.office.postcode.clone()))
+        .collect();
+    for post in &notice.posts {
+        sheet.ensure(6.0 * LEADING);
+        sheet.y -= 6.0;
+        sheet.line(
+            LEFT,
+            11.0,
+            &format!("Election of Borough Councillors for {} Ward", post.name),
+        );
         columns.header(sheet, bar);
         for candidate in &post.candidates {
-            let cells = [
-                vec![title_case(&candidate.surname)],
-                wrap(&candidate.other_names, columns.width(1), BODY),
-                address_lines(candidate, columns.width(2), true),
-                wrap(&candidate.description, columns.width(3), BODY),
-                withdrawn_note(candidate),
-            ];
-            columns.row(sheet, bar, candidate, &cells, 2);
+            let mut first = vec![format!("{}, {}", candidate.surname, candidate.other_names)];
+            first.extend(address_lines(
+                candidate,
+                columns.width(0),
+                AddressForm::OnePerLine,
+            ));
+            let agent = candidate.signatories.first().cloned().into_iter().collect();
+            let cells = [first, agent, office.clone()];
+            let address = AddressAt { column: 0, line: 1 };
+            columns.row(sheet, bar, candidate, &cells, address);
         }
-        footer(notice, sheet);
     }
+    footer(notice, sheet, false);
+}
+
+/// One ward per page, every header, heading and footer in Welsh then
+/// English.
+fn bilingual(notice: &Notice, sheet: &mut Sheet, bar: bool) {
+    let columns = Columns {
+        lefts: &[LEFT, 125.0, 225.0, 365.0, 470.0],
+        headers: &[
+            "Cyfenw\nSurname",
+            "Enwau Eraill\nOther Names",
+            "Cyfeiriad Cartref\nHome Address",
+            "Disgrifiad (os oes un)\nDescription (if any)",
+            "Penderfyniad\nDecision",
+        ],
+        ruled: true,
+    };
+    let heading = |sheet: &mut Sheet, post: &Post| {
+        sheet.centred(14.0, "DATGANIAD AM Y PERSONAU A ENWEBWYD");
+        sheet.centred(14.0, "STATEMENT OF PERSONS NOMINATED");
+        sheet.centred(12.0, &notice.council);
+        sheet.line(
+            LEFT,
+            11.0,
+            &format!("Etholiad Cynghorydd Sir ar gyfer {}", post.name),
+        );
+        sheet.line(
+            LEFT,
+            11.0,
+            &format!("Election of a County Councillor for {}", post.name),
+        );
+        sheet.line(LEFT, BODY, &format!("Date of poll: {}", notice.poll_date));
+    };
+    let cells = |candidate: &Candidate| {
+        vec![
+            vec![candidate.surname.clone()],
+            wrap(&candidate.other_names, columns.width(1), BODY),
+            address_lines(candidate, columns.width(2), AddressForm::OnePerLine),
+            wrap(&candidate.description, columns.width(3), BODY),
+            withdrawn_note(candidate),
+        ]
+    };
+    let table = (&columns, AddressAt::column(2), true);
+    ward_per_page_tables(notice, sheet, bar, table, heading, cells);
 }
 
 fn labels(notice: &Notice, sheet: &mut Sheet) {
@@ -451,7 +730,7 @@ fn labels(notice: &Notice, sheet: &mut Sheet) {
         sheet.y -= 6.0;
         sheet.line(LEFT, 12.0, &format!("{} Ward", post.name));
         for candidate in &post.candidates {
-            let address = address_lines(candidate, RIGHT - 150.0, false);
+            let address = address_lines(candidate, RIGHT - 150.0, AddressForm::Wrapped);
             sheet.ensure((address.len() + 4) as f32 * LEADING);
             sheet.line(
                 LEFT,
@@ -475,7 +754,7 @@ fn labels(notice: &Notice, sheet: &mut Sheet) {
             sheet.y -= 6.0;
         }
     }
-    footer(notice, sheet);
+    footer(notice, sheet, false);
 }
 
 #[cfg(test)]

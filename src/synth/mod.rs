@@ -2,7 +2,7 @@
 //! the layouts real councils use, as real PDFs written with lopdf.
 //!
 //! Tests, benchmarks and the demo use these instead of real notices, which
-//! hold real people's addresses and never enter the repository. Three entry
+//! hold real people's addresses and never enter the repository. Four entry
 //! points:
 //!
 //! * [`fixtures`]: one small named PDF per font set-up, packing and hidden
@@ -12,9 +12,14 @@
 //!   cycling through layouts, fonts and packings;
 //! * [`notice`] and [`render`]: a notice of a chosen layout, for tests that
 //!   need their own variation.
+//! * [`docx::write`] and [`html::write`]: the same notice as a Word file
+//!   (one table per post) or an HTML page (a definition list per
+//!   candidate), so that detection is tested on every format it reads.
 //!
 //! Everything is deterministic: the same seed gives the same bytes.
 
+pub mod docx;
+pub mod html;
 pub mod layouts;
 pub mod notice;
 pub mod pdf;
@@ -52,7 +57,13 @@ pub fn notice(people: &mut People, layout: Layout, posts: usize, per_post: usize
             postcode: "NB1 1AA".into(),
         },
         posts: (0..posts)
-            .map(|i| people.post(i, per_post, 0.25, layout.withheld_wording()))
+            .map(|i| {
+                let mut post = people.post(i, per_post, 0.25, layout.withheld_wording());
+                if !layout.prints_withdrawals() {
+                    post.candidates.retain(|c| !c.withdrawn);
+                }
+                post
+            })
             .collect(),
     }
 }
@@ -335,6 +346,34 @@ pub fn fixtures() -> Vec<Fixture> {
             Type1WinAnsi,
         )
         .redaction(Redaction::OutsideCrop),
+        Recipe::new(
+            "unruled-table",
+            "no ruling lines, the postcode a blank line below the address, proposer and seconder in two sub-columns; a ward over two pages without a repeated header",
+            Unruled,
+            TrueTypeToUnicode,
+        )
+        .size(2, 14),
+        Recipe::new(
+            "numbered-header",
+            "numbered capital headers over a ruled table; names printed SURNAME, Other names",
+            Numbered,
+            Type1WinAnsi,
+        )
+        .size(2, 4),
+        Recipe::new(
+            "agents-notice",
+            "a notice of election agents: the candidate's name and home address in one cell, the agent's office beside",
+            Agents,
+            Type0IdentityH,
+        )
+        .size(2, 5),
+        Recipe::new(
+            "welsh-bilingual",
+            "Welsh and English headers, headings and footers",
+            Bilingual,
+            Type1WinAnsi,
+        )
+        .size(2, 4),
     ];
     let mut fixtures: Vec<Fixture> = plain
         .iter()
@@ -527,7 +566,7 @@ fn broken_xref() -> Fixture {
 /// within one council only, as it would on a real run.
 pub fn corpus_document(seed: u64, index: usize) -> Vec<u8> {
     let mut people = People::new(seed.wrapping_mul(1_000_003).wrapping_add(index as u64));
-    let layout = Layout::ALL[index % Layout::ALL.len()];
+    let layout = Layout::CORPUS[index % Layout::CORPUS.len()];
     let posts = people.number(1..=4);
     let per_post = people.number(3..=9);
     let mut notice = notice(&mut people, layout, posts, per_post);

@@ -101,11 +101,40 @@ pub enum Layout {
     SplitNames,
     /// No table: `Name:` / `Home address:` / `Description:` labels.
     Labels,
+    /// No ruling lines at all: surname, other names, one address element
+    /// per line with the postcode a blank line below, proposer and
+    /// seconder in two sub-columns under one header; a ward longer than a
+    /// page carries on over the next without its header (a Word export).
+    Unruled,
+    /// Numbered columns ("1." over each header, in capitals) and the name
+    /// printed `SURNAME, Other names` in one cell (a Northern Ireland
+    /// council's Word template).
+    Numbered,
+    /// A notice of election agents: the candidate's name and home address
+    /// in one cell, then the agent and the agent's office.
+    Agents,
+    /// Welsh and English: every header, heading and footer in both
+    /// languages, Welsh first.
+    Bilingual,
 }
 
 impl Layout {
     /// Every layout, for generators that cycle through them.
-    pub const ALL: [Layout; 4] = [
+    pub const ALL: [Layout; 8] = [
+        Layout::Table,
+        Layout::WardPerPage,
+        Layout::SplitNames,
+        Layout::Labels,
+        Layout::Unruled,
+        Layout::Numbered,
+        Layout::Agents,
+        Layout::Bilingual,
+    ];
+
+    /// The layouts of the benchmark corpus. It keeps the first four so
+    /// that detection throughput compares across versions on the same
+    /// documents.
+    pub const CORPUS: [Layout; 4] = [
         Layout::Table,
         Layout::WardPerPage,
         Layout::SplitNames,
@@ -116,11 +145,21 @@ impl Layout {
     /// replaced by the area.
     pub fn withheld_wording(self) -> &'static str {
         match self {
-            Layout::Table => "(address in {area})",
+            Layout::Table | Layout::Agents => "(address in {area})",
             Layout::WardPerPage => "Address in {area}",
             Layout::SplitNames => "Resides in the {area} area",
             Layout::Labels => "(address in the {area} Constituency)",
+            Layout::Unruled => "(Address in the {area} area)",
+            Layout::Numbered => "ADDRESS IN {area}",
+            Layout::Bilingual => "(cyfeiriad yn {area}) / (address in {area})",
         }
+    }
+
+    /// Whether the notice lists withdrawn nominations (a notice of agents,
+    /// and a table without a column for the reason, list only the
+    /// candidates still standing).
+    pub fn prints_withdrawals(self) -> bool {
+        !matches!(self, Layout::Agents | Layout::Unruled)
     }
 }
 
