@@ -280,6 +280,27 @@ pub enum NoticeKind {
     Other,
 }
 
+impl NoticeKind {
+    /// The snake_case name, as in JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            NoticeKind::Sopn => "sopn",
+            NoticeKind::SopnAndNoticeOfPoll => "sopn_and_notice_of_poll",
+            NoticeKind::NoticeOfAgents => "notice_of_agents",
+            NoticeKind::NoticeOfPoll => "notice_of_poll",
+            NoticeKind::BallotPaper => "ballot_paper",
+            NoticeKind::DeclarationOfResult => "declaration_of_result",
+            NoticeKind::Other => "other",
+        }
+    }
+
+    /// Whether notices of this kind list the candidates (every kind but
+    /// `Other`): one from which no candidate is read was not understood.
+    pub fn lists_candidates(self) -> bool {
+        self != NoticeKind::Other
+    }
+}
+
 /// Whether a candidate's home address is printed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]

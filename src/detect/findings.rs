@@ -124,6 +124,7 @@ pub(crate) fn collect(detector: &Detector, doc: &Document<'_>) -> Vec<Finding> {
     hidden(&mut findings, doc, &legitimate);
     side_layers(&mut findings, doc, &legitimate);
     prior_revisions(&mut findings, doc, &legitimate);
+    unparsed(&mut findings, doc);
     let mut out = findings.out;
     out.sort_by_key(|f| f.page.unwrap_or(u32::MAX));
     out
@@ -147,6 +148,36 @@ pub(crate) fn unscannable(detector: &Detector, source: &str, reason: &str) -> Ve
         format!("file:{}", key(name)),
     );
     findings.out
+}
+
+/// `unparsed-notice` for a notice that lists candidates but from which
+/// none was read: its table was not understood, and what it prints needs
+/// a manual check. The evidence says what was seen, never the text.
+fn unparsed(findings: &mut Findings<'_>, doc: &Document<'_>) {
+    if !doc.kind.lists_candidates() || !doc.segmented.candidates.is_empty() {
+        return;
+    }
+    let seen = match doc.segmented.first_header {
+        Some(header) => {
+            let page = doc.segmented.items.get(header).map_or(1, |item| item.page);
+            format!("a candidate table header on page {page}, but no candidate row could be read")
+        }
+        None => "no candidate table header".to_string(),
+    };
+    let pages = doc.extraction.pages;
+    let evidence = format!(
+        "{} of {pages} page{}: {seen}; it needs a manual check",
+        doc.kind.name(),
+        if pages == 1 { "" } else { "s" },
+    );
+    findings.add(
+        "unparsed-notice",
+        None,
+        None,
+        evidence,
+        None,
+        "notice".to_string(),
+    );
 }
 
 /// Postcodes printed in legitimate contexts anywhere in the current page

@@ -156,7 +156,7 @@ const BUILTIN: [(&str, &str); 8] = [
 const MAX_RULE_FILE_BYTES: u64 = 1024 * 1024;
 
 /// The finding rules every `findings.toml` must define.
-pub(crate) const FINDING_RULES: [&str; 9] = [
+pub(crate) const FINDING_RULES: [&str; 10] = [
     "published-home-address",
     "pre-rule-published-address",
     "hidden-text-address",
@@ -166,6 +166,7 @@ pub(crate) const FINDING_RULES: [&str; 9] = [
     "own-agent-home-address",
     "cross-document-address",
     "unscannable",
+    "unparsed-notice",
 ];
 
 impl Rules {

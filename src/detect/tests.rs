@@ -694,3 +694,59 @@ fn welsh_headings_headers_and_footers() {
         found.findings
     );
 }
+
+#[test]
+fn a_notice_whose_candidates_cannot_be_read_is_unparsed_not_clean() {
+    // A statement of persons nominated printed as running text: no table
+    // header, so no candidate is read, and the notice says so.
+    let x = extraction(vec![
+        text_row(1, 800.0, "STATEMENT OF PERSONS NOMINATED"),
+        text_row(
+            1,
+            780.0,
+            "Election of a District Councillor for Sample Ward",
+        ),
+        text_row(
+            1,
+            760.0,
+            "QUEBEC Quentin of 4 Quay Street Sampleton ZZ4 4ZZ Independent",
+        ),
+    ]);
+    let found = detect(&x);
+    assert!(found.candidates.is_empty());
+    let unparsed: Vec<&Finding> = found
+        .findings
+        .iter()
+        .filter(|f| f.rule == "unparsed-notice")
+        .collect();
+    assert_eq!(unparsed.len(), 1, "{:?}", rules_of(&found));
+    assert_eq!(unparsed[0].severity, Severity::High);
+    assert!(unparsed[0].evidence.contains("no candidate table header"));
+    assert!(!unparsed[0].evidence.contains("ZZ4"));
+
+    // The headings and the table header, then nothing.
+    let mut lines = sopn(&[]);
+    lines.retain(|l| l.baseline >= 750.0);
+    let found = detect(&extraction(lines));
+    let evidence: Vec<&str> = found
+        .findings
+        .iter()
+        .filter(|f| f.rule == "unparsed-notice")
+        .map(|f| f.evidence.as_str())
+        .collect();
+    assert_eq!(evidence.len(), 1, "{:?}", rules_of(&found));
+    assert!(evidence[0].contains("header on page 1"), "{}", evidence[0]);
+
+    // Read notices, and documents that list no candidates, give none.
+    let read = detect(&extraction(sopn(&[(
+        "ALPHA Alice",
+        "(address in Sampleton)",
+    )])));
+    assert!(!rules_of(&read).contains(&"unparsed-notice"));
+    let other = detect(&extraction(vec![text_row(
+        1,
+        800.0,
+        "Council tax bands 2026",
+    )]));
+    assert!(!rules_of(&other).contains(&"unparsed-notice"));
+}

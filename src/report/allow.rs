@@ -15,7 +15,8 @@
 //!   case-insensitively with runs of spaces and line breaks as one space.
 //!   It suppresses that candidate's address findings (published, hidden,
 //!   metadata, annotation, earlier revision, cross-document, own agent,
-//!   pre-rule); it never suppresses `unscannable` or `retention-expired`.
+//!   pre-rule); it never suppresses `unscannable`, `unparsed-notice` or
+//!   `retention-expired`.
 //!   Omit `post` only when the notice names none.
 //! * `[[accepted]]`: one finding, by its stable `id` (the same for the same
 //!   finding in a re-downloaded copy), with a required `reason`: the
@@ -47,12 +48,16 @@ use toml::Spanned;
 
 use crate::detect::FINDING_RULES;
 
+/// Findings no consent covers: a file or notice nobody could read is not
+/// the candidate's to consent to (nor is a notice kept online past its
+/// retention period, which is not in [`FINDING_RULES`]).
+const NEVER_ALLOWED: [&str; 2] = ["unscannable", "unparsed-notice"];
+
 /// Whether a consent covers findings of `rule`: every finding about a
 /// candidate's address being readable, which is every rule of
-/// [`FINDING_RULES`] but `unscannable`. An unreadable file, or a notice kept
-/// online past its retention period, is not the candidate's to consent to.
+/// [`FINDING_RULES`] but [`NEVER_ALLOWED`].
 fn consent_covers(rule: &str) -> bool {
-    rule != "unscannable" && FINDING_RULES.contains(&rule)
+    !NEVER_ALLOWED.contains(&rule) && FINDING_RULES.contains(&rule)
 }
 
 /// Largest allow file read, in bytes.
@@ -408,13 +413,15 @@ reason = "reviewed"
     }
 
     #[test]
-    fn consent_does_not_cover_unreadable_files() {
+    fn consent_does_not_cover_unreadable_files_or_notices() {
         let list = AllowList::parse(FILE, "allow.toml").unwrap();
-        let unscannable = FindingKey {
-            rule: "unscannable",
-            ..key("YOR", "TESTER Jo", None)
-        };
-        assert!(list.suppression(&unscannable).is_none());
+        for rule in ["unscannable", "unparsed-notice"] {
+            let unread = FindingKey {
+                rule,
+                ..key("YOR", "TESTER Jo", None)
+            };
+            assert!(list.suppression(&unread).is_none(), "{rule}");
+        }
     }
 
     #[test]

@@ -131,6 +131,17 @@ pub const RULES: &[RuleGuidance] = &[
         severity: Severity::High,
     },
     RuleGuidance {
+        id: "unparsed-notice",
+        title: "Notice could not be read",
+        short: "A candidate notice from which no candidate could be read.",
+        full: "The notice lists candidates, but its layout was not understood, so nobody has \
+               checked automatically whether it prints a home address that should have been \
+               withheld. It is never reported as clean.",
+        remediation: "Check the notice by eye for home addresses, and report the layout so \
+                      the tool can learn it.",
+        severity: Severity::High,
+    },
+    RuleGuidance {
         id: "pre-rule-published-address",
         title: "Address published before withholding was possible",
         short: "A home address is printed in a notice from before candidates could withhold it.",

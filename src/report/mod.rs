@@ -70,7 +70,7 @@ use allow::{AllowList, FindingKey};
 use mask::DocumentMask;
 
 /// Rules whose evidence is a reason, not an address: masked as free text.
-const FREE_TEXT_EVIDENCE: &[&str] = &["unscannable", "retention-expired"];
+const FREE_TEXT_EVIDENCE: &[&str] = &["unscannable", "unparsed-notice", "retention-expired"];
 
 /// The `schema` value of the JSON report.
 pub const SCHEMA: &str = "sopncheck-report/1";
@@ -460,15 +460,7 @@ pub fn severity_name(severity: Severity) -> &'static str {
 
 /// The snake_case name of a notice kind, as in JSON.
 pub fn kind_name(kind: NoticeKind) -> &'static str {
-    match kind {
-        NoticeKind::Sopn => "sopn",
-        NoticeKind::SopnAndNoticeOfPoll => "sopn_and_notice_of_poll",
-        NoticeKind::NoticeOfAgents => "notice_of_agents",
-        NoticeKind::NoticeOfPoll => "notice_of_poll",
-        NoticeKind::BallotPaper => "ballot_paper",
-        NoticeKind::DeclarationOfResult => "declaration_of_result",
-        NoticeKind::Other => "other",
-    }
+    kind.name()
 }
 
 /// The name of an address status, as in JSON.
