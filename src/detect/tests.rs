@@ -750,3 +750,36 @@ fn a_notice_whose_candidates_cannot_be_read_is_unparsed_not_clean() {
     )]));
     assert!(!rules_of(&other).contains(&"unparsed-notice"));
 }
+
+#[test]
+fn a_cell_that_is_only_an_area_named_elsewhere_is_withheld() {
+    let found = detect(&extraction(sopn(&[
+        ("ALPHA Alice", "Sample"),
+        ("BRAVO Ben", "(address in Northtown)"),
+        ("CHARLIE Cat", "Northtown"),
+        ("DELTA Dan", "Elsewhereville"),
+    ])));
+    let got: Vec<(&str, AddressStatus, Option<&str>)> = found
+        .candidates
+        .iter()
+        .map(|c| {
+            (
+                c.name.as_str(),
+                c.address_status,
+                c.withheld_area.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            // The ward's own name, and an area another candidate withheld.
+            ("ALPHA Alice", AddressStatus::Withheld, Some("Sample")),
+            ("BRAVO Ben", AddressStatus::Withheld, Some("Northtown")),
+            ("CHARLIE Cat", AddressStatus::Withheld, Some("Northtown")),
+            // A word named nowhere else is no area the notice knows.
+            ("DELTA Dan", AddressStatus::Unknown, None),
+        ]
+    );
+    assert!(!rules_of(&found).contains(&"published-home-address"));
+}
