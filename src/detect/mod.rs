@@ -10,8 +10,12 @@
 //! The passes, each its own module:
 //!
 //! * [`kind`]: what the notice is, and its election date;
-//! * [`segment`]: candidates from table rows and label layouts, and the role
-//!   of every row (candidate, header, legitimate address context);
+//! * [`table`]: the table reader, which finds candidate tables by their
+//!   header vocabulary and reads their columns and rows from the page's
+//!   geometry (drawn rules, alignment, gaps), over pages, in every format;
+//! * [`segment`]: candidates from the table reader's rows and from label
+//!   layouts, the post of each, and the role of every row (candidate,
+//!   header, legitimate address context);
 //! * [`address`]: what one home-address cell says (published, withheld with
 //!   an area, unknown);
 //! * [`findings`]: published, hidden, side-layer, earlier-revision and
@@ -25,7 +29,8 @@
 //! Detection refuses to guess: a postcode outside a candidate's row is never
 //! a candidate's published address, a legitimate address (returning officer,
 //! polling station, agent's office, council contact) is never reported, and
-//! a document with no text is `unscannable`, never clean. It never reads
+//! a document with no text is `unscannable`, and a candidate notice from
+//! which no candidate was read is `unparsed-notice`, never clean. It never reads
 //! files or the network.
 //!
 //! ```

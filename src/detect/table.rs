@@ -21,7 +21,10 @@
 //! * **Columns.** Each header cell is a column; the boundary between two
 //!   columns is the vertical rule between their header cells where one is
 //!   drawn, else the middle of the gap between them. A body cell belongs to
-//!   the column it overlaps most.
+//!   the column whose header it starts aligned with (a long surname running
+//!   over the next column), else to the one it overlaps most. A header
+//!   found inside an open table with fewer columns than it and than three
+//!   is a body line holding a few header words, not a new table.
 //! * **Body.** Lines under the header that fit its columns: no cell spans
 //!   two column boundaries (a paragraph does), and, in a ruled table, the
 //!   line lies within the drawn columns. A table-end phrase ("Dated",
@@ -39,6 +42,11 @@
 //!
 //! The reader never decides what a cell says (names, addresses, posts):
 //! that is segmentation, which walks the items in order.
+//!
+//! Not read yet: two tables side by side on one page (their headers make
+//! one band whose columns repeat) and list elections (candidates grouped
+//! under each party's heading). A notice from which no candidate is read
+//! is reported as `unparsed-notice`, never as clean.
 
 use std::collections::HashSet;
 
