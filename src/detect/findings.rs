@@ -150,14 +150,37 @@ pub(crate) fn unscannable(detector: &Detector, source: &str, reason: &str) -> Ve
     findings.out
 }
 
+/// Most distinct postcodes one candidate's address may hold before the
+/// notice counts as misread (a home address, and at most one more such as
+/// a correspondence address): more is several rows read as one.
+const MOST_HOME_POSTCODES: usize = 2;
+
 /// `unparsed-notice` for a notice that lists candidates but from which
-/// none was read: its table was not understood, and what it prints needs
-/// a manual check. The evidence says what was seen, never the text.
+/// none was read, or whose rows ran together (a candidate holding more
+/// than [`MOST_HOME_POSTCODES`] postcodes): its table was not understood,
+/// and what it prints needs a manual check. The evidence says what was
+/// seen, never the text.
 fn unparsed(findings: &mut Findings<'_>, doc: &Document<'_>) {
-    if !doc.kind.lists_candidates() || !doc.segmented.candidates.is_empty() {
+    if !doc.kind.lists_candidates() {
         return;
     }
+    let candidates = &doc.segmented.candidates;
+    let grammar = &findings.detector.rules.postcode;
+    let crowded = candidates
+        .iter()
+        .map(|c| {
+            let mut codes = postcode::all_in(grammar, c.address.as_deref().unwrap_or_default());
+            codes.sort();
+            codes.dedup();
+            codes.len()
+        })
+        .max()
+        .unwrap_or(0);
     let seen = match doc.segmented.first_header {
+        _ if crowded > MOST_HOME_POSTCODES => format!(
+            "one candidate's address holds {crowded} postcodes, so its rows could not be told apart"
+        ),
+        _ if !candidates.is_empty() => return,
         Some(header) => {
             let page = doc.segmented.items.get(header).map_or(1, |item| item.page);
             format!("a candidate table header on page {page}, but no candidate row could be read")

@@ -737,6 +737,21 @@ fn a_notice_whose_candidates_cannot_be_read_is_unparsed_not_clean() {
     assert_eq!(evidence.len(), 1, "{:?}", rules_of(&found));
     assert!(evidence[0].contains("header on page 1"), "{}", evidence[0]);
 
+    // Rows run together: one "candidate" holding three homes' postcodes.
+    let found = detect(&extraction(sopn(&[(
+        "ALPHA Alice BRAVO Ben CHARLIE Cat",
+        "1 Ash Row ZZ5 5ZZ 2 Birch Row ZZ6 6ZZ 3 Cedar Row ZZ7 7ZZ",
+    )])));
+    let evidence: Vec<&str> = found
+        .findings
+        .iter()
+        .filter(|f| f.rule == "unparsed-notice")
+        .map(|f| f.evidence.as_str())
+        .collect();
+    assert_eq!(evidence.len(), 1, "{:?}", rules_of(&found));
+    assert!(evidence[0].contains("holds 3 postcodes"), "{}", evidence[0]);
+    assert!(!evidence[0].contains("ZZ5"));
+
     // Read notices, and documents that list no candidates, give none.
     let read = detect(&extraction(sopn(&[(
         "ALPHA Alice",
