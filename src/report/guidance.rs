@@ -133,7 +133,7 @@ pub const RULES: &[RuleGuidance] = &[
     RuleGuidance {
         id: "unparsed-notice",
         title: "Notice could not be read",
-        short: "A candidate notice from which no candidate could be read.",
+        short: "A candidate notice whose candidates could not be read: none, or rows run together.",
         full: "The notice lists candidates, but its layout was not understood, so nobody has \
                checked automatically whether it prints a home address that should have been \
                withheld. It is never reported as clean.",
