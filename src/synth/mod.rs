@@ -1,5 +1,6 @@
 //! Synthetic election notices: invented people and addresses, printed in
-//! the layouts real councils use, as real PDFs written with lopdf.
+//! the layouts real councils use, as PDFs written with lopdf, Word files
+//! and HTML pages.
 //!
 //! Tests, benchmarks and the demo use these instead of real notices, which
 //! hold real people's addresses and never enter the repository. Four entry
@@ -11,7 +12,7 @@
 //! * [`corpus_document`]: the `n`th document of a seeded benchmark corpus,
 //!   cycling through layouts, fonts and packings;
 //! * [`notice`] and [`render`]: a notice of a chosen layout, for tests that
-//!   need their own variation.
+//!   need their own variation;
 //! * [`docx::write`] and [`html::write`]: the same notice as a Word file
 //!   (one table per post) or an HTML page (a definition list per
 //!   candidate), so that detection is tested on every format it reads.
