@@ -29,6 +29,8 @@ struct Log {
     requests: HashMap<String, Vec<Seen>>,
     /// Bytes written by the endless body before the client hung up.
     streamed: u64,
+    /// robots.txt is 600 KB: its rules, then comment lines.
+    big_robots: bool,
 }
 
 struct FaultServer {
@@ -125,7 +127,15 @@ async fn connection(mut stream: TcpStream, log: Arc<Mutex<Log>>) {
             seen.len()
         };
         let pdf_type = [("Content-Type", "application/pdf")];
+        let big_robots = log.lock().unwrap().big_robots;
         let reply: Vec<u8> = match (path.as_str(), nth) {
+            ("/robots.txt", _) if big_robots => {
+                let mut robots = b"User-agent: *\nDisallow: /private/\n".to_vec();
+                while robots.len() < 600 * 1024 {
+                    robots.extend_from_slice(b"# padding, as some content systems write it\n");
+                }
+                response("200 OK", &[("Content-Type", "text/plain")], &robots)
+            }
             ("/robots.txt", _) => response(
                 "200 OK",
                 &[("Content-Type", "text/plain")],
@@ -423,6 +433,18 @@ fn robots_txt_is_obeyed() {
     let (_, headers) = &server.hits("/public/sopn.pdf")[0];
     assert!(headers["user-agent"].starts_with("sopncheck/"));
     assert!(headers["user-agent"].contains("+http"));
+}
+
+#[test]
+fn a_robots_txt_over_500_kib_is_obeyed_up_to_the_cap() {
+    let server = FaultServer::start();
+    server.log.lock().unwrap().big_robots = true;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    run(&server.config("/t/robots"), &store);
+    assert_eq!(server.hits("/robots.txt").len(), 1);
+    assert!(server.hits("/private/sopn.pdf").is_empty());
+    assert_eq!(server.hits("/public/sopn.pdf").len(), 1);
 }
 
 #[test]

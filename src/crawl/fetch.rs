@@ -24,8 +24,9 @@ use url::Url;
 use super::CrawlConfig;
 use super::scope::{authority, is_internal};
 
-/// Largest robots.txt read; the rest is ignored.
-const MAX_ROBOTS_BYTES: u64 = 512 * 1024;
+/// How much of a robots.txt is read: RFC 9309 asks for at least 500 KiB;
+/// the rest is ignored and the rules up to it are obeyed.
+const ROBOTS_CAP: Cap = Cap::Truncate(512 * 1024);
 /// Longest `Crawl-delay` obeyed; a larger one is clamped to this.
 const MAX_CRAWL_DELAY: Duration = Duration::from_secs(60);
 /// Longest backoff between two attempts.
@@ -72,6 +73,23 @@ pub enum Failure {
     Internal,
     /// Timeouts, resets or refused connections, after every retry.
     Transport(String),
+}
+
+/// The most body bytes a request reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cap {
+    /// A larger body is abandoned: [`Failure::TooLarge`].
+    Fail(u64),
+    /// A larger body is cut to this many bytes and kept.
+    Truncate(u64),
+}
+
+impl Cap {
+    fn bytes(self) -> u64 {
+        match self {
+            Cap::Fail(bytes) | Cap::Truncate(bytes) => bytes,
+        }
+    }
 }
 
 /// How one attempt ended.
@@ -221,10 +239,16 @@ impl Fetcher {
         // Up to five redirects, as RFC 9309 asks.
         for _ in 0..5 {
             let answer = self
-                .request(&robots_url, None, None, MAX_ROBOTS_BYTES, &|_, _, _| {})
+                .request(&robots_url, None, None, ROBOTS_CAP, &|_, _, _| {})
                 .await;
             match answer {
-                Ok(Answer::Body { body, .. }) => {
+                Ok(Answer::Body { mut body, .. }) => {
+                    // A file cut at the cap loses its last, partial line.
+                    if body.len() as u64 >= ROBOTS_CAP.bytes()
+                        && let Some(end) = body.iter().rposition(|&b| b == b'\n')
+                    {
+                        body.truncate(end + 1);
+                    }
                     return Robot::new(&self.agent, &body).map_or(Robots::AllowAll, Robots::Rules);
                 }
                 Ok(Answer::Redirect {
@@ -236,8 +260,6 @@ impl Fetcher {
                 },
                 Ok(Answer::Status(status)) if status >= 500 => return Robots::DisallowAll,
                 Err(Failure::Transport(_)) => return Robots::DisallowAll,
-                // A body over the cap: rules up to it are lost; allowed
-                // (Google's reading of an oversized file).
                 Ok(_) | Err(_) => return Robots::AllowAll,
             }
         }
@@ -281,7 +303,7 @@ impl Fetcher {
         url: &Url,
         etag: Option<&str>,
         last_modified: Option<&str>,
-        cap: u64,
+        cap: Cap,
         on_retry: &dyn Fn(u32, Duration, &str),
     ) -> Result<Answer, Failure> {
         let host = authority(url).unwrap_or_default();
@@ -326,7 +348,7 @@ impl Fetcher {
         url: &Url,
         etag: Option<&str>,
         last_modified: Option<&str>,
-        cap: u64,
+        cap: Cap,
     ) -> Attempt {
         let mut request = self.client.get(url.clone());
         if let Some(etag) = etag {
@@ -355,8 +377,9 @@ impl Fetcher {
                 let etag = header_text(headers, header::ETAG);
                 let last_modified = header_text(headers, header::LAST_MODIFIED);
                 let content_type = header_text(headers, header::CONTENT_TYPE);
-                if let Some(length) = response.content_length()
-                    && length > cap
+                let limit = cap.bytes();
+                if let (Some(length), Cap::Fail(_)) = (response.content_length(), cap)
+                    && length > limit
                 {
                     return Attempt::Failed(Failure::TooLarge { read: 0 });
                 }
@@ -365,10 +388,14 @@ impl Fetcher {
                     match response.chunk().await {
                         Ok(Some(chunk)) => {
                             body.extend_from_slice(&chunk);
-                            if body.len() as u64 > cap {
-                                return Attempt::Failed(Failure::TooLarge {
-                                    read: body.len() as u64,
-                                });
+                            if body.len() as u64 > limit {
+                                if let Cap::Fail(_) = cap {
+                                    return Attempt::Failed(Failure::TooLarge {
+                                        read: body.len() as u64,
+                                    });
+                                }
+                                body.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+                                break;
                             }
                         }
                         Ok(None) => break,

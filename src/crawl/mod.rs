@@ -39,7 +39,7 @@ use crate::extract::{Sniffed, sniff};
 use crate::registry::Council;
 use crate::store::{Fetch, Record, Role, Store, StoreError, unix_now};
 
-use self::fetch::{Answer, Failure, Fetcher};
+use self::fetch::{Answer, Cap, Failure, Fetcher};
 use self::scope::{OutOfScope, Scope, authority};
 
 /// The default User-Agent: the tool, its version and where to read about it.
@@ -547,7 +547,7 @@ impl CouncilCrawl<'_> {
                 &pending.url,
                 stored.as_ref().and_then(|r| r.etag.as_deref()),
                 stored.as_ref().and_then(|r| r.last_modified.as_deref()),
-                self.config.budgets.max_body_bytes,
+                Cap::Fail(self.config.budgets.max_body_bytes),
                 &on_retry,
             )
             .await;
