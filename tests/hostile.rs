@@ -61,6 +61,16 @@ fn non_pdf_is_one_clear_error() {
         other => panic!("expected UnknownFormat, got {other:?}"),
     }
     assert!(extract_bytes(b"", None, &Limits::default()).is_err());
+    // The error says what the file looks like, never what it says: its
+    // first bytes may be an address.
+    let letter = b"12 Example Street, Sampleton ZZ9 9ZZ\nDear resident";
+    let error = extract_bytes(letter, None, &Limits::default()).unwrap_err();
+    let message = error.to_string();
+    assert!(message.contains("text"), "{message}");
+    assert!(
+        !message.contains("12 Ex") && !message.contains("ZZ9"),
+        "{message}"
+    );
 }
 
 #[test]

@@ -70,7 +70,9 @@ impl Default for Limits {
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
 pub enum ExtractError {
     /// The file is neither a PDF nor an HTML page.
-    #[error("not a PDF or HTML file (starts with {0:?})")]
+    /// Holds what the file looks like ("a PNG image", "text"), never its
+    /// bytes: they may be an address.
+    #[error("not a PDF, Word, HTML or text file: it looks like {0}")]
     UnknownFormat(String),
     /// The PDF could not be parsed even after rebuilding its cross-reference table.
     #[error("damaged PDF: {0}")]
@@ -163,14 +165,51 @@ pub fn extract_bytes(
         {
             Ok(text::extract(bytes))
         }
-        Sniffed::Unknown => {
-            let head: String = bytes
-                .iter()
-                .take(8)
-                .map(|&b| if b.is_ascii_graphic() { b as char } else { '.' })
-                .collect();
-            Err(ExtractError::UnknownFormat(head))
-        }
+        Sniffed::Unknown => Err(ExtractError::UnknownFormat(looks_like(bytes).to_string())),
+    }
+}
+
+/// Whether `head` reads as text: UTF-8 (a character cut at its end
+/// aside) without NUL bytes.
+fn is_text(head: &[u8]) -> bool {
+    let valid = match std::str::from_utf8(head) {
+        Ok(_) => head.len(),
+        Err(error) if error.error_len().is_none() => error.valid_up_to(),
+        Err(_) => return false,
+    };
+    !head[..valid].contains(&0)
+}
+
+/// What a file of no format read here looks like, from its signature: for
+/// error messages, which must not quote the file (its first bytes may be a
+/// candidate's address).
+fn looks_like(bytes: &[u8]) -> &'static str {
+    const SIGNATURES: [(&[u8], &str); 8] = [
+        (b"\x89PNG", "a PNG image"),
+        (b"\xFF\xD8\xFF", "a JPEG image"),
+        (b"GIF8", "a GIF image"),
+        (b"II*\0", "a TIFF image"),
+        (b"MM\0*", "a TIFF image"),
+        (
+            b"\xD0\xCF\x11\xE0",
+            "an old Office (OLE) file, such as a .doc",
+        ),
+        (b"PK\x03\x04", "a ZIP archive that is not a Word file"),
+        (b"{\\rtf", "an RTF document"),
+    ];
+    if let Some((_, name)) = SIGNATURES
+        .iter()
+        .find(|(magic, _)| bytes.starts_with(magic))
+    {
+        return name;
+    }
+    let head = &bytes[..bytes.len().min(512)];
+    if head.is_empty() {
+        "an empty file"
+    } else if is_text(head) {
+        "text without a PDF, Word or HTML signature"
+    } else {
+        "binary data of an unknown format"
     }
 }
 
