@@ -566,8 +566,12 @@ fn document_report(document: &ScannedDocument, show_addresses: bool) -> Document
             id: f.id.clone(),
             rule: f.rule.clone(),
             severity: f.severity,
-            candidate: f.candidate.clone(),
-            post: f.candidate.as_deref().and_then(post_of),
+            candidate: f.candidate.as_deref().map(|n| masker.label(n)),
+            post: f
+                .candidate
+                .as_deref()
+                .and_then(post_of)
+                .map(|p| masker.label(&p)),
             page: f.page,
             evidence: if FREE_TEXT_EVIDENCE.contains(&f.rule.as_str()) {
                 masker.free_text(&f.evidence)
@@ -593,11 +597,11 @@ fn document_report(document: &ScannedDocument, show_addresses: bool) -> Document
             .candidates
             .iter()
             .map(|c| CandidateReport {
-                name: c.name.clone(),
-                post: c.post.clone(),
+                name: masker.label(&c.name),
+                post: c.post.as_deref().map(|p| masker.label(p)),
                 address_status: c.address_status,
                 address: c.address.as_deref().map(|a| masker.address(a)),
-                withheld_area: c.withheld_area.clone(),
+                withheld_area: c.withheld_area.as_deref().map(|a| masker.label(a)),
                 page: c.page,
                 withdrawn: c.withdrawn,
             })
@@ -623,6 +627,17 @@ impl<'d> Masker<'d> {
             return text.to_owned();
         }
         once(&mut self.addresses, text, mask::mask_address)
+    }
+
+    /// A name, post or area: text that should hold no address but may (a
+    /// name cell that swallowed its address, "(address in NB4 7RQ)"),
+    /// masked like free text unless addresses are shown. Not remembered:
+    /// most are distinct.
+    fn label(&self, text: &str) -> String {
+        match &self.mask {
+            Some(mask) => mask.apply(text),
+            None => text.to_owned(),
+        }
     }
 
     /// Free text (a message, a reason), masked unless addresses are shown.

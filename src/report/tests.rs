@@ -394,3 +394,22 @@ fn an_allow_list_applies_to_a_report_read_back() {
     report.apply_allow(&allow::AllowList::default());
     assert_eq!(report, sample_report());
 }
+
+#[test]
+fn names_posts_and_areas_holding_a_postcode_are_masked() {
+    let mut documents = sample_documents();
+    let candidates = &mut documents[0].detection.candidates;
+    candidates.push(Candidate {
+        withheld_area: Some("ZZ8 5RT".into()),
+        ..candidate(
+            "MERGED Morgan 14 Gorsebrook Lane ZZ8 3XQ",
+            "Exampleton ZZ8 6WD Ward",
+            None,
+        )
+    });
+    for (file, text) in render_all(&Report::build(&documents, &ReportOptions::default())) {
+        for secret in ["ZZ8 3XQ", "ZZ8 5RT", "ZZ8 6WD"] {
+            assert!(!text.contains(secret), "{file:?} leaks {secret:?}");
+        }
+    }
+}
