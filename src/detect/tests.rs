@@ -695,6 +695,16 @@ fn welsh_headings_headers_and_footers() {
     );
 }
 
+/// The evidence of a document's `unparsed-notice` findings.
+fn unparsed_evidence(found: &DocumentFindings) -> Vec<&str> {
+    found
+        .findings
+        .iter()
+        .filter(|f| f.rule == "unparsed-notice")
+        .map(|f| f.evidence.as_str())
+        .collect()
+}
+
 #[test]
 fn a_notice_whose_candidates_cannot_be_read_is_unparsed_not_clean() {
     // A statement of persons nominated printed as running text: no table
@@ -714,26 +724,18 @@ fn a_notice_whose_candidates_cannot_be_read_is_unparsed_not_clean() {
     ]);
     let found = detect(&x);
     assert!(found.candidates.is_empty());
-    let unparsed: Vec<&Finding> = found
-        .findings
-        .iter()
-        .filter(|f| f.rule == "unparsed-notice")
-        .collect();
-    assert_eq!(unparsed.len(), 1, "{:?}", rules_of(&found));
-    assert_eq!(unparsed[0].severity, Severity::High);
-    assert!(unparsed[0].evidence.contains("no candidate table header"));
-    assert!(!unparsed[0].evidence.contains("ZZ4"));
+    let evidence = unparsed_evidence(&found);
+    assert_eq!(evidence.len(), 1, "{:?}", rules_of(&found));
+    assert!(evidence[0].contains("no candidate table header"));
+    assert!(!evidence[0].contains("ZZ4"));
+    let unparsed = found.findings.iter().find(|f| f.rule == "unparsed-notice");
+    assert_eq!(unparsed.map(|f| f.severity), Some(Severity::High));
 
     // The headings and the table header, then nothing.
     let mut lines = sopn(&[]);
     lines.retain(|l| l.baseline >= 750.0);
     let found = detect(&extraction(lines));
-    let evidence: Vec<&str> = found
-        .findings
-        .iter()
-        .filter(|f| f.rule == "unparsed-notice")
-        .map(|f| f.evidence.as_str())
-        .collect();
+    let evidence = unparsed_evidence(&found);
     assert_eq!(evidence.len(), 1, "{:?}", rules_of(&found));
     assert!(evidence[0].contains("header on page 1"), "{}", evidence[0]);
 
@@ -742,12 +744,7 @@ fn a_notice_whose_candidates_cannot_be_read_is_unparsed_not_clean() {
         "ALPHA Alice BRAVO Ben CHARLIE Cat",
         "1 Ash Row ZZ5 5ZZ 2 Birch Row ZZ6 6ZZ 3 Cedar Row ZZ7 7ZZ",
     )])));
-    let evidence: Vec<&str> = found
-        .findings
-        .iter()
-        .filter(|f| f.rule == "unparsed-notice")
-        .map(|f| f.evidence.as_str())
-        .collect();
+    let evidence = unparsed_evidence(&found);
     assert_eq!(evidence.len(), 1, "{:?}", rules_of(&found));
     assert!(evidence[0].contains("holds 3 postcodes"), "{}", evidence[0]);
     assert!(!evidence[0].contains("ZZ5"));
