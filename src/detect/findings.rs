@@ -166,10 +166,18 @@ fn unparsed(findings: &mut Findings<'_>, doc: &Document<'_>) {
     }
     let candidates = &doc.segmented.candidates;
     let grammar = &findings.detector.rules.postcode;
+    // Most addresses hold one postcode: only one with more is normalised
+    // to count the distinct ones.
     let crowded = candidates
         .iter()
-        .map(|c| {
-            let mut codes = postcode::all_in(grammar, c.address.as_deref().unwrap_or_default());
+        .filter_map(|c| c.address.as_deref())
+        .filter(|address| {
+            postcode::spans(grammar, address)
+                .nth(MOST_HOME_POSTCODES)
+                .is_some()
+        })
+        .map(|address| {
+            let mut codes = postcode::all_in(grammar, address);
             codes.sort();
             codes.dedup();
             codes.len()
