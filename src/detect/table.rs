@@ -43,10 +43,15 @@
 //! The reader never decides what a cell says (names, addresses, posts):
 //! that is segmentation, which walks the items in order.
 //!
-//! Not read yet: two tables side by side on one page (their headers make
-//! one band whose columns repeat) and list elections (candidates grouped
-//! under each party's heading). A notice from which no candidate is read
-//! is reported as `unparsed-notice`, never as clean.
+//! * **Side by side.** A header band whose columns repeat (name, address,
+//!   description, then name, address, description again) heads two
+//!   tables side by side. The page's lines from the tables' headings down
+//!   to the first line that spans the gap between them are parted at that
+//!   gap and read left table first, then right, each as a table of its own.
+//!
+//! Not read yet: list elections (candidates grouped under each party's
+//! heading). A notice from which no candidate is read is reported as
+//! `unparsed-notice`, never as clean.
 
 use std::collections::HashSet;
 
@@ -113,6 +118,19 @@ pub(crate) struct Item<'l> {
     pub roles: Vec<Option<Role>>,
     /// The visible text, normalised (free lines only, else empty).
     pub normal: String,
+}
+
+impl Item<'_> {
+    /// The item with its cells its own, so it outlives the lines.
+    pub(crate) fn into_owned<'any>(self) -> Item<'any> {
+        Item {
+            kind: self.kind,
+            page: self.page,
+            cells: Cow::Owned(self.cells.into_owned()),
+            roles: self.roles,
+            normal: self.normal,
+        }
+    }
 }
 
 /// A column of a candidate table.
@@ -210,6 +228,24 @@ impl Table {
         self.columns.first().map_or(0.0, |c| c.left)
     }
 
+    /// Where the header's columns start over again, when they do: two
+    /// tables side by side under one header band. The column roles from
+    /// there repeat the table's own from its first column, over at least
+    /// two columns, the key column among them.
+    fn repeat_start(&self) -> Option<usize> {
+        let roles: Vec<Option<Role>> = self.columns.iter().map(|c| c.role).collect();
+        let key = roles[self.key];
+        (self.key + 2..roles.len()).find_map(|again| {
+            let start = again - self.key;
+            let overlap = start.min(roles.len() - start);
+            (roles[again] == key
+                && overlap >= 2
+                && overlap > self.key
+                && (0..overlap).all(|i| roles[start + i] == roles[i]))
+            .then_some(start)
+        })
+    }
+
     /// Finds where the table's vertical rules run on a page whose rules
     /// are `rules`.
     fn find_drawn(&mut self, rules: &[Rule]) {
@@ -279,6 +315,13 @@ pub(crate) struct TableReader {
     /// Page numbers and the like: lines that belong to no table.
     page_marks: RegexSet,
 }
+
+/// Most bands of tables side by side parted on one page.
+const MAX_SIDE_BY_SIDE: usize = 8;
+/// Most lines above a band of tables side by side read as their headings...
+const MAX_HEADINGS: usize = 6;
+/// ...each at most this many text heights above the next.
+const MAX_HEADING_GAP: f32 = 3.0;
 
 /// How far (in text heights) a cell's left edge may lie from its header's
 /// and still be aligned with it.
@@ -515,25 +558,153 @@ impl TableReader {
                 .position(|l| l.page != page)
                 .map_or(lines.len(), |n| start + n);
             let page_rules: Vec<Rule> = rules.iter().filter(|r| r.page == page).copied().collect();
-            text.fill(&lines[start..end]);
-            self.read_page(
-                &lines[start..end],
-                &text,
-                &page_rules,
-                &mut table,
-                &mut items,
-                cues,
-            );
+            let page_lines = &lines[start..end];
+            text.fill(page_lines);
+            let headers = self.headers(page_lines, &text, &page_rules);
+            match self.side_by_side(page_lines, &headers) {
+                None => self.read_page(
+                    page_lines,
+                    &text,
+                    &page_rules,
+                    headers,
+                    &mut table,
+                    &mut items,
+                    cues,
+                ),
+                Some(mut arranged) => {
+                    // Each round parts one band of tables side by side;
+                    // three abreast take two rounds.
+                    let mut headers;
+                    let mut rounds = 1;
+                    loop {
+                        text.fill(&arranged);
+                        headers = self.headers(&arranged, &text, &page_rules);
+                        match self.side_by_side(&arranged, &headers) {
+                            Some(next) if rounds < MAX_SIDE_BY_SIDE => arranged = next,
+                            _ => break,
+                        }
+                        rounds += 1;
+                    }
+                    let mut own = Vec::new();
+                    self.read_page(
+                        &arranged,
+                        &text,
+                        &page_rules,
+                        headers,
+                        &mut table,
+                        &mut own,
+                        cues,
+                    );
+                    items.extend(own.into_iter().map(Item::into_owned));
+                }
+            }
             start = end;
         }
         items
     }
 
+    /// Every header band of a page, as the reader meets them: (first
+    /// line, table, index after the last line). A band too narrow to be
+    /// more than a fragment of a wider table is skipped by one line only,
+    /// as the reader may read it as a body line.
+    fn headers(
+        &self,
+        lines: &[Line],
+        text: &PageText,
+        rules: &[Rule],
+    ) -> Vec<(usize, Table, usize)> {
+        let mut found = Vec::new();
+        let mut i = 0;
+        while i < lines.len() {
+            if self.is_page_mark(text.line(lines, i)) {
+                i += 1;
+                continue;
+            }
+            match self.header_at(lines, text, i, rules) {
+                Some((table, end)) => {
+                    let next = if table.columns.len() < 3 { i + 1 } else { end };
+                    found.push((i, table, end));
+                    i = next;
+                }
+                None => i += 1,
+            }
+        }
+        found
+    }
+
+    /// The page's lines rearranged when a header band holds two tables
+    /// side by side (its columns repeat): the lines from just above that
+    /// band (the tables' headings) down to the first line that spans the
+    /// gap between the tables, each parted at the gap, the left parts
+    /// first. `None` when no band repeats.
+    fn side_by_side(&self, lines: &[Line], headers: &[(usize, Table, usize)]) -> Option<Vec<Line>> {
+        let (at, band, split, right_table, end) = headers.iter().find_map(|(at, table, end)| {
+            let parted = table.repeat_start()?;
+            let right_table = table.columns[parted].left;
+            Some((
+                *at,
+                table.left(),
+                table.bounds[parted - 1],
+                right_table,
+                *end,
+            ))
+        })?;
+        // A line is not the tables' when a cell starts left of them, or
+        // starts left of the gap and runs on into the right table.
+        let crosses = |line: &Line| {
+            line.cells.iter().any(|c| {
+                let margin = CROSSING * c.size.max(1.0);
+                c.x < band - margin || c.x < split && c.right > right_table + margin
+            })
+        };
+        let mut top = at;
+        while top > 0 && at - top < MAX_HEADINGS {
+            let (above, below) = (&lines[top - 1], &lines[top]);
+            let gap = above.baseline - below.baseline;
+            if crosses(above) || gap <= 0.0 || gap > MAX_HEADING_GAP * size_of(above) {
+                break;
+            }
+            top -= 1;
+        }
+        let mut bottom = end;
+        while bottom < lines.len()
+            && !crosses(&lines[bottom])
+            && lines[bottom].baseline <= lines[bottom - 1].baseline
+            && !headers.iter().any(|(start, _, _)| *start == bottom)
+        {
+            bottom += 1;
+        }
+        let part = |line: &Line, left: bool| Line {
+            cells: line
+                .cells
+                .iter()
+                .filter(|c| (c.x < split) == left)
+                .cloned()
+                .collect(),
+            ..line.clone()
+        };
+        let region = &lines[top..bottom];
+        let mut arranged = Vec::with_capacity(lines.len() + region.len());
+        arranged.extend_from_slice(&lines[..top]);
+        for left in [true, false] {
+            arranged.extend(
+                region
+                    .iter()
+                    .map(|line| part(line, left))
+                    .filter(|line| !line.cells.is_empty()),
+            );
+        }
+        arranged.extend_from_slice(&lines[bottom..]);
+        Some(arranged)
+    }
+
+    #[allow(clippy::too_many_arguments)]
     fn read_page<'l>(
         &self,
         lines: &'l [Line],
         text: &PageText,
         rules: &[Rule],
+        headers: Vec<(usize, Table, usize)>,
         open: &mut Option<Table>,
         items: &mut Vec<Item<'l>>,
         cues: &dyn Cues,
@@ -548,6 +719,7 @@ impl TableReader {
         let mut last_body: Option<f32> = None;
         // Page marks among the body lines not yet emitted, by line.
         let mut marks: Vec<(usize, Item<'l>)> = Vec::new();
+        let mut headers = headers.into_iter().peekable();
         let mut i = 0;
         while i < lines.len() {
             let seen = text.line(lines, i);
@@ -562,10 +734,11 @@ impl TableReader {
                 i += 1;
                 continue;
             }
-            if let Some((mut table, end)) = self
-                .header_at(lines, text, i, rules)
-                .filter(|(new, _)| open.as_ref().is_none_or(|open| !new.is_fragment_of(open)))
+            if let Some((_, mut table, end)) = headers
+                .next_if(|(at, _, _)| *at == i)
+                .filter(|(_, new, _)| open.as_ref().is_none_or(|open| !new.is_fragment_of(open)))
             {
+                while headers.next_if(|(at, _, _)| *at < end).is_some() {}
                 table.find_drawn(rules);
                 if let Some(open) = open.as_mut() {
                     flush(open, lines, rules, &mut body, &mut marks, items, cues);
@@ -1385,6 +1558,83 @@ mod tests {
                 table_end: Some(true)
             })
         ));
+    }
+
+    #[test]
+    fn tables_side_by_side_are_read_one_after_another() {
+        // Three wards abreast under one header band, headings above each,
+        // a footer across the page below them.
+        let abreast = |y: f32, texts: [[&'static str; 2]; 3]| {
+            let cells: Vec<(f32, &str)> = texts
+                .iter()
+                .enumerate()
+                .flat_map(|(t, pair)| {
+                    let x = 40.0 + 200.0 * t as f32;
+                    [(x, pair[0]), (x + 70.0, pair[1])]
+                })
+                .filter(|(_, text)| !text.is_empty())
+                .collect();
+            line(1, y, &cells)
+        };
+        let lines = [
+            line(
+                1,
+                720.0,
+                &[
+                    (40.0, "Ashby Ward"),
+                    (240.0, "Bexley Ward"),
+                    (440.0, "Corby Ward"),
+                ],
+            ),
+            abreast(700.0, [["Name", "Home Address"]; 3]),
+            abreast(
+                680.0,
+                [
+                    ["ASHWORTH Pim", "4 Quill Row"],
+                    ["BELLWOOD Tam", "(address in"],
+                    ["CRANE Ed", "9 Wren Lane"],
+                ],
+            ),
+            abreast(
+                668.0,
+                [["", "ZZ1 1ZZ"], ["", "Exampleton)"], ["", "ZZ2 2ZZ"]],
+            ),
+            abreast(
+                650.0,
+                [["DUNN Al", "(address in Exampleton)"], ["", ""], ["", ""]],
+            ),
+            line(
+                1,
+                620.0,
+                &[(
+                    40.0,
+                    "Dated 1 April 2026 and printed by the Returning Officer of Exampleton",
+                )],
+            ),
+        ];
+        let items = read(&lines, &[]);
+        assert_eq!(
+            body_rows(&items),
+            [
+                "ASHWORTH Pim | 4 Quill Row/ZZ1 1ZZ",
+                "DUNN Al | (address in Exampleton)",
+                "BELLWOOD Tam | (address in/Exampleton)",
+                "CRANE Ed | 9 Wren Lane/ZZ2 2ZZ",
+            ]
+        );
+        // Each table under its own heading.
+        let free: Vec<&str> = items
+            .iter()
+            .filter(|i| matches!(i.kind, ItemKind::Free { .. }))
+            .map(|i| i.cells[0].text.as_str())
+            .collect();
+        assert_eq!(free[..3], ["Ashby Ward", "Bexley Ward", "Corby Ward"]);
+        let order: Vec<&ItemKind> = items.iter().map(|i| &i.kind).collect();
+        let heading_before_header = order
+            .windows(2)
+            .filter(|w| matches!(w, [ItemKind::Free { .. }, ItemKind::Header]))
+            .count();
+        assert_eq!(heading_before_header, 3);
     }
 
     #[test]

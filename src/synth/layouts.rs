@@ -175,18 +175,21 @@ pub fn render(notice: &Notice, header_bar: bool) -> Vec<Page> {
         Layout::Numbered => numbered(notice, &mut sheet, header_bar),
         Layout::Agents => agents(notice, &mut sheet, header_bar),
         Layout::Bilingual => bilingual(notice, &mut sheet, header_bar),
+        Layout::SideBySide => side_by_side(notice, &mut sheet, header_bar),
     }
     sheet.pages
 }
 
 /// A table's columns: left edges and header texts; the table spans from
-/// the first left edge to [`RIGHT`].
+/// the first left edge to `right` ([`RIGHT`] for a table across the page).
 struct Columns<'a> {
     lefts: &'a [f32],
     headers: &'a [&'a str],
     /// Ruling lines around every cell; without them rows are a blank line
     /// apart and the header is not repeated on a new page.
     ruled: bool,
+    /// Where the table ends on the right.
+    right: f32,
 }
 
 /// Where a row's address lies: its column, and the line of that column's
@@ -206,7 +209,7 @@ impl AddressAt {
 
 impl Columns<'_> {
     fn width(&self, index: usize) -> f32 {
-        let right = self.lefts.get(index + 1).copied().unwrap_or(RIGHT);
+        let right = self.lefts.get(index + 1).copied().unwrap_or(self.right);
         right - self.lefts.get(index).copied().unwrap_or(LEFT) - 8.0
     }
 
@@ -224,7 +227,8 @@ impl Columns<'_> {
         let top = baseline + BODY + 3.0;
         let page = sheet.page();
         if bar {
-            page.fill([LEFT, top - height, RIGHT - LEFT, height], 0.15);
+            let left = self.lefts.first().copied().unwrap_or(LEFT);
+            page.fill([left, top - height, self.right - left, height], 0.15);
         }
         for (i, lines) in wrapped.iter().enumerate() {
             for (j, line) in lines.iter().enumerate() {
@@ -244,9 +248,15 @@ impl Columns<'_> {
 
     /// Horizontal rules at `top` and `bottom`, vertical rules between them.
     fn rules(&self, page: &mut Page, top: f32, bottom: f32) {
-        page.rule((LEFT, top), (RIGHT, top));
-        page.rule((LEFT, bottom), (RIGHT, bottom));
-        for x in self.lefts.iter().copied().chain(std::iter::once(RIGHT)) {
+        let left = self.lefts.first().copied().unwrap_or(LEFT);
+        page.rule((left, top), (self.right, top));
+        page.rule((left, bottom), (self.right, bottom));
+        for x in self
+            .lefts
+            .iter()
+            .copied()
+            .chain(std::iter::once(self.right))
+        {
             page.rule((x, top), (x, bottom));
         }
     }
@@ -369,6 +379,7 @@ fn table(notice: &Notice, sheet: &mut Sheet, bar: bool) {
             "Reason why no longer nominated*",
         ],
         ruled: true,
+        right: RIGHT,
     };
     sheet.centred(14.0, "STATEMENT OF PERSONS NOMINATED");
     sheet.centred(12.0, &notice.council);
@@ -410,6 +421,7 @@ fn ward_per_page(notice: &Notice, sheet: &mut Sheet, bar: bool) {
             "Names of Signatories",
         ],
         ruled: true,
+        right: RIGHT,
     };
     for (index, post) in notice.posts.iter().enumerate() {
         if index > 0 {
@@ -517,6 +529,7 @@ fn split_names(notice: &Notice, sheet: &mut Sheet, bar: bool) {
             "Decision of the Returning Officer",
         ],
         ruled: true,
+        right: RIGHT,
     };
     let heading = |sheet: &mut Sheet, post: &Post| {
         sheet.centred(12.0, &notice.council.to_uppercase());
@@ -564,6 +577,7 @@ fn unruled(notice: &Notice, sheet: &mut Sheet) {
             "Seconder (++)",
         ],
         ruled: false,
+        right: RIGHT,
     };
     let heading = |sheet: &mut Sheet, post: &Post| {
         sheet.centred(14.0, "STATEMENT OF PERSONS NOMINATED");
@@ -603,6 +617,7 @@ fn numbered(notice: &Notice, sheet: &mut Sheet, bar: bool) {
             "5.\nDECISION OF RETURNING OFFICER",
         ],
         ruled: true,
+        right: RIGHT,
     };
     let heading = |sheet: &mut Sheet, post: &Post| {
         sheet.centred(12.0, &notice.council.to_uppercase());
@@ -642,6 +657,7 @@ fn agents(notice: &Notice, sheet: &mut Sheet, bar: bool) {
             "ADDRESS OF OFFICE OF ELECTION AGENT",
         ],
         ruled: true,
+        right: RIGHT,
     };
     sheet.centred(14.0, "NOTICE OF ELECTION AGENTS' NAMES AND OFFICES");
     sheet.centred(12.0, &notice.council);
@@ -691,6 +707,7 @@ fn bilingual(notice: &Notice, sheet: &mut Sheet, bar: bool) {
             "Penderfyniad\nDecision",
         ],
         ruled: true,
+        right: RIGHT,
     };
     let heading = |sheet: &mut Sheet, post: &Post| {
         sheet.centred(14.0, "DATGANIAD AM Y PERSONAU A ENWEBWYD");
@@ -719,6 +736,61 @@ fn bilingual(notice: &Notice, sheet: &mut Sheet, bar: bool) {
     };
     let table = (&columns, AddressAt::column(2), true);
     ward_per_page_tables(notice, sheet, bar, table, heading, cells);
+}
+
+/// Two wards' tables side by side, each under its own heading, a pair of
+/// wards to a page.
+fn side_by_side(notice: &Notice, sheet: &mut Sheet, bar: bool) {
+    let middle = (LEFT + RIGHT) / 2.0;
+    let headers = &["Name of Candidate", "Home Address", "Description (if any)"];
+    let left_half = [LEFT, LEFT + 80.0, LEFT + 165.0];
+    let right_half = left_half.map(|x| x - LEFT + middle + 8.0);
+    let halves = [
+        Columns {
+            lefts: &left_half,
+            headers,
+            ruled: true,
+            right: middle - 8.0,
+        },
+        Columns {
+            lefts: &right_half,
+            headers,
+            ruled: true,
+            right: RIGHT,
+        },
+    ];
+    let cells = |candidate: &Candidate, columns: &Columns| {
+        let mut name = vec![candidate.surname.clone()];
+        name.extend(wrap(&candidate.other_names, columns.width(0), BODY));
+        [
+            name,
+            address_lines(candidate, columns.width(1), AddressForm::Wrapped),
+            wrap(&candidate.description, columns.width(2), BODY),
+        ]
+    };
+    sheet.centred(14.0, "STATEMENT OF PERSONS NOMINATED");
+    sheet.centred(12.0, &notice.council);
+    sheet.centred(BODY, &format!("Election on {}", notice.poll_date));
+    for (index, pair) in notice.posts.chunks(2).enumerate() {
+        if index > 0 {
+            sheet.new_page();
+        }
+        sheet.y -= 6.0;
+        let top = sheet.y;
+        let mut bottom = top;
+        for (post, columns) in pair.iter().zip(&halves) {
+            sheet.y = top;
+            sheet.line(columns.lefts[0], 11.0, &format!("{} Ward", post.name));
+            columns.header(sheet, bar);
+            for candidate in &post.candidates {
+                let cells = cells(candidate, columns);
+                columns.row(sheet, bar, candidate, &cells, AddressAt::column(1));
+            }
+            bottom = bottom.min(sheet.y);
+        }
+        sheet.y = bottom;
+        footer(notice, sheet, false);
+    }
 }
 
 fn labels(notice: &Notice, sheet: &mut Sheet) {

@@ -375,6 +375,13 @@ pub fn fixtures() -> Vec<Fixture> {
             Type1WinAnsi,
         )
         .size(2, 4),
+        Recipe::new(
+            "side-by-side",
+            "two wards' ruled tables side by side on each page, each under its own heading",
+            SideBySide,
+            TrueTypeToUnicode,
+        )
+        .size(4, 3),
     ];
     let mut fixtures: Vec<Fixture> = plain
         .iter()

@@ -116,11 +116,14 @@ pub enum Layout {
     /// Welsh and English: every header, heading and footer in both
     /// languages, Welsh first.
     Bilingual,
+    /// Two wards' tables side by side on the page, each under its own
+    /// heading, with no column for withdrawals.
+    SideBySide,
 }
 
 impl Layout {
     /// Every layout, for generators that cycle through them.
-    pub const ALL: [Layout; 8] = [
+    pub const ALL: [Layout; 9] = [
         Layout::Table,
         Layout::WardPerPage,
         Layout::SplitNames,
@@ -129,6 +132,7 @@ impl Layout {
         Layout::Numbered,
         Layout::Agents,
         Layout::Bilingual,
+        Layout::SideBySide,
     ];
 
     /// The layouts of the benchmark corpus. It keeps the first four so
@@ -145,7 +149,7 @@ impl Layout {
     /// replaced by the area.
     pub fn withheld_wording(self) -> &'static str {
         match self {
-            Layout::Table | Layout::Agents => "(address in {area})",
+            Layout::Table | Layout::Agents | Layout::SideBySide => "(address in {area})",
             Layout::WardPerPage => "Address in {area}",
             Layout::SplitNames => "Resides in the {area} area",
             Layout::Labels => "(address in the {area} Constituency)",
@@ -156,10 +160,10 @@ impl Layout {
     }
 
     /// Whether the notice lists withdrawn nominations (a notice of agents,
-    /// and a table without a column for the reason, list only the
+    /// and tables without a column for the reason, list only the
     /// candidates still standing).
     pub fn prints_withdrawals(self) -> bool {
-        !matches!(self, Layout::Agents | Layout::Unruled)
+        !matches!(self, Layout::Agents | Layout::Unruled | Layout::SideBySide)
     }
 }
 
