@@ -348,6 +348,9 @@ pub struct Candidate {
     pub page: u32,
     /// The nomination was withdrawn or is no longer valid.
     pub withdrawn: bool,
+    /// The description (party) as printed; in a list election, the party
+    /// whose list the candidate is on.
+    pub description: Option<String>,
 }
 
 /// One finding about one document.

@@ -11,7 +11,7 @@ mod synth_support;
 use sopncheck::detect::{Detector, Rules};
 use sopncheck::extract::{Limits, extract_bytes};
 use sopncheck::model::{AddressStatus, DocumentFindings};
-use sopncheck::synth::notice::{Home, Redaction};
+use sopncheck::synth::notice::{Home, Layout, Redaction};
 use sopncheck::synth::{Expected, Fixture, fixtures};
 use synth_support::words;
 
@@ -109,6 +109,15 @@ fn every_fixture_gives_its_candidates_and_exactly_its_findings() {
                 "{}: #{i} withdrawn",
                 fixture.name
             );
+            if fixture.notice.layout == Layout::PartyLists {
+                // Each candidate stands for the party whose list holds them.
+                assert_eq!(
+                    got.description.as_deref(),
+                    Some(candidate.description.as_str()),
+                    "{}: #{i} party",
+                    fixture.name
+                );
+            }
         }
     }
 }

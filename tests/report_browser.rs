@@ -44,6 +44,7 @@ fn hostile_documents() -> Vec<ScannedDocument> {
         postcode: Some("ZZ9 9ZZ".into()),
         page: 1,
         withdrawn: false,
+        description: Some(format!("<b>{name}</b>")),
     };
     vec![ScannedDocument {
         source: format!("javascript:{TITLE_SCRIPT}"),

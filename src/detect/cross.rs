@@ -203,6 +203,7 @@ mod tests {
             postcode: None,
             page: 1,
             withdrawn: false,
+            description: None,
         }
     }
 

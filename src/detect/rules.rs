@@ -57,6 +57,9 @@ pub(crate) enum Role {
     HomeAddress,
     /// The description (party).
     Description,
+    /// The party a list of candidates stands for (list elections): its
+    /// cell heads the rows of the party's candidates.
+    Party,
     /// Why the candidate no longer stands nominated.
     Reason,
     /// Proposers, seconders, assentors, subscribers.

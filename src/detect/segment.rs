@@ -84,6 +84,8 @@ struct RowTexts {
     other_names: String,
     address: String,
     reason: String,
+    description: String,
+    party: String,
     unassigned: String,
     agent_name: String,
     agent_office: String,
@@ -98,9 +100,11 @@ impl RowTexts {
             Some(Role::OtherNames) => &mut self.other_names,
             Some(Role::HomeAddress) => &mut self.address,
             Some(Role::Reason) => &mut self.reason,
+            Some(Role::Description) => &mut self.description,
+            Some(Role::Party) => &mut self.party,
             Some(Role::AgentName) => &mut self.agent_name,
             Some(Role::AgentOffice) => &mut self.agent_office,
-            Some(Role::Description | Role::Signatories) => return,
+            Some(Role::Signatories) => return,
             None => &mut self.unassigned,
         };
         if !slot.is_empty() {
@@ -170,11 +174,21 @@ fn clean_name(name: &str) -> String {
     }
 }
 
+/// What a candidate's row says besides the address cell.
+struct Entry {
+    name: String,
+    page: u32,
+    withdrawn: bool,
+    description: Option<String>,
+    agent: Option<Agent>,
+}
+
 /// A candidate being read from a label layout.
 #[derive(Default)]
 struct LabelCandidate {
     name: String,
     address: String,
+    description: String,
     withdrawn: bool,
     page: u32,
     /// The rows read so far, given the candidate's role when it is pushed.
@@ -269,6 +283,7 @@ impl Segmenter {
             row_post: None,
             withheld: Vec::new(),
             unknown: Vec::new(),
+            party: None,
         };
         for (index, item) in items.iter().enumerate() {
             let role = run.item(index, item);
@@ -482,6 +497,9 @@ struct Run<'s, 'l> {
     /// Candidates whose address cell said neither, with its text: a bare
     /// area name is withheld once the notice's areas are all known.
     unknown: Vec<(usize, String)>,
+    /// The party whose candidates the rows list (list elections): a
+    /// party cell or heading starts it, a new table or post ends it.
+    party: Option<String>,
 }
 
 /// Most distinct withheld cells [`Run::classify`] remembers.
@@ -490,9 +508,20 @@ const WITHHELD_MEMORY: usize = 32;
 impl Run<'_, '_> {
     fn item(&mut self, index: usize, item: &Item) -> RowRole {
         match item.kind {
+            ItemKind::Group => {
+                let heading: Vec<&str> = item
+                    .cells
+                    .iter()
+                    .filter(|c| !c.visibility.is_hidden())
+                    .map(|c| c.text.as_str())
+                    .collect();
+                self.party = Some(collapse_spaces(&heading.join(" ")));
+                RowRole::Other
+            }
             ItemKind::Header => {
                 self.finish_label();
                 self.legitimate_section = false;
+                self.party = None;
                 self.out.first_header.get_or_insert(index);
                 RowRole::Header
             }
@@ -612,6 +641,14 @@ impl Run<'_, '_> {
             return RowRole::Other;
         }
         let withdrawn = s.is_withdrawn(&texts, &mut self.normal);
+        if has_letters(&texts.party) {
+            self.party = Some(collapse_spaces(&texts.party));
+        }
+        let description = if has_letters(&texts.description) {
+            Some(collapse_spaces(&texts.description))
+        } else {
+            self.party.clone()
+        };
         let raw = texts.home_address();
         let cell = self.classify(&raw);
         let agent = (!texts.agent_name.trim().is_empty() || !texts.agent_office.trim().is_empty())
@@ -627,7 +664,14 @@ impl Run<'_, '_> {
                     office: collapse_spaces(&office),
                 }
             });
-        self.push(name, &raw, cell, item.page, withdrawn, agent)
+        let entry = Entry {
+            name,
+            page: item.page,
+            withdrawn,
+            description,
+            agent,
+        };
+        self.push(entry, &raw, cell)
     }
 
     /// Appends wrapped address text to a candidate and classifies again.
@@ -651,32 +695,25 @@ impl Run<'_, '_> {
     }
 
     /// Adds a candidate whose address cell `raw` says `cell`.
-    fn push(
-        &mut self,
-        name: String,
-        raw: &str,
-        cell: AddressCell,
-        page: u32,
-        withdrawn: bool,
-        agent: Option<Agent>,
-    ) -> RowRole {
+    fn push(&mut self, entry: Entry, raw: &str, cell: AddressCell) -> RowRole {
         if cell.status == AddressStatus::Unknown && raw.chars().any(char::is_alphabetic) {
             self.unknown
                 .push((self.out.candidates.len(), raw.to_string()));
         }
         let mut candidate = Candidate {
-            name,
+            name: entry.name,
             post: self.post.clone(),
             address_status: AddressStatus::Unknown,
             address: None,
             withheld_area: None,
             postcode: None,
-            page,
-            withdrawn,
+            page: entry.page,
+            withdrawn: entry.withdrawn,
+            description: entry.description,
         };
         apply(&mut candidate, cell);
         self.out.candidates.push(candidate);
-        self.out.agents.push(agent);
+        self.out.agents.push(entry.agent);
         RowRole::Candidate(self.out.candidates.len() - 1)
     }
 
@@ -697,6 +734,7 @@ impl Run<'_, '_> {
                 let post = s.clean_post(text);
                 if !post.is_empty() {
                     self.post = Some(post);
+                    self.party = None;
                     return RowRole::Other;
                 }
             }
@@ -710,6 +748,7 @@ impl Run<'_, '_> {
                 self.post_pending = true;
             } else {
                 self.post = Some(post);
+                self.party = None;
             }
             return RowRole::Other;
         }
@@ -762,6 +801,11 @@ impl Run<'_, '_> {
                     label.withdrawn |= !value.is_empty();
                 }
             }
+            Role::Description => {
+                if let Some(label) = self.label.as_mut() {
+                    label.description = value.to_string();
+                }
+            }
             _ => {}
         }
         // The row's role becomes the candidate's when it is pushed.
@@ -780,14 +824,16 @@ impl Run<'_, '_> {
             return;
         }
         let cell = self.classify(&label.address);
-        let role = self.push(
-            label.name,
-            &label.address,
-            cell,
-            label.page,
-            label.withdrawn,
-            None,
-        );
+        let description =
+            has_letters(&label.description).then(|| collapse_spaces(&label.description));
+        let entry = Entry {
+            name: label.name,
+            page: label.page,
+            withdrawn: label.withdrawn,
+            description,
+            agent: None,
+        };
+        let role = self.push(entry, &label.address, cell);
         for row in label.rows {
             if let Some(slot) = self.out.roles.get_mut(row) {
                 *slot = role;

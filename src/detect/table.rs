@@ -49,8 +49,13 @@
 //!   to the first line that spans the gap between them are parted at that
 //!   gap and read left table first, then right, each as a table of its own.
 //!
-//! Not read yet: list elections (candidates grouped under each party's
-//! heading). A notice from which no candidate is read is reported as
+//! * **Groups.** In a list election the rows come grouped by party: either
+//!   a party column whose cell heads the group's first row (segmentation
+//!   carries it down), or a short heading across the table's columns with
+//!   a row starting under it, read as a [`ItemKind::Group`] item; the
+//!   table goes on under it.
+//!
+//! A notice from which no candidate is read is reported as
 //! `unparsed-notice`, never as clean.
 
 use std::collections::HashSet;
@@ -101,6 +106,9 @@ pub(crate) enum ItemKind {
     /// One row of a candidate table. `continues` marks cells that carry
     /// on the row above, from the foot of the previous page.
     Body { continues: bool },
+    /// A heading across a candidate table that groups the rows under it:
+    /// the party whose list they are, in a list election.
+    Group,
 }
 
 /// One piece of the notice, in reading order; a free line's cells are
@@ -316,6 +324,9 @@ pub(crate) struct TableReader {
     page_marks: RegexSet,
 }
 
+/// Most words in a heading that groups a table's rows (a party's name and
+/// perhaps its description).
+const MAX_GROUP_WORDS: usize = 12;
 /// Most bands of tables side by side parted on one page.
 const MAX_SIDE_BY_SIDE: usize = 8;
 /// Most lines above a band of tables side by side read as their headings...
@@ -788,6 +799,15 @@ impl TableReader {
             }
             let far = !table.ruled
                 && last_body.is_some_and(|y| y - line.baseline > MAX_BODY_GAP * size_of(line));
+            if !far && self.is_group_heading(table, lines, text, i) {
+                flush(table, lines, rules, &mut body, &mut marks, items, cues);
+                items.push(Item {
+                    kind: ItemKind::Group,
+                    ..free_item(line, seen, None)
+                });
+                i += 1;
+                continue;
+            }
             if far || !fits(table, seen) {
                 if !body.is_empty() || !seen.visible.is_empty() && table.rows > 0 {
                     flush(table, lines, rules, &mut body, &mut marks, items, cues);
@@ -804,6 +824,40 @@ impl TableReader {
         if let Some(table) = open.as_mut() {
             flush(table, lines, rules, &mut body, &mut marks, items, cues);
         }
+    }
+
+    /// Whether line `at` heads a group of the table's rows (a party's
+    /// list): one short cell across two or more of the table's columns,
+    /// no sentence and no number, with a row of the table starting on the
+    /// next line.
+    fn is_group_heading(&self, table: &Table, lines: &[Line], text: &PageText, at: usize) -> bool {
+        let seen = text.line(lines, at);
+        let [only] = seen.visible else {
+            return false;
+        };
+        let cell = &lines[at].cells[*only];
+        let words = cell.text.split_whitespace().count();
+        let margin = CROSSING * cell.size.max(1.0);
+        let crossed = table
+            .bounds
+            .iter()
+            .filter(|&&b| cell.x < b - margin && cell.right > b + margin)
+            .count();
+        let plain = cell.text.chars().any(char::is_alphabetic)
+            && !cell.text.chars().any(|c| c.is_ascii_digit())
+            && !cell.text.trim_end().ends_with(['.', ':', ';']);
+        if crossed < 2 || words > MAX_GROUP_WORDS || !plain || at + 1 >= lines.len() {
+            return false;
+        }
+        let next = text.line(lines, at + 1);
+        let gap = lines[at].baseline - lines[at + 1].baseline;
+        gap > 0.0
+            && gap <= MAX_BODY_GAP * size_of(&lines[at])
+            && fits(table, next)
+            && next
+                .visible
+                .iter()
+                .any(|&c| table.column_of(&lines[at + 1].cells[c]) == table.key)
     }
 
     /// The header band starting at line `at`, if one does: the table it

@@ -695,6 +695,78 @@ fn welsh_headings_headers_and_footers() {
     );
 }
 
+#[test]
+fn list_election_party_headings_group_the_rows_under_them() {
+    // A heading across the table names the party whose list follows; a
+    // candidate's own description, where printed, wins.
+    let heading = |y: f32, text: &str| {
+        row(
+            1,
+            y,
+            vec![Cell {
+                right: 300.0,
+                ..cell(50.0, text)
+            }],
+        )
+    };
+    let candidate =
+        |y: f32, cells: &[(f32, &str)]| row(1, y, cells.iter().map(|&(x, t)| cell(x, t)).collect());
+    let x = extraction(vec![
+        text_row(
+            1,
+            800.0,
+            "Statement of parties and individual candidates nominated",
+        ),
+        text_row(1, 780.0, "Electoral Region: Exampleshire"),
+        candidate(
+            760.0,
+            &[
+                (50.0, "Name of Candidate"),
+                (150.0, "Home Address"),
+                (250.0, "Description"),
+            ],
+        ),
+        heading(745.0, "Exampleton Independents Alliance"),
+        candidate(
+            730.0,
+            &[(50.0, "ABBOT Ann"), (150.0, "(address in Exampleton)")],
+        ),
+        candidate(
+            715.0,
+            &[
+                (50.0, "BAKER Bo"),
+                (150.0, "4 Quill Row, Exampleton ZZ1 1ZZ"),
+            ],
+        ),
+        heading(700.0, "Exampleton Green List"),
+        candidate(
+            685.0,
+            &[
+                (50.0, "CARR Cy"),
+                (150.0, "(address in Exampleton)"),
+                (250.0, "Greens for Exampleton"),
+            ],
+        ),
+        text_row(1, 660.0, "Dated 3 April 2026"),
+    ]);
+    let found = detect(&x);
+    let got: Vec<(&str, Option<&str>, Option<&str>)> = found
+        .candidates
+        .iter()
+        .map(|c| (c.name.as_str(), c.post.as_deref(), c.description.as_deref()))
+        .collect();
+    let alliance = Some("Exampleton Independents Alliance");
+    let region = Some("Exampleshire");
+    assert_eq!(
+        got,
+        [
+            ("ABBOT Ann", region, alliance),
+            ("BAKER Bo", region, alliance),
+            ("CARR Cy", region, Some("Greens for Exampleton")),
+        ]
+    );
+}
+
 /// The evidence of a document's `unparsed-notice` findings.
 fn unparsed_evidence(found: &DocumentFindings) -> Vec<&str> {
     found

@@ -29,6 +29,7 @@
 //!             address_status: AddressStatus::Published,
 //!             address: Some("1 Any Road, Exampleton, ZZ9 9ZZ".into()),
 //!             withheld_area: None, postcode: Some("ZZ9 9ZZ".into()), page: 1, withdrawn: false,
+//!             description: None,
 //!         }],
 //!         findings: vec![Finding {
 //!             id: "f1".into(), rule: "published-home-address".into(),
@@ -225,6 +226,9 @@ pub struct CandidateReport {
     pub page: u32,
     /// Withdrawn.
     pub withdrawn: bool,
+    /// The description (party) as printed; in a list election the party.
+    #[serde(default)]
+    pub description: Option<String>,
 }
 
 /// One finding, evidence masked unless shown.
@@ -604,6 +608,7 @@ fn document_report(document: &ScannedDocument, show_addresses: bool) -> Document
                 withheld_area: c.withheld_area.as_deref().map(|a| masker.label(a)),
                 page: c.page,
                 withdrawn: c.withdrawn,
+                description: c.description.as_deref().map(|d| masker.label(d)),
             })
             .collect(),
         findings,

@@ -34,6 +34,7 @@ fn candidate(name: &str, post: &str, address: Option<(&str, &str)>) -> Candidate
         postcode: address.map(|(_, p)| p.into()),
         page: 1,
         withdrawn: false,
+        description: None,
     }
 }
 
@@ -401,6 +402,7 @@ fn names_posts_and_areas_holding_a_postcode_are_masked() {
     let candidates = &mut documents[0].detection.candidates;
     candidates.push(Candidate {
         withheld_area: Some("ZZ8 5RT".into()),
+        description: Some("Exampleton ZZ8 2WB Independents".into()),
         ..candidate(
             "MERGED Morgan 14 Gorsebrook Lane ZZ8 3XQ",
             "Exampleton ZZ8 6WD Ward",
@@ -408,7 +410,7 @@ fn names_posts_and_areas_holding_a_postcode_are_masked() {
         )
     });
     for (file, text) in render_all(&Report::build(&documents, &ReportOptions::default())) {
-        for secret in ["ZZ8 3XQ", "ZZ8 5RT", "ZZ8 6WD"] {
+        for secret in ["ZZ8 3XQ", "ZZ8 5RT", "ZZ8 6WD", "ZZ8 2WB"] {
             assert!(!text.contains(secret), "{file:?} leaks {secret:?}");
         }
     }

@@ -176,6 +176,7 @@ pub fn render(notice: &Notice, header_bar: bool) -> Vec<Page> {
         Layout::Agents => agents(notice, &mut sheet, header_bar),
         Layout::Bilingual => bilingual(notice, &mut sheet, header_bar),
         Layout::SideBySide => side_by_side(notice, &mut sheet, header_bar),
+        Layout::PartyLists => party_lists(notice, &mut sheet, header_bar),
     }
     sheet.pages
 }
@@ -789,6 +790,56 @@ fn side_by_side(notice: &Notice, sheet: &mut Sheet, bar: bool) {
             bottom = bottom.min(sheet.y);
         }
         sheet.y = bottom;
+        footer(notice, sheet, false);
+    }
+}
+
+/// A list election: per region, each party's candidates under the party's
+/// name, which stands in the party column of the first of them only.
+fn party_lists(notice: &Notice, sheet: &mut Sheet, bar: bool) {
+    let columns = Columns {
+        lefts: &[LEFT, 200.0, 345.0],
+        headers: &[
+            "Name of Registered Political Party",
+            "Names of Candidates on Party List",
+            "Home Address",
+        ],
+        ruled: true,
+        right: RIGHT,
+    };
+    sheet.centred(
+        14.0,
+        "STATEMENT OF PARTIES AND INDIVIDUAL CANDIDATES NOMINATED",
+    );
+    sheet.centred(12.0, &notice.council);
+    for (index, post) in notice.posts.iter().enumerate() {
+        if index > 0 {
+            sheet.new_page();
+        }
+        sheet.line(LEFT, 11.0, &format!("Electoral Region: {}", post.name));
+        sheet.line(LEFT, BODY, &format!("Date of poll: {}", notice.poll_date));
+        columns.header(sheet, bar);
+        let mut parties: Vec<&str> = Vec::new();
+        for candidate in &post.candidates {
+            if !parties.contains(&candidate.description.as_str()) {
+                parties.push(&candidate.description);
+            }
+        }
+        for party in parties {
+            let list = post.candidates.iter().filter(|c| c.description == party);
+            for (place, candidate) in list.enumerate() {
+                let name = format!("{} {}", candidate.surname, candidate.other_names);
+                let cells = [
+                    match place {
+                        0 => wrap(party, columns.width(0), BODY),
+                        _ => Vec::new(),
+                    },
+                    wrap(&name, columns.width(1), BODY),
+                    address_lines(candidate, columns.width(2), AddressForm::Wrapped),
+                ];
+                columns.row(sheet, bar, candidate, &cells, AddressAt::column(2));
+            }
+        }
         footer(notice, sheet, false);
     }
 }

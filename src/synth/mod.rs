@@ -63,6 +63,15 @@ pub fn notice(people: &mut People, layout: Layout, posts: usize, per_post: usize
                 if !layout.prints_withdrawals() {
                     post.candidates.retain(|c| !c.withdrawn);
                 }
+                if layout == Layout::PartyLists {
+                    // Every candidate of a list election stands on a list;
+                    // an individual candidate's is their own.
+                    for candidate in &mut post.candidates {
+                        if candidate.description.is_empty() {
+                            candidate.description = "Independent".into();
+                        }
+                    }
+                }
                 post
             })
             .collect(),
@@ -382,6 +391,13 @@ pub fn fixtures() -> Vec<Fixture> {
             TrueTypeToUnicode,
         )
         .size(4, 3),
+        Recipe::new(
+            "party-lists",
+            "a list election: each party's candidates under its name in a party column",
+            PartyLists,
+            Type1WinAnsi,
+        )
+        .size(2, 7),
     ];
     let mut fixtures: Vec<Fixture> = plain
         .iter()

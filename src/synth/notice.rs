@@ -119,11 +119,15 @@ pub enum Layout {
     /// Two wards' tables side by side on the page, each under its own
     /// heading, with no column for withdrawals.
     SideBySide,
+    /// A list election (a statement of parties and individual candidates):
+    /// each party's name in a party column beside the first of its
+    /// candidates, the others under it.
+    PartyLists,
 }
 
 impl Layout {
     /// Every layout, for generators that cycle through them.
-    pub const ALL: [Layout; 9] = [
+    pub const ALL: [Layout; 10] = [
         Layout::Table,
         Layout::WardPerPage,
         Layout::SplitNames,
@@ -133,6 +137,7 @@ impl Layout {
         Layout::Agents,
         Layout::Bilingual,
         Layout::SideBySide,
+        Layout::PartyLists,
     ];
 
     /// The layouts of the benchmark corpus. It keeps the first four so
@@ -149,7 +154,9 @@ impl Layout {
     /// replaced by the area.
     pub fn withheld_wording(self) -> &'static str {
         match self {
-            Layout::Table | Layout::Agents | Layout::SideBySide => "(address in {area})",
+            Layout::Table | Layout::Agents | Layout::SideBySide | Layout::PartyLists => {
+                "(address in {area})"
+            }
             Layout::WardPerPage => "Address in {area}",
             Layout::SplitNames => "Resides in the {area} area",
             Layout::Labels => "(address in the {area} Constituency)",
@@ -163,7 +170,10 @@ impl Layout {
     /// and tables without a column for the reason, list only the
     /// candidates still standing).
     pub fn prints_withdrawals(self) -> bool {
-        !matches!(self, Layout::Agents | Layout::Unruled | Layout::SideBySide)
+        !matches!(
+            self,
+            Layout::Agents | Layout::Unruled | Layout::SideBySide | Layout::PartyLists
+        )
     }
 }
 
