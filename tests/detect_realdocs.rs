@@ -7,7 +7,8 @@
 //! withheld area, postcode, page, withdrawn); no candidate invented; no
 //! finding on a postcode that is not a candidate's; one
 //! `published-home-address` (or `pre-rule-published-address`) per published
-//! candidate. `blank.pdf` must be `unscannable`. Failure messages name
+//! candidate; no `unattributed-address` and no `unparsed-notice`.
+//! `blank.pdf` must be `unscannable`. Failure messages name
 //! candidates by position ("candidate #3 of post #2") and the field, and
 //! print document text only for the field that differs.
 //!
@@ -229,6 +230,13 @@ fn check(dir: &Path, labels: &Value) -> (Score, Vec<String>) {
             count(rule),
             count(other)
         ));
+    }
+    // Every printed postcode is a candidate's or a legitimate block's, and
+    // the notice was read: nothing unattributed, nothing unparsed.
+    for rule in ["unattributed-address", "unparsed-notice"] {
+        if count(rule) != 0 {
+            problem(format!("{} {rule} findings", count(rule)));
+        }
     }
     let ids: HashSet<&str> = found.findings.iter().map(|f| f.id.as_str()).collect();
     if ids.len() != found.findings.len() {

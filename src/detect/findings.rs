@@ -13,7 +13,12 @@
 //!   layers;
 //! * `prior-revision-address` for a candidate's address in an earlier
 //!   revision of the file that the current one does not show;
-//! * `own-agent-home-address` for candidates who are their own agent.
+//! * `own-agent-home-address` for candidates who are their own agent;
+//! * `unparsed-notice` for a candidate notice whose candidates could not
+//!   be read;
+//! * `unattributed-address` for a full postcode printed in a candidate
+//!   notice that is no candidate's and in no legitimate block: every
+//!   visible postcode of such a notice is accounted for.
 //!
 //! Postcodes in legitimate contexts (returning officer, polling stations,
 //! agents' offices, council contact blocks) are never reported. A finding's
@@ -27,6 +32,7 @@ use sha2::{Digest, Sha256};
 
 use super::Detector;
 use super::postcode;
+use super::rules::Role;
 use super::segment::{RowRole, Segmented, same_person};
 use super::text::{collapse_spaces, key, normalise_into};
 use crate::model::{AddressStatus, Candidate, Extraction, Finding, NoticeKind, SideLayer};
@@ -125,6 +131,7 @@ pub(crate) fn collect(detector: &Detector, doc: &Document<'_>) -> Vec<Finding> {
     side_layers(&mut findings, doc, &legitimate);
     prior_revisions(&mut findings, doc, &legitimate);
     unparsed(&mut findings, doc);
+    unattributed(&mut findings, doc, &legitimate);
     let mut out = findings.out;
     out.sort_by_key(|f| f.page.unwrap_or(u32::MAX));
     out
@@ -209,6 +216,73 @@ fn unparsed(findings: &mut Findings<'_>, doc: &Document<'_>) {
         None,
         "notice".to_string(),
     );
+}
+
+/// `unattributed-address` for each visible full postcode of a candidate
+/// notice that ends in no candidate's address (their own postcode) and no
+/// legitimate block: a row or cell in a legitimate context, an agent's
+/// office. A second postcode in a candidate's own row is that candidate's
+/// finding: their cell may hold two rows run together.
+fn unattributed(findings: &mut Findings<'_>, doc: &Document<'_>, legitimate: &HashSet<String>) {
+    if !doc.kind.lists_candidates() {
+        return;
+    }
+    let detector = findings.detector;
+    let grammar = &detector.rules.postcode;
+    let segmented = doc.segmented;
+    let mut accounted: HashSet<String> = segmented
+        .candidates
+        .iter()
+        .filter_map(|c| c.postcode.as_deref())
+        .map(postcode::normalise)
+        .collect();
+    for agent in segmented.agents.iter().flatten() {
+        accounted.extend(postcode::all_in(grammar, &agent.office));
+    }
+    let mut normal = String::new();
+    for (item, role) in segmented.items.iter().zip(&segmented.roles) {
+        if *role == RowRole::Legitimate {
+            continue;
+        }
+        let candidate = match role {
+            RowRole::Candidate(i) => segmented.candidates.get(*i),
+            _ => None,
+        };
+        for (cell, cell_role) in item.cells.iter().zip(&item.roles) {
+            if cell.visibility.is_hidden()
+                || matches!(cell_role, Some(Role::AgentName | Role::AgentOffice))
+            {
+                continue;
+            }
+            let mut spans = postcode::spans(grammar, &cell.text).peekable();
+            if spans.peek().is_none() {
+                continue;
+            }
+            normalise_into(&cell.text, &mut normal);
+            if detector.segmenter.is_legitimate(&normal) {
+                continue;
+            }
+            for span in spans {
+                let Some(code) = cell.text.get(span.clone()).map(postcode::normalise) else {
+                    continue;
+                };
+                if legitimate.contains(&code) || accounted.contains(&code) {
+                    continue;
+                }
+                findings.add(
+                    "unattributed-address",
+                    candidate,
+                    Some(item.page),
+                    snippet(&cell.text, span),
+                    Some(code),
+                    match candidate {
+                        Some(_) => "visible:second-postcode".to_string(),
+                        None => "visible:outside-candidates".to_string(),
+                    },
+                );
+            }
+        }
+    }
 }
 
 /// Postcodes printed in legitimate contexts anywhere in the current page

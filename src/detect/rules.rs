@@ -159,7 +159,7 @@ const BUILTIN: [(&str, &str); 8] = [
 const MAX_RULE_FILE_BYTES: u64 = 1024 * 1024;
 
 /// The finding rules every `findings.toml` must define.
-pub(crate) const FINDING_RULES: [&str; 10] = [
+pub(crate) const FINDING_RULES: [&str; 11] = [
     "published-home-address",
     "pre-rule-published-address",
     "hidden-text-address",
@@ -170,6 +170,7 @@ pub(crate) const FINDING_RULES: [&str; 10] = [
     "cross-document-address",
     "unscannable",
     "unparsed-notice",
+    "unattributed-address",
 ];
 
 impl Rules {

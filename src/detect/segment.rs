@@ -291,8 +291,53 @@ impl Segmenter {
         }
         run.finish_label();
         self.bare_areas(&mut run.out.candidates, &run.unknown);
+        self.legitimate_blocks(&items, &mut run.out.roles);
         run.out.items = items;
         run.out
+    }
+
+    /// Marks the address lines printed beside a legitimate line as
+    /// legitimate: the office under the returning officer's name, the
+    /// address over "Printed and published by". A run of short free lines
+    /// directly below (or above) a legitimate one, on its page, through the
+    /// first that holds a postcode, at most [`MAX_BLOCK_LINES`] of them.
+    fn legitimate_blocks(&self, items: &[Item], roles: &mut [RowRole]) {
+        let block_line = |k: usize, page: u32| {
+            let item = &items[k];
+            matches!(item.kind, ItemKind::Free { .. })
+                && roles[k] == RowRole::Other
+                && item.page == page
+                && item.normal.len() <= MAX_BLOCK_LINE
+        };
+        let holds_postcode = |k: usize| {
+            items[k]
+                .cells
+                .iter()
+                .any(|c| !c.visibility.is_hidden() && self.address.postcode_in(&c.text))
+        };
+        let mut blocks = Vec::new();
+        for i in 0..items.len() {
+            if roles[i] != RowRole::Legitimate || !matches!(items[i].kind, ItemKind::Free { .. }) {
+                continue;
+            }
+            let page = items[i].page;
+            let below = (i + 1..items.len().min(i + 1 + MAX_BLOCK_LINES))
+                .take_while(|&k| block_line(k, page))
+                .find(|&k| holds_postcode(k));
+            if let Some(end) = below {
+                blocks.push(i + 1..end + 1);
+            }
+            let above = (i.saturating_sub(MAX_BLOCK_LINES)..i)
+                .rev()
+                .take_while(|&k| block_line(k, page))
+                .find(|&k| holds_postcode(k));
+            if let Some(start) = above {
+                blocks.push(start..i);
+            }
+        }
+        for block in blocks {
+            roles[block].fill(RowRole::Legitimate);
+        }
     }
 
     /// Reads address cells that are only an area's name as withheld: a
@@ -501,6 +546,11 @@ struct Run<'s, 'l> {
     /// party cell or heading starts it, a new table or post ends it.
     party: Option<String>,
 }
+
+/// Most lines of an address block beside a legitimate line.
+const MAX_BLOCK_LINES: usize = 5;
+/// Longest line (normalised, in bytes) of such a block.
+const MAX_BLOCK_LINE: usize = 80;
 
 /// Most distinct withheld cells [`Run::classify`] remembers.
 const WITHHELD_MEMORY: usize = 32;

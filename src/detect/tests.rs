@@ -835,6 +835,59 @@ fn a_notice_whose_candidates_cannot_be_read_is_unparsed_not_clean() {
     assert!(!rules_of(&other).contains(&"unparsed-notice"));
 }
 
+/// The `unattributed-address` findings: (candidate, postcode).
+fn unattributed(found: &DocumentFindings) -> Vec<(Option<&str>, Option<&str>)> {
+    found
+        .findings
+        .iter()
+        .filter(|f| f.rule == "unattributed-address")
+        .map(|f| (f.candidate.as_deref(), f.postcode.as_deref()))
+        .collect()
+}
+
+#[test]
+fn every_printed_postcode_is_a_candidates_or_a_legitimate_blocks() {
+    // Candidates' postcodes, the polling station and the imprint: all
+    // accounted for.
+    let read = detect(&extraction(sopn(&[
+        ("ALPHA Alice", "1 Ash Row, Sampleton ZZ5 5ZZ"),
+        ("BRAVO Ben", "(address in Sampleton)"),
+    ])));
+    assert_eq!(unattributed(&read), []);
+
+    // A second home's postcode in one candidate's cell is reported with
+    // that candidate.
+    let found = detect(&extraction(sopn(&[(
+        "ALPHA Alice",
+        "1 Ash Row ZZ5 5ZZ 2 Birch Row ZZ6 6ZZ",
+    )])));
+    let extra: Vec<_> = unattributed(&found);
+    assert_eq!(extra.len(), 1, "{:?}", rules_of(&found));
+    assert_eq!(extra[0].0, Some("ALPHA Alice"));
+    let candidate_postcode = found.candidates[0].postcode.as_deref();
+    assert!(extra[0].1.is_some() && extra[0].1 != candidate_postcode);
+    let severity = found
+        .findings
+        .iter()
+        .find(|f| f.rule == "unattributed-address")
+        .map(|f| f.severity);
+    assert_eq!(severity, Some(Severity::Medium));
+
+    // A stray postcode outside every table and block is nobody's; the
+    // office printed under the returning officer's name is legitimate.
+    let mut lines = sopn(&[("ALPHA Alice", "(address in Sampleton)")]);
+    lines.extend([
+        text_row(1, 260.0, "Any queries to the Returning Officer"),
+        text_row(1, 250.0, "Civic Offices"),
+        text_row(1, 240.0, "1 Example Square, Sampleton"),
+        text_row(1, 230.0, "ZZ3 3AB"),
+        text_row(1, 150.0, "Exampleshire District Council"),
+        text_row(1, 120.0, "See 7 Quill Lane, Sampleton ZZ4 4XY"),
+    ]);
+    let found = detect(&extraction(lines));
+    assert_eq!(unattributed(&found), [(None, Some("ZZ4 4XY"))]);
+}
+
 #[test]
 fn a_cell_that_is_only_an_area_named_elsewhere_is_withheld() {
     let found = detect(&extraction(sopn(&[

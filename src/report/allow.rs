@@ -15,12 +15,13 @@
 //!   case-insensitively with runs of spaces and line breaks as one space.
 //!   It suppresses that candidate's address findings (published, hidden,
 //!   metadata, annotation, earlier revision, cross-document, own agent,
-//!   pre-rule); it never suppresses `unscannable`, `unparsed-notice` or
-//!   `retention-expired`.
+//!   pre-rule); it never suppresses `unscannable`, `unparsed-notice`,
+//!   `unattributed-address` or `retention-expired`.
 //!   Omit `post` only when the notice names none.
 //! * `[[accepted]]`: one finding, by its stable `id` (the same for the same
 //!   finding in a re-downloaded copy), with a required `reason`: the
-//!   baseline a CI job keeps so only new findings fail it.
+//!   baseline a CI job keeps so only new findings fail it. It never
+//!   suppresses `unparsed-notice` or `unattributed-address`.
 //!
 //! ```toml
 //! # Candidates who asked for their home address to be published.
@@ -51,7 +52,11 @@ use crate::detect::FINDING_RULES;
 /// Findings no consent covers: a file or notice nobody could read is not
 /// the candidate's to consent to (nor is a notice kept online past its
 /// retention period, which is not in [`FINDING_RULES`]).
-const NEVER_ALLOWED: [&str; 2] = ["unscannable", "unparsed-notice"];
+const NEVER_ALLOWED: [&str; 3] = ["unscannable", "unparsed-notice", "unattributed-address"];
+
+/// Findings no entry suppresses, not even an accepted id: what the tool
+/// could not read needs the notice itself fixed or read, not a baseline.
+const NEVER_SUPPRESSED: [&str; 2] = ["unparsed-notice", "unattributed-address"];
 
 /// Whether a consent covers findings of `rule`: every finding about a
 /// candidate's address being readable, which is every rule of
@@ -287,6 +292,9 @@ impl AllowList {
     /// Why the finding is suppressed, or `None` when it is not. An accepted
     /// id wins over a consent.
     pub fn suppression(&self, finding: &FindingKey<'_>) -> Option<String> {
+        if NEVER_SUPPRESSED.contains(&finding.rule) {
+            return None;
+        }
         if let Some(accepted) = self.accepted.iter().find(|a| a.id == finding.id) {
             return Some(format!("accepted ({}): {}", accepted.at, accepted.reason));
         }
@@ -415,7 +423,7 @@ reason = "reviewed"
     #[test]
     fn consent_does_not_cover_unreadable_files_or_notices() {
         let list = AllowList::parse(FILE, "allow.toml").unwrap();
-        for rule in ["unscannable", "unparsed-notice"] {
+        for rule in ["unscannable", "unparsed-notice", "unattributed-address"] {
             let unread = FindingKey {
                 rule,
                 ..key("YOR", "TESTER Jo", None)
@@ -437,6 +445,10 @@ reason = "reviewed"
             list.suppression(&finding).as_deref(),
             Some("accepted (allow.toml:13): reviewed")
         );
+        for rule in ["unparsed-notice", "unattributed-address"] {
+            let unread = FindingKey { rule, ..finding };
+            assert!(list.suppression(&unread).is_none(), "{rule}");
+        }
     }
 
     #[test]

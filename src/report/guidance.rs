@@ -142,6 +142,18 @@ pub const RULES: &[RuleGuidance] = &[
         severity: Severity::High,
     },
     RuleGuidance {
+        id: "unattributed-address",
+        title: "Postcode nobody's",
+        short: "A postcode in a candidate notice belongs to no candidate and no legitimate block.",
+        full: "Every postcode a candidate notice prints should be a candidate's address, or \
+               the returning officer's, a polling station's, an agent's office or the \
+               council's. This one is none of them as read: a home address in a layout the \
+               reader did not follow, or a second address in one candidate's cell.",
+        remediation: "Check the postcode's line in the notice: if it is a candidate's home \
+                      address, treat it as published; if it is an office, nothing to do.",
+        severity: Severity::Medium,
+    },
+    RuleGuidance {
         id: "pre-rule-published-address",
         title: "Address published before withholding was possible",
         short: "A home address is printed in a notice from before candidates could withhold it.",
