@@ -441,6 +441,9 @@ pub struct ScannedDocument {
     pub pages: u32,
     /// Whether it carries any text.
     pub text_layer: bool,
+    /// Where its text comes from (`None` without a text layer).
+    #[serde(default)]
+    pub text_source: Option<TextSource>,
     /// Why it could not be read, if it could not.
     pub error: Option<String>,
     /// What detection concluded (an `unscannable` finding for unreadable files).
