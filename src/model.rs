@@ -2,8 +2,8 @@
 //!
 //! `extract` produces an [`Extraction`]: positioned [`TextRun`]s (PDF only),
 //! reading-order [`Line`]s made of [`Cell`]s (PDF and HTML), side layers
-//! ([`SideText`]: metadata, annotations, form fields) and the text of earlier
-//! [`Revision`]s. Later stages (`detect`, `report`) consume these types and
+//! ([`SideText`]: metadata, annotations, form fields), the text of earlier
+//! [`Revision`]s and where the page text comes from ([`TextSource`]). Later stages (`detect`, `report`) consume these types and
 //! never reach back into a PDF or a DOM. Nothing here does I/O.
 
 use serde::Serialize;
@@ -219,6 +219,19 @@ pub enum SourceFormat {
     Docx,
 }
 
+/// Where a document's page text comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TextSource {
+    /// Text the producing application wrote.
+    Text,
+    /// The OCR layer of a searchable scan: text a recogniser read off the
+    /// page images, drawn under or invisibly over them. It may misread.
+    Ocr,
+    /// Some pages of each.
+    Mixed,
+}
+
 /// Everything the extractor saw in one document.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Extraction {
@@ -240,6 +253,10 @@ pub struct Extraction {
     /// joined by `\n`. Lines outside a ruled table are rows of their own;
     /// for Word, HTML and text, the rows and paragraphs the file states.
     pub rows: Vec<Line>,
+    /// Pages, ascending, whose text is all the OCR layer of a scan of the
+    /// page (a page-sized image with the text under or over it): their
+    /// runs are judged as the scan shows them (PDF only).
+    pub ocr_pages: Vec<u32>,
     /// Metadata, annotation and form-field text.
     pub side_texts: Vec<SideText>,
     /// Earlier revisions, oldest first; empty unless the file was updated
@@ -253,10 +270,32 @@ impl Extraction {
     /// True when the page content carries any text at all (hidden or not).
     /// A PDF without it is a scan and needs manual review.
     pub fn has_text_layer(&self) -> bool {
+        self.pages_with_text().next().is_some()
+    }
+
+    /// Where the page text comes from: `None` without a text layer,
+    /// [`TextSource::Ocr`] when every page with text is an OCR layer,
+    /// [`TextSource::Mixed`] when only some are.
+    pub fn text_source(&self) -> Option<TextSource> {
+        let pages: std::collections::BTreeSet<u32> = self.pages_with_text().collect();
+        let ocr = pages
+            .iter()
+            .filter(|page| self.ocr_pages.binary_search(page).is_ok())
+            .count();
+        match ocr {
+            _ if pages.is_empty() => None,
+            0 => Some(TextSource::Text),
+            n if n == pages.len() => Some(TextSource::Ocr),
+            _ => Some(TextSource::Mixed),
+        }
+    }
+
+    /// The page of every line that carries text.
+    fn pages_with_text(&self) -> impl Iterator<Item = u32> + '_ {
         self.lines
             .iter()
-            .flat_map(|line| &line.cells)
-            .any(|cell| !cell.text.trim().is_empty())
+            .filter(|line| line.cells.iter().any(|cell| !cell.text.trim().is_empty()))
+            .map(|line| line.page)
     }
 }
 
@@ -405,6 +444,9 @@ pub struct ScannedDocument {
     pub pages: u32,
     /// Whether it carries any text.
     pub text_layer: bool,
+    /// Where its text comes from (`None` without a text layer).
+    #[serde(default)]
+    pub text_source: Option<TextSource>,
     /// Why it could not be read, if it could not.
     pub error: Option<String>,
     /// What detection concluded (an `unscannable` finding for unreadable files).

@@ -198,6 +198,7 @@ pub fn scan_bytes(
                 council,
                 pages: extraction.pages,
                 text_layer: extraction.has_text_layer(),
+                text_source: extraction.text_source(),
                 error: None,
                 detection,
             }
@@ -224,6 +225,7 @@ pub fn unreadable(
             .unwrap_or_else(|| UNKNOWN_COUNCIL.to_owned()),
         pages: 0,
         text_layer: false,
+        text_source: None,
         error: Some(reason.to_owned()),
         detection: detector.unreadable(source, reason),
     }

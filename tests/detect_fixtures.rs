@@ -2,7 +2,8 @@
 //! every candidate found in the right post with the right status (and
 //! postcode, withdrawn flag), none invented, and exactly the findings the
 //! fixture's construction implies, no more. The proper-redaction and the
-//! dark-header-bar controls give no finding at all.
+//! dark-header-bar controls give no finding at all; a searchable scan reads
+//! as the notice it pictures.
 
 use std::collections::BTreeMap;
 
@@ -10,9 +11,11 @@ mod synth_support;
 
 use sopncheck::detect::{Detector, Rules};
 use sopncheck::extract::{Limits, extract_bytes};
-use sopncheck::model::{AddressStatus, DocumentFindings};
+use sopncheck::model::{AddressStatus, DocumentFindings, TextSource};
+use sopncheck::scan::{ScanOptions, scan_bytes};
 use sopncheck::synth::notice::{Home, Layout, Redaction};
-use sopncheck::synth::{Expected, Fixture, fixtures};
+use sopncheck::synth::pdf::{FontKind, Spec};
+use sopncheck::synth::{Expected, Fixture, fixtures, render};
 use synth_support::words;
 
 /// The findings (rule -> count) a fixture must give.
@@ -138,4 +141,98 @@ fn controls_give_no_finding_at_all() {
         );
         assert!(!found.candidates.is_empty());
     }
+}
+
+/// What detection read of each candidate, and the findings' rules.
+fn reading(found: &DocumentFindings) -> (Vec<String>, Vec<String>) {
+    let candidates = found
+        .candidates
+        .iter()
+        .map(|c| {
+            format!(
+                "{} | {:?} | {:?} | {:?} | {}",
+                c.name, c.post, c.address_status, c.postcode, c.withdrawn
+            )
+        })
+        .collect();
+    let rules = found.findings.iter().map(|f| f.rule.clone()).collect();
+    (candidates, rules)
+}
+
+#[test]
+fn searchable_scans_read_as_the_plain_notice() {
+    let detector = Detector::new(&Rules::builtin());
+    for fixture in fixtures()
+        .into_iter()
+        .filter(|f| f.name.starts_with("scan-"))
+    {
+        let scanned = scan_bytes(
+            fixture.name,
+            &fixture.bytes,
+            None,
+            &detector,
+            &ScanOptions::default(),
+        );
+        assert_eq!(
+            scanned.text_source,
+            Some(TextSource::Ocr),
+            "{}",
+            fixture.name
+        );
+        let (plain_bytes, _) = render(&fixture.notice, &Spec::new(FontKind::Type1WinAnsi), false);
+        let plain = scan_bytes(
+            fixture.name,
+            &plain_bytes,
+            None,
+            &detector,
+            &ScanOptions::default(),
+        );
+        assert_eq!(
+            plain.text_source,
+            Some(TextSource::Text),
+            "{}",
+            fixture.name
+        );
+        let (candidates, rules) = reading(&scanned.detection);
+        assert_eq!(
+            candidates.len(),
+            fixture.notice.candidates().count(),
+            "{}",
+            fixture.name
+        );
+        assert_eq!(
+            (candidates, rules.clone()),
+            reading(&plain.detection),
+            "{}",
+            fixture.name
+        );
+        assert!(
+            rules.iter().all(|r| r != "hidden-text-address"),
+            "{}: {rules:?}",
+            fixture.name
+        );
+    }
+}
+
+#[test]
+fn a_black_image_over_an_address_is_still_hidden_text() {
+    let detector = Detector::new(&Rules::builtin());
+    let fixture = fixtures()
+        .into_iter()
+        .find(|f| f.name == "black-image-address")
+        .expect("fixture");
+    let found = detect(&fixture, &detector);
+    let Home::Published(address) = &fixture.notice.posts[0].candidates[0].home else {
+        panic!("the first candidate publishes an address");
+    };
+    let hidden: Vec<_> = found
+        .findings
+        .iter()
+        .filter(|f| f.rule == "hidden-text-address")
+        .collect();
+    assert_eq!(hidden.len(), 1, "{:?}", found.findings);
+    assert_eq!(
+        hidden[0].postcode.as_deref(),
+        Some(address.postcode.as_str())
+    );
 }

@@ -1,11 +1,12 @@
 //! Every synthetic fixture extracts to exactly the runs the generator drew:
 //! same text, same page, same position (within half a point) and the same
 //! visibility, with nothing extra; side layers and earlier revisions hold
-//! what the generator put there.
+//! what the generator put there, and the text source is the one it wrote
+//! (a searchable scan's OCR layer is read as the page's visible text).
 
 use sopncheck::extract::{ExtractError, Limits, extract_bytes};
-use sopncheck::model::{Extraction, TextRun, Visibility};
-use sopncheck::synth::pdf::DrawnText;
+use sopncheck::model::{Extraction, TextRun, TextSource, Visibility};
+use sopncheck::synth::pdf::{self, DrawnText, FontKind, OcrLayer, Page, Spec};
 use sopncheck::synth::{Expected, Fixture, fixtures};
 
 fn fixture(name: &str) -> Fixture {
@@ -71,11 +72,25 @@ fn every_fixture_extracts_exactly_what_was_drawn() {
                 panic!("{}: expected a password error, got {other:?}", fixture.name)
             }
             (Expected::Runs { .. }, Err(error)) => panic!("{}: {error}", fixture.name),
-            (Expected::Runs { runs, side, prior }, Ok(extraction)) => {
+            (
+                Expected::Runs {
+                    runs,
+                    side,
+                    prior,
+                    text_source,
+                },
+                Ok(extraction),
+            ) => {
                 let (missing, extra) = unmatched(&extraction.runs, runs);
                 assert!(
                     missing.is_empty() && extra.is_empty(),
                     "{}: missing runs {missing:#?}\nunexpected runs {extra:#?}",
+                    fixture.name
+                );
+                assert_eq!(
+                    extraction.text_source(),
+                    Some(*text_source),
+                    "{}: text source",
                     fixture.name
                 );
                 for (layer, text) in side {
@@ -139,6 +154,7 @@ fn first_address_lines(fixture: &Fixture) -> Vec<String> {
 fn each_hiding_technique_gets_its_visibility() {
     for (name, visibility) in [
         ("covered-address", Visibility::Covered),
+        ("black-image-address", Visibility::Covered),
         ("render-mode-3", Visibility::Invisible),
         ("white-text", Visibility::White),
         ("outside-crop", Visibility::Outside),
@@ -185,6 +201,79 @@ fn proper_redaction_and_header_bars_hide_nothing() {
             .runs
             .iter()
             .any(|r| r.text == "Home Address" && r.visibility == Visibility::Visible)
+    );
+}
+
+#[test]
+fn searchable_scans_are_read_as_their_visible_text() {
+    for name in ["scan-text-under-image", "scan-invisible-text"] {
+        let fixture = fixture(name);
+        let extraction = extract(&fixture).expect("extracts");
+        assert!(extraction.pages >= 2, "{name}: pages {}", extraction.pages);
+        assert_eq!(hidden_runs(&extraction), vec![], "{name}");
+        assert_eq!(extraction.text_source(), Some(TextSource::Ocr), "{name}");
+        let page_text: String = extraction
+            .runs
+            .iter()
+            .map(|r| r.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        for (_, candidate) in fixture.notice.candidates() {
+            assert!(
+                page_text.contains(&candidate.surname),
+                "{name}: {} not read",
+                candidate.surname
+            );
+        }
+    }
+}
+
+#[test]
+fn text_source_is_decided_page_by_page() {
+    let page = |text: &str, scanned: Option<OcrLayer>| {
+        let mut page = Page::new();
+        page.text(72.0, 700.0, 10.0, text);
+        if let Some(layer) = scanned {
+            page.scan([0.0, 0.0, 595.0, 842.0], layer);
+        }
+        page
+    };
+    let source = |pages: &[Page]| {
+        let bytes = pdf::write(&Spec::new(FontKind::Type1WinAnsi), pages);
+        extract_bytes(&bytes, None, &Limits::default())
+            .expect("extracts")
+            .text_source()
+    };
+    let scanned = page("Scanned notice", Some(OcrLayer::InvisibleOverImage));
+    let printed = page("Printed notice", None);
+    assert_eq!(
+        source(&[scanned.clone(), printed.clone()]),
+        Some(TextSource::Mixed)
+    );
+    assert_eq!(source(&[printed.clone(), printed]), Some(TextSource::Text));
+    assert_eq!(source(&[scanned.clone(), scanned]), Some(TextSource::Ocr));
+    // A scan with no OCR layer has no text at all: no source.
+    let mut blank = Page::new();
+    blank.scan([0.0, 0.0, 595.0, 842.0], OcrLayer::UnderImage);
+    assert_eq!(source(&[blank]), None);
+    // Text beside a picture smaller than the page is the page's own text,
+    // and invisible text on it stays invisible.
+    let mut pictured = page("Printed caption", None);
+    pictured.image([60.0, 500.0, 200.0, 100.0], pdf::Raster::Scan);
+    pictured.text_as(
+        72.0,
+        550.0,
+        10.0,
+        "Hidden caption",
+        pdf::Ink::Invisible,
+        Visibility::Invisible,
+    );
+    let bytes = pdf::write(&Spec::new(FontKind::Type1WinAnsi), &[pictured]);
+    let extraction = extract_bytes(&bytes, None, &Limits::default()).expect("extracts");
+    assert_eq!(extraction.text_source(), Some(TextSource::Text));
+    assert_eq!(
+        hidden_runs(&extraction),
+        vec![(Visibility::Invisible, "Hidden caption".to_owned())]
     );
 }
 

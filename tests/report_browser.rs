@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 
 use sopncheck::model::{
     AddressStatus, Candidate, DocumentFindings, Finding, NoticeKind, ScannedDocument, Severity,
+    TextSource,
 };
 use sopncheck::report::{Format, Report, ReportOptions, write_outputs};
 
@@ -52,6 +53,7 @@ fn hostile_documents() -> Vec<ScannedDocument> {
         council: "YOR".into(),
         pages: 1,
         text_layer: true,
+        text_source: Some(TextSource::Text),
         error: Some(TITLE_IMG.into()),
         detection: DocumentFindings {
             kind: NoticeKind::Sopn,

@@ -101,11 +101,31 @@ fn json_validates_against_the_schema_and_round_trips() {
             .collect();
         assert!(errors.is_empty(), "schema errors: {errors:#?}");
         assert_eq!(Report::from_json(text.as_bytes()).unwrap(), report);
+        // Searchable scans say their text is an OCR layer.
+        let documents = instance["councils"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|c| c["documents"].as_array().unwrap());
+        for document in documents {
+            let source = document["source"].as_str().unwrap();
+            let expected = if source.contains("/scan-") {
+                Value::from("ocr")
+            } else if source.contains("password-protected") {
+                Value::Null
+            } else {
+                Value::from("text")
+            };
+            assert_eq!(document["text_source"], expected, "{source}");
+        }
     }
 
     // The schema is not vacuous: a wrong severity is rejected.
     let mut bad: Value = serde_json::to_value(report(false)).unwrap();
     bad["councils"][0]["documents"][0]["findings"][0]["severity"] = "critical".into();
+    assert!(!validator.is_valid(&bad));
+    let mut bad: Value = serde_json::to_value(report(false)).unwrap();
+    bad["councils"][0]["documents"][0]["text_source"] = "scan".into();
     assert!(!validator.is_valid(&bad));
 }
 

@@ -191,7 +191,7 @@ fn name_key_into(name: &str, scratch: &mut String, out: &mut String) {
 mod tests {
     use super::*;
     use crate::detect::Rules;
-    use crate::model::{DocumentFindings, NoticeKind, Severity};
+    use crate::model::{DocumentFindings, NoticeKind, Severity, TextSource};
 
     fn candidate(name: &str, status: AddressStatus) -> Candidate {
         Candidate {
@@ -214,6 +214,7 @@ mod tests {
             council: council.into(),
             pages: 1,
             text_layer: true,
+            text_source: Some(TextSource::Text),
             error: None,
             detection: DocumentFindings {
                 kind,

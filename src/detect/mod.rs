@@ -57,8 +57,8 @@
 //! ];
 //! let extraction = Extraction {
 //!     format: SourceFormat::Pdf, pages: 1, runs: vec![], lines: lines.clone(),
-//!     rules: vec![], rows: lines, side_texts: vec![], prior_revisions: vec![],
-//!     producer: None,
+//!     rules: vec![], rows: lines, ocr_pages: vec![], side_texts: vec![],
+//!     prior_revisions: vec![], producer: None,
 //! };
 //! let found = Detector::new(&Rules::builtin()).detect(&extraction, "notice.pdf");
 //! assert_eq!(found.candidates.len(), 2);

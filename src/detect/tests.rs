@@ -41,6 +41,7 @@ fn extraction(rows: Vec<Line>) -> Extraction {
         lines: rows.clone(),
         rules: Vec::new(),
         rows,
+        ocr_pages: Vec::new(),
         side_texts: Vec::new(),
         prior_revisions: Vec::new(),
         producer: None,

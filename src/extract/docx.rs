@@ -82,6 +82,7 @@ pub fn extract(bytes: &[u8]) -> Result<Extraction, ExtractError> {
         lines: grid.lines,
         rules: grid.rules,
         rows: grid.rows,
+        ocr_pages: Vec::new(),
         side_texts,
         prior_revisions: Vec::new(),
         producer,

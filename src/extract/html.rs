@@ -860,6 +860,7 @@ impl Walker {
             lines: grid.lines,
             rules: grid.rules,
             rows: grid.rows,
+            ocr_pages: Vec::new(),
             side_texts: self.side_texts,
             prior_revisions: Vec::new(),
             producer: self.producer,

@@ -168,6 +168,7 @@ pub fn extract(bytes: &[u8]) -> Extraction {
         lines: grid.lines,
         rules: grid.rules,
         rows: grid.rows,
+        ocr_pages: Vec::new(),
         side_texts,
         prior_revisions,
         producer: None,

@@ -17,8 +17,10 @@ use std::io::{self, Write};
 
 use super::guidance::{RULES, RuleGuidance};
 use super::{
-    CouncilReport, Report, SEVERITIES, Summary, kind_name, severity_name, shorten, status_name,
+    CouncilReport, DocumentReport, Report, SEVERITIES, Summary, kind_name, severity_name, shorten,
+    status_name,
 };
+use crate::model::TextSource;
 
 /// Bar colours by severity (high, medium, low, info).
 const COLOURS: [&str; 4] = ["#b3261e", "#d9730d", "#c9a227", "#6b7b8c"];
@@ -276,7 +278,7 @@ fn council_section(council: &CouncilReport, page: &mut String) -> std::fmt::Resu
             kind_name(document.kind),
             escape(document.election_date.as_deref().unwrap_or_default()),
             document.pages,
-            if document.text_layer { "yes" } else { "no" },
+            text_layer_cell(document),
             document.candidates.len(),
             document.findings.len(),
             escape(document.error.as_deref().unwrap_or_default()),
@@ -427,6 +429,17 @@ fn anchor(prefix: &str, key: &str) -> String {
         })
         .collect();
     format!("{prefix}-{key}")
+}
+
+/// The "Text layer" cell: whether the document has text, and whether it
+/// is a scan's OCR layer (read, but perhaps misread).
+fn text_layer_cell(document: &DocumentReport) -> &'static str {
+    match (document.text_layer, document.text_source) {
+        (false, _) => "no",
+        (true, Some(TextSource::Ocr)) => "yes (OCR of a scan)",
+        (true, Some(TextSource::Mixed)) => "yes (partly OCR of a scan)",
+        (true, _) => "yes",
+    }
 }
 
 #[cfg(test)]

@@ -20,7 +20,7 @@
 //!
 //! let document = ScannedDocument {
 //!     source: "notice.pdf".into(), sha256: "00".into(), council: "YOR".into(),
-//!     pages: 1, text_layer: true, error: None,
+//!     pages: 1, text_layer: true, text_source: Some(TextSource::Text), error: None,
 //!     detection: DocumentFindings {
 //!         kind: NoticeKind::Sopn, election_date: Some("2026-05-07".into()),
 //!         council: Some("YOR".into()),
@@ -65,7 +65,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::model::{AddressStatus, NoticeKind, ScannedDocument, Severity};
+use crate::model::{AddressStatus, NoticeKind, ScannedDocument, Severity, TextSource};
 use crate::registry::registry;
 use allow::{AllowList, FindingKey};
 use mask::DocumentMask;
@@ -199,6 +199,11 @@ pub struct DocumentReport {
     pub pages: u32,
     /// Whether it carries text.
     pub text_layer: bool,
+    /// Where its text comes from: `text`, `ocr` (a searchable scan's OCR
+    /// layer) or `mixed`; `null` without a text layer. Reports written
+    /// before the field existed read back as `null`.
+    #[serde(default)]
+    pub text_source: Option<TextSource>,
     /// Why it could not be read (masked unless shown).
     pub error: Option<String>,
     /// Election date printed in it, ISO 8601.
@@ -595,6 +600,7 @@ fn document_report(document: &ScannedDocument, show_addresses: bool) -> Document
         kind: detection.kind,
         pages: document.pages,
         text_layer: document.text_layer,
+        text_source: document.text_source,
         error: document.error.as_deref().map(|e| masker.free_text(e)),
         election_date: detection.election_date.clone(),
         candidates: detection

@@ -2,7 +2,7 @@
 //! documents (no real person's name or address appears here).
 
 use super::*;
-use crate::model::{Candidate, DocumentFindings, Finding};
+use crate::model::{Candidate, DocumentFindings, Finding, TextSource};
 
 /// Invented addresses the sample documents print, and the parts of each
 /// that must never appear in a masked report.
@@ -63,6 +63,7 @@ pub(crate) fn sample_documents() -> Vec<ScannedDocument> {
         council: "YOR".into(),
         pages: 2,
         text_layer: true,
+        text_source: Some(TextSource::Text),
         error: None,
         detection: DocumentFindings {
             kind: NoticeKind::Sopn,
@@ -120,6 +121,7 @@ pub(crate) fn sample_documents() -> Vec<ScannedDocument> {
         council: "HCK".into(),
         pages: 1,
         text_layer: true,
+        text_source: Some(TextSource::Ocr),
         error: None,
         detection: DocumentFindings {
             kind: NoticeKind::NoticeOfPoll,
@@ -135,6 +137,7 @@ pub(crate) fn sample_documents() -> Vec<ScannedDocument> {
         council: UNKNOWN_COUNCIL.into(),
         pages: 1,
         text_layer: false,
+        text_source: None,
         error: Some("no text layer".into()),
         detection: DocumentFindings {
             kind: NoticeKind::Other,
@@ -306,6 +309,46 @@ fn json_round_trips() {
     let error = Report::from_json(renamed.as_bytes()).unwrap_err();
     assert!(matches!(error, ReportError::Schema { .. }), "{error}");
     assert!(Report::from_json(&b"{\"schema\": 1}"[..]).is_err());
+}
+
+#[test]
+fn text_source_is_reported_and_optional_when_read_back() {
+    let report = sample_report();
+    let rendered = render_all(&report);
+    let text_of = |wanted: OutputFile| {
+        rendered
+            .iter()
+            .find(|(file, _)| *file == wanted)
+            .map(|(_, text)| text.clone())
+            .unwrap()
+    };
+    let json: serde_json::Value = serde_json::from_str(&text_of(OutputFile::Json)).unwrap();
+    let sources: Vec<&serde_json::Value> = json["councils"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["documents"].as_array().unwrap())
+        .map(|d| &d["text_source"])
+        .collect();
+    for expected in ["text", "ocr"] {
+        assert!(sources.iter().any(|s| *s == expected), "{sources:?}");
+    }
+    assert!(sources.iter().any(|s| s.is_null()), "{sources:?}");
+    assert!(text_of(OutputFile::Html).contains("<td>yes (OCR of a scan)</td>"));
+    // A report written before the field existed still reads back.
+    let mut old = json.clone();
+    for council in old["councils"].as_array_mut().unwrap() {
+        for document in council["documents"].as_array_mut().unwrap() {
+            document.as_object_mut().unwrap().remove("text_source");
+        }
+    }
+    let read = Report::from_json(old.to_string().as_bytes()).unwrap();
+    assert!(
+        read.councils
+            .iter()
+            .flat_map(|c| &c.documents)
+            .all(|d| d.text_source.is_none())
+    );
 }
 
 #[test]

@@ -3,7 +3,7 @@
 //! how a candidate's address is printed or (badly) hidden.
 
 use super::notice::{Candidate, Home, Layout, Notice, Post, Redaction};
-use super::pdf::{Ink, Page, text_width};
+use super::pdf::{Ink, Page, Raster, text_width};
 use crate::model::Visibility;
 
 const PAGE_TOP: f32 = 800.0;
@@ -138,7 +138,7 @@ fn address_cell(page: &mut Page, candidate: &Candidate, x: f32, top: f32, lines:
     };
     let (ink, visibility, x) = match redaction {
         Redaction::None | Redaction::Removed => (Ink::Black, Visibility::Visible, x),
-        Redaction::BlackBox => (Ink::Black, Visibility::Covered, x),
+        Redaction::BlackBox | Redaction::BlackImage => (Ink::Black, Visibility::Covered, x),
         Redaction::Invisible => (Ink::Invisible, Visibility::Invisible, x),
         Redaction::White => (Ink::White, Visibility::White, x),
         Redaction::OutsideCrop => (Ink::Black, Visibility::Outside, OUTSIDE_X),
@@ -150,16 +150,21 @@ fn address_cell(page: &mut Page, candidate: &Candidate, x: f32, top: f32, lines:
             }
         }
     }
-    if matches!(redaction, Redaction::BlackBox | Redaction::Removed) {
+    if matches!(
+        redaction,
+        Redaction::BlackBox | Redaction::Removed | Redaction::BlackImage
+    ) {
         let widest = lines
             .iter()
             .map(|l| text_width(l, BODY))
             .fold(0.0, f32::max);
         let bottom = top - (lines.len() as f32 - 1.0) * LEADING - 4.0;
-        page.fill(
-            [x - 2.0, bottom, widest + 4.0, top + BODY + 1.0 - bottom],
-            0.0,
-        );
+        let cover = [x - 2.0, bottom, widest + 4.0, top + BODY + 1.0 - bottom];
+        if redaction == Redaction::BlackImage {
+            page.image(cover, Raster::Black);
+        } else {
+            page.fill(cover, 0.0);
+        }
     }
 }
 

@@ -6,9 +6,10 @@
 //! hold real people's addresses and never enter the repository. Four entry
 //! points:
 //!
-//! * [`fixtures`]: one small named PDF per font set-up, packing and hidden
-//!   layer the extractor must handle, each with the exact runs (text,
-//!   position, visibility) and side texts the extractor must report;
+//! * [`fixtures`]: one small named PDF per font set-up, packing, hidden
+//!   layer and searchable-scan layout the extractor must handle, each with
+//!   the exact runs (text, position, visibility), side texts and text
+//!   source the extractor must report;
 //! * [`corpus_document`]: the `n`th document of a seeded benchmark corpus,
 //!   cycling through layouts, fonts and packings;
 //! * [`notice`] and [`render`]: a notice of a chosen layout, for tests that
@@ -27,9 +28,9 @@ pub mod pdf;
 pub mod people;
 
 use self::notice::{Address, Home, Layout, Notice, Redaction};
-use self::pdf::{DrawnText, FontKind, Packing, Page, Spec};
+use self::pdf::{DrawnText, FontKind, OcrLayer, Packing, Page, Spec};
 use self::people::People;
-use crate::model::SideLayer;
+use crate::model::{SideLayer, TextSource};
 use crate::registry::{Council, registry};
 
 const COUNCILS: &[&str] = &[
@@ -105,6 +106,8 @@ pub enum Expected {
         side: Vec<(SideLayer, String)>,
         /// Texts the first revision's rows hold and the current one lacks.
         prior: Vec<String>,
+        /// Where the page text comes from.
+        text_source: TextSource,
     },
     /// Extraction fails because the file needs a password.
     NeedsPassword,
@@ -140,6 +143,8 @@ struct Recipe {
     /// A control: every candidate withholds their address (but the one a
     /// redaction hides), so any finding at all is a false alarm.
     control: bool,
+    /// Every page is a searchable scan of itself, its text the OCR layer.
+    scan: Option<OcrLayer>,
 }
 
 impl Recipe {
@@ -155,6 +160,7 @@ impl Recipe {
             redaction: None,
             header_bar: false,
             control: false,
+            scan: None,
         }
     }
 
@@ -181,6 +187,11 @@ impl Recipe {
 
     fn control(mut self) -> Recipe {
         self.control = true;
+        self
+    }
+
+    fn scan(mut self, layer: OcrLayer) -> Recipe {
+        self.scan = Some(layer);
         self
     }
 
@@ -227,8 +238,15 @@ impl Recipe {
 
     fn build(&self, seed: u64) -> Fixture {
         let notice = self.notice(seed);
-        let pages = layouts::render(&notice, self.header_bar);
-        self.finish(notice, &self.spec(), &pages, Vec::new())
+        let spec = self.spec();
+        let mut pages = layouts::render(&notice, self.header_bar);
+        if let Some(layer) = self.scan {
+            let [x0, y0, x1, y1] = spec.media_box;
+            for page in &mut pages {
+                page.scan([x0, y0, x1 - x0, y1 - y0], layer);
+            }
+        }
+        self.finish(notice, &spec, &pages, Vec::new())
     }
 
     /// The fixture for `pages` written with `spec`; `side` lists the
@@ -249,6 +267,11 @@ impl Recipe {
                 runs: drawn(pages),
                 side,
                 prior: Vec::new(),
+                text_source: if self.scan.is_some() {
+                    TextSource::Ocr
+                } else {
+                    TextSource::Text
+                },
             },
         }
     }
@@ -398,6 +421,29 @@ pub fn fixtures() -> Vec<Fixture> {
             Type1WinAnsi,
         )
         .size(2, 7),
+        Recipe::new(
+            "scan-text-under-image",
+            "a searchable scan: the notice's text, then a page-sized image of each page painted over it (the OCR layer under the scan)",
+            Table,
+            Type1WinAnsi,
+        )
+        .size(2, 8)
+        .scan(OcrLayer::UnderImage),
+        Recipe::new(
+            "scan-invisible-text",
+            "a searchable scan as OCRmyPDF writes it: a page-sized image of each page, the text over it in render mode 3 (a table without ruling lines, continued over pages)",
+            Unruled,
+            Type0IdentityH,
+        )
+        .size(2, 10)
+        .scan(OcrLayer::InvisibleOverImage),
+        Recipe::new(
+            "black-image-address",
+            "an address printed, then a small black image pasted over it: the text is still in the file",
+            Table,
+            Type0IdentityH,
+        )
+        .redaction(Redaction::BlackImage),
     ];
     let mut fixtures: Vec<Fixture> = plain
         .iter()
@@ -528,6 +574,7 @@ fn incremental_update() -> Fixture {
             runs: drawn(&current),
             side: Vec::new(),
             prior: vec![published_line],
+            text_source: TextSource::Text,
         },
     }
 }

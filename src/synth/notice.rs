@@ -65,6 +65,8 @@ pub enum Redaction {
     White,
     /// Printed beyond the crop box.
     OutsideCrop,
+    /// Printed, then a small black image pasted over it: still in the file.
+    BlackImage,
 }
 
 /// A polling station row of a notice of poll.

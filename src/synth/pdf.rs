@@ -1,8 +1,8 @@
 //! Writes synthetic PDFs with lopdf: pages of positioned text, filled
-//! boxes and table rules in one of four font set-ups, packed plainly, with
-//! Flate, with chained filters or in object streams, plus the hidden layers
-//! councils leak through (metadata, annotations, earlier revisions,
-//! encryption).
+//! boxes, table rules and images in one of four font set-ups, packed
+//! plainly, with Flate, with chained filters or in object streams, plus the
+//! hidden layers councils leak through (metadata, annotations, earlier
+//! revisions, encryption) and the OCR layer of a searchable scan.
 //!
 //! A [`Page`] records drawing operations, not bytes, so that fonts whose
 //! codes are assigned per document (TrueType with a ToUnicode CMap, Type0
@@ -11,7 +11,7 @@
 //! extractor must report for it ([`DrawnText`]): the fixture tests compare
 //! the two exactly.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::io::Write as _;
 
@@ -75,6 +75,65 @@ pub enum Ink {
     Invisible,
 }
 
+/// What an image XObject shows. The pixels are generated stand-ins: the
+/// extractor reads where an image lies, never what it shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Raster {
+    /// A scanned page: grey paper noise.
+    Scan,
+    /// Solid black: a "redaction" pasted on as a picture.
+    Black,
+}
+
+impl Raster {
+    /// The image's name in the page resources.
+    fn name(self) -> &'static str {
+        match self {
+            Raster::Scan => "Scan",
+            Raster::Black => "Black",
+        }
+    }
+
+    /// An 8-bit DeviceGray image stream.
+    fn stream(self) -> Stream {
+        let (width, height, pixels): (i64, i64, Vec<u8>) = match self {
+            Raster::Scan => {
+                // A fixed linear congruential sequence: the same bytes every run.
+                let mut state: u32 = 0x2545_F491;
+                let pixels = (0..60 * 85)
+                    .map(|_| {
+                        state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                        200 + (state >> 24) as u8 % 56
+                    })
+                    .collect();
+                (60, 85, pixels)
+            }
+            Raster::Black => (4, 4, vec![0; 16]),
+        };
+        Stream::new(
+            dictionary! {
+                "Type" => "XObject",
+                "Subtype" => "Image",
+                "Width" => width,
+                "Height" => height,
+                "ColorSpace" => "DeviceGray",
+                "BitsPerComponent" => 8,
+            },
+            pixels,
+        )
+    }
+}
+
+/// How a searchable scan carries its recognised text: a page-sized image
+/// of the page, and the text where the image prints it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OcrLayer {
+    /// The text first, then the page image painted over it.
+    UnderImage,
+    /// The page image first, then the text over it in render mode 3.
+    InvisibleOverImage,
+}
+
 /// A text operation as the extractor must report it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DrawnText {
@@ -108,6 +167,11 @@ enum Op {
     Rule {
         from: (f32, f32),
         to: (f32, f32),
+    },
+    /// An image stretched over `rect` (`[x, y, width, height]`).
+    Image {
+        rect: [f32; 4],
+        raster: Raster,
     },
     /// Everything drawn until the matching `EndClip` is clipped to `rect`.
     Clip {
@@ -161,6 +225,33 @@ impl Page {
     /// (0 black, 1 white).
     pub fn fill(&mut self, rect: [f32; 4], grey: f32) {
         self.ops.push(Op::Fill { rect, grey });
+    }
+
+    /// An image stretched over `rect` (`[x, y, width, height]`).
+    pub fn image(&mut self, rect: [f32; 4], raster: Raster) {
+        self.ops.push(Op::Image { rect, raster });
+    }
+
+    /// Makes the page a searchable scan of itself: a scan image over
+    /// `rect` (the whole page) and the page's text as its OCR layer, laid
+    /// out as `layer` says. The expected visibilities stay as drawn: an
+    /// OCR layer is what a reader sees, as the scan.
+    pub fn scan(&mut self, rect: [f32; 4], layer: OcrLayer) {
+        let image = Op::Image {
+            rect,
+            raster: Raster::Scan,
+        };
+        match layer {
+            OcrLayer::UnderImage => self.ops.push(image),
+            OcrLayer::InvisibleOverImage => {
+                for op in &mut self.ops {
+                    if let Op::Text { ink, .. } = op {
+                        *ink = Ink::Invisible;
+                    }
+                }
+                self.ops.insert(0, image);
+            }
+        }
     }
 
     /// A thin stroked line.
@@ -247,7 +338,7 @@ impl Spec {
 /// Writes `pages` as a PDF.
 pub fn write(spec: &Spec, pages: &[Page]) -> Vec<u8> {
     let mut encoder = Encoder::new(spec.font, pages.iter());
-    let (mut doc, _) = build(spec, pages, &mut encoder);
+    let (mut doc, _) = build(spec, pages, &mut encoder, &rasters(pages.iter()));
     save(&mut doc, spec.packing)
 }
 
@@ -255,8 +346,9 @@ pub fn write(spec: &Spec, pages: &[Page]) -> Vec<u8> {
 /// page `index` (0-based) is replaced by `replacement`: the file keeps
 /// both revisions, as an edited-and-resaved notice does.
 pub fn write_with_update(spec: &Spec, first: &[Page], index: usize, replacement: &Page) -> Vec<u8> {
-    let mut encoder = Encoder::new(spec.font, first.iter().chain(std::iter::once(replacement)));
-    let (mut doc, page_ids) = build(spec, first, &mut encoder);
+    let every_page = || first.iter().chain(std::iter::once(replacement));
+    let mut encoder = Encoder::new(spec.font, every_page());
+    let (mut doc, page_ids) = build(spec, first, &mut encoder, &rasters(every_page()));
     let bytes = save(&mut doc, spec.packing);
     let Some(&page_id) = page_ids.get(index) else {
         return bytes;
@@ -324,13 +416,39 @@ fn save(doc: &mut Document, packing: Packing) -> Vec<u8> {
     out
 }
 
-fn build(spec: &Spec, pages: &[Page], encoder: &mut Encoder) -> (Document, Vec<ObjectId>) {
+/// Every image the pages draw.
+fn rasters<'a>(pages: impl Iterator<Item = &'a Page>) -> BTreeSet<Raster> {
+    pages
+        .flat_map(|page| &page.ops)
+        .filter_map(|op| match op {
+            Op::Image { raster, .. } => Some(*raster),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Builds the document; `rasters` are the images its pages (and any later
+/// revision's) draw, shared by every page's resources.
+fn build(
+    spec: &Spec,
+    pages: &[Page],
+    encoder: &mut Encoder,
+    rasters: &BTreeSet<Raster>,
+) -> (Document, Vec<ObjectId>) {
     let mut doc = Document::with_version("1.6");
     let pages_id = doc.new_object_id();
     let font_id = encoder.font_object(&mut doc);
-    let resources_id = doc.add_object(dictionary! {
+    let mut resources = dictionary! {
         "Font" => dictionary! { "F1" => font_id },
-    });
+    };
+    if !rasters.is_empty() {
+        let mut images = Dictionary::new();
+        for raster in rasters {
+            images.set(raster.name(), doc.add_object(raster.stream()));
+        }
+        resources.set("XObject", images);
+    }
+    let resources_id = doc.add_object(resources);
     let rect = |r: [f32; 4]| -> Object {
         r.iter()
             .map(|v| Object::Real(*v))
@@ -459,6 +577,11 @@ fn content_stream(page: &Page, encoder: &Encoder, packing: Packing) -> Stream {
                     "q 0.5 w 0 G {} {} m {} {} l S Q",
                     from.0, from.1, to.0, to.1
                 );
+            }
+            Op::Image { rect, raster } => {
+                let [x, y, w, h] = rect;
+                let name = raster.name();
+                let _ = writeln!(content, "q {w} 0 0 {h} {x} {y} cm /{name} Do Q");
             }
             Op::Clip { rect } => {
                 let [x, y, w, h] = rect;

@@ -83,8 +83,11 @@ impl Budget {
 /// How a piece of text was inked.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Ink {
-    /// Render mode 3 or 7, zero alpha, or inside optional content that is off.
+    /// Render mode 3 or 7, or zero alpha: shown without paint (as a scan's
+    /// OCR layer is).
     pub unpainted: bool,
+    /// Inside optional content that is off: not on the page at all.
+    pub switched_off: bool,
     /// Luminance of the paint used (0 black, 1 white).
     pub luminance: f32,
     /// The clipping region's bounding box when the text was shown.
@@ -652,7 +655,8 @@ impl<'d, 'b> Interpreter<'d, 'b> {
             (state.fill.luminance, state.fill_alpha)
         };
         Ink {
-            unpainted: hidden || matches!(mode, 3 | 7) || alpha <= 0.01,
+            unpainted: matches!(mode, 3 | 7) || alpha <= 0.01,
+            switched_off: hidden,
             luminance,
             clip: state.clip,
         }

@@ -11,7 +11,8 @@
 //! * [`interpreter`] runs each page and records text, shapes and rules in
 //!   paint order;
 //! * [`visibility`] judges each run (visible, invisible, white, covered,
-//!   outside);
+//!   outside) and tells a scan's OCR layer, read as the page's text, from
+//!   hidden text;
 //! * [`side`] reads metadata, annotations and form fields;
 //! * earlier revisions of an incrementally updated file are loaded from
 //!   their own file prefixes and extracted alongside.
@@ -63,6 +64,7 @@ pub fn extract(bytes: &[u8], limits: &Limits) -> Result<Extraction, ExtractError
         lines: pages.lines,
         rules: pages.rules,
         rows: pages.rows,
+        ocr_pages: pages.ocr_pages,
         side_texts,
         prior_revisions,
         producer,
@@ -105,6 +107,8 @@ struct PagesText {
     lines: Vec<Line>,
     rules: Vec<Rule>,
     rows: Vec<Line>,
+    /// Pages whose text is all a scan's OCR layer.
+    ocr_pages: Vec<u32>,
 }
 
 fn extract_pages(
@@ -128,6 +132,7 @@ fn extract_pages(
         lines: Vec::new(),
         rules: Vec::new(),
         rows: Vec::new(),
+        ocr_pages: Vec::new(),
     };
     for (&number, &page_id) in &pages {
         budget.check_time()?;
@@ -151,7 +156,11 @@ fn extract_pages(
         for rule in &mut paint.rulings {
             rule.page = number;
         }
-        let runs = visibility::judge(&paint, &geometry.crop, number);
+        let judged = visibility::judge(&paint, &geometry.crop, number);
+        if judged.ocr_layer {
+            out.ocr_pages.push(number);
+        }
+        let runs = judged.runs;
         let refs: Vec<&TextRun> = runs.iter().collect();
         let lines = layout::lines(&refs, &paint.rulings);
         out.rows.extend(layout::rows(&lines, &paint.rulings));

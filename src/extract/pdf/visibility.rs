@@ -1,21 +1,31 @@
 //! Visibility: whether a reader sees each piece of painted text.
 //!
 //! Input: a page's [`PagePaint`] (text, shapes and images in paint order)
-//! and its crop box. Output: [`TextRun`]s with a [`Visibility`]. The
+//! and its crop box. Output: a [`JudgedPage`]: [`TextRun`]s with a
+//! [`Visibility`], and whether the page's text is the OCR layer of a scan.
+//!
+//! A *scan* is an opaque image covering nearly all of the crop box (a
+//! copier's or OCRmyPDF's picture of the page). Text lying on a scan, drawn
+//! under or over it, in render mode 3 or not, is the scan's OCR layer: what
+//! a reader sees of it is the scan, so it is judged as if printed. The
 //! judgement, in order:
 //!
-//! 1. *Invisible*: render mode 3 or 7, zero alpha, or optional content that
-//!    is off. Exception: invisible text over an image painted before it is
-//!    an OCR layer of a scan, which a reader sees as the image: *Visible*.
+//! 1. *Invisible*: optional content that is off; render mode 3 or 7 or zero
+//!    alpha, unless the text lies on a scan.
 //! 2. *Outside*: less than half of the glyph box lies inside the crop box or
 //!    the clipping region.
-//! 3. *Covered*: an opaque shape or image painted *later* covers at least
-//!    half of the glyph box (a black box "redaction" leaves the text in the
-//!    file).
-//! 4. Contrast: the text's paint against the last opaque fill painted
+//! 3. *Covered*: an opaque shape or image other than a scan, painted
+//!    *later*, covers at least half of the glyph box (a black box or a
+//!    pasted black picture "redaction" leaves the text in the file).
+//! 4. *Visible* when the text lies on a scan.
+//! 5. Contrast: the text's paint against the last opaque fill painted
 //!    *before* it under it (or the white page). Too close to white paper is
 //!    *White*; too close to a dark fill is *Covered*. White text on a dark
 //!    header bar drawn first is *Visible*, as it should be.
+//!
+//! Only the first [`MAX_SCANS`] scans of a page count as scans (a page
+//! has one; later ones are judged as ordinary images), so the check per
+//! text stays bounded.
 
 use super::geometry::Rect;
 use super::interpreter::{PagePaint, PaintedShape, PaintedText};
@@ -27,39 +37,92 @@ const MAJORITY: f32 = 0.5;
 const MIN_CONTRAST: f32 = 0.12;
 /// Luminance at or above which paper counts as white.
 const PAPER_WHITE: f32 = 0.9;
+/// Share of the crop box an image must cover to be a scan of the page.
+const SCAN_SHARE: f32 = 0.9;
+/// Most images of one page taken as scans of it.
+const MAX_SCANS: usize = 4;
 
-/// Judges every painted text of a page.
-pub fn judge(paint: &PagePaint, crop: &Rect, page: u32) -> Vec<TextRun> {
-    paint
-        .texts
-        .iter()
-        .map(|text| TextRun {
-            page,
-            x: text.bbox.x0,
-            y: text.origin.1,
-            width: text.bbox.width(),
-            height: text.font_size,
-            font_size: text.font_size,
-            text: text.text.clone(),
-            visibility: visibility_of(text, &paint.shapes, crop),
-        })
-        .collect()
+/// A page's text as a reader sees it.
+#[derive(Debug)]
+pub struct JudgedPage {
+    /// Every painted text, judged.
+    pub runs: Vec<TextRun>,
+    /// The page has text and all of it lies on a scan: its text is the
+    /// scan's OCR layer.
+    pub ocr_layer: bool,
 }
 
-fn visibility_of(text: &PaintedText, shapes: &[PaintedShape], crop: &Rect) -> Visibility {
-    let painted_before = |shape: &&PaintedShape| shape.order < text.order;
-    let covers =
-        |shape: &&PaintedShape| shape.opaque && text.bbox.covered_share(&shape.bbox) >= MAJORITY;
-    if text.ink.unpainted {
-        let over_image = shapes
-            .iter()
-            .filter(painted_before)
-            .any(|s| s.image && covers(&s));
-        return if over_image {
-            Visibility::Visible
-        } else {
-            Visibility::Invisible
+/// The page's shapes, split into its scans and the rest.
+struct Backdrop<'p> {
+    scans: Vec<&'p PaintedShape>,
+    others: Vec<&'p PaintedShape>,
+}
+
+impl<'p> Backdrop<'p> {
+    fn of(shapes: &'p [PaintedShape], crop: &Rect) -> Backdrop<'p> {
+        let mut backdrop = Backdrop {
+            scans: Vec::new(),
+            others: Vec::with_capacity(shapes.len()),
         };
+        for shape in shapes {
+            let page_sized = shape.image
+                && shape.opaque
+                && crop.area() > 0.0
+                && crop.covered_share(&shape.bbox) >= SCAN_SHARE;
+            if page_sized && backdrop.scans.len() < MAX_SCANS {
+                backdrop.scans.push(shape);
+            } else {
+                backdrop.others.push(shape);
+            }
+        }
+        backdrop
+    }
+
+    /// True when most of `text` lies on a scan.
+    fn on_scan(&self, text: &PaintedText) -> bool {
+        self.scans
+            .iter()
+            .any(|scan| text.bbox.covered_share(&scan.bbox) >= MAJORITY)
+    }
+}
+
+/// Judges every painted text of a page.
+pub fn judge(paint: &PagePaint, crop: &Rect, page: u32) -> JudgedPage {
+    let backdrop = Backdrop::of(&paint.shapes, crop);
+    let mut ocr_layer = !paint.texts.is_empty();
+    let runs = paint
+        .texts
+        .iter()
+        .map(|text| {
+            let on_scan = !text.ink.switched_off && backdrop.on_scan(text);
+            ocr_layer &= on_scan;
+            TextRun {
+                page,
+                x: text.bbox.x0,
+                y: text.origin.1,
+                width: text.bbox.width(),
+                height: text.font_size,
+                font_size: text.font_size,
+                text: text.text.clone(),
+                visibility: visibility_of(text, on_scan, &backdrop.others, crop),
+            }
+        })
+        .collect();
+    JudgedPage { runs, ocr_layer }
+}
+
+/// The visibility of `text`; `on_scan` says it lies on a scan, `shapes`
+/// are the page's other shapes.
+fn visibility_of(
+    text: &PaintedText,
+    on_scan: bool,
+    shapes: &[&PaintedShape],
+    crop: &Rect,
+) -> Visibility {
+    let covers =
+        |shape: &PaintedShape| shape.opaque && text.bbox.covered_share(&shape.bbox) >= MAJORITY;
+    if text.ink.switched_off || (text.ink.unpainted && !on_scan) {
+        return Visibility::Invisible;
     }
     let outside_crop = text.bbox.covered_share(crop) < MAJORITY;
     let clipped = text
@@ -69,14 +132,16 @@ fn visibility_of(text: &PaintedText, shapes: &[PaintedShape], crop: &Rect) -> Vi
     if outside_crop || clipped {
         return Visibility::Outside;
     }
-    if shapes
-        .iter()
-        .filter(|s| s.order > text.order)
-        .any(|s| covers(&s))
-    {
+    if shapes.iter().any(|s| s.order > text.order && covers(s)) {
         return Visibility::Covered;
     }
-    let background = shapes.iter().filter(painted_before).rfind(|s| covers(s));
+    if on_scan {
+        return Visibility::Visible;
+    }
+    let background = shapes
+        .iter()
+        .filter(|s| s.order < text.order)
+        .rfind(|s| covers(s));
     match background {
         // An image's colours are unknown: give the text the benefit of the doubt.
         Some(shape) if shape.image => Visibility::Visible,
@@ -107,6 +172,7 @@ mod tests {
             order,
             ink: Ink {
                 unpainted: false,
+                switched_off: false,
                 luminance,
                 clip: None,
             },
@@ -123,14 +189,28 @@ mod tests {
         }
     }
 
-    fn judge_one(text: PaintedText, shapes: Vec<PaintedShape>) -> Visibility {
+    /// An image: over the whole page when `page_sized`, else the bar's box.
+    fn image(order: u32, page_sized: bool) -> PaintedShape {
+        let mut image = bar(order, 0.5);
+        image.image = true;
+        if page_sized {
+            image.bbox = Rect::from_corners(0.0, 0.0, 595.0, 842.0);
+        }
+        image
+    }
+
+    fn judge_page(texts: Vec<PaintedText>, shapes: Vec<PaintedShape>) -> JudgedPage {
         let crop = Rect::from_corners(0.0, 0.0, 595.0, 842.0);
         let paint = PagePaint {
-            texts: vec![text],
+            texts,
             shapes,
             rulings: vec![],
         };
-        judge(&paint, &crop, 1)[0].visibility
+        judge(&paint, &crop, 1)
+    }
+
+    fn judge_one(text: PaintedText, shapes: Vec<PaintedShape>) -> Visibility {
+        judge_page(vec![text], shapes).runs[0].visibility
     }
 
     #[test]
@@ -186,12 +266,73 @@ mod tests {
     }
 
     #[test]
-    fn invisible_unless_ocr_over_image() {
+    fn invisible_unless_on_a_scan() {
         let mut ocr = text(2, 0.0);
         ocr.ink.unpainted = true;
         assert_eq!(judge_one(ocr.clone(), vec![]), Visibility::Invisible);
-        let mut scan = bar(1, 0.5);
-        scan.image = true;
-        assert_eq!(judge_one(ocr, vec![scan]), Visibility::Visible);
+        // A small picture under invisible text is no scan of the page.
+        assert_eq!(
+            judge_one(ocr.clone(), vec![image(1, false)]),
+            Visibility::Invisible
+        );
+        assert_eq!(
+            judge_one(ocr.clone(), vec![image(1, true)]),
+            Visibility::Visible
+        );
+        // Optional content that is off is not on the page, scan or not.
+        ocr.ink.switched_off = true;
+        assert_eq!(judge_one(ocr, vec![image(1, true)]), Visibility::Invisible);
+    }
+
+    #[test]
+    fn text_under_a_scan_is_its_ocr_layer() {
+        assert_eq!(
+            judge_one(text(1, 0.0), vec![image(2, true)]),
+            Visibility::Visible
+        );
+        let page = judge_page(vec![text(1, 0.0), text(2, 1.0)], vec![image(3, true)]);
+        assert!(page.ocr_layer);
+        assert!(
+            page.runs
+                .iter()
+                .all(|r| r.visibility == Visibility::Visible)
+        );
+        // A translucent page-sized image is a watermark, not a scan.
+        let mut watermark = image(2, true);
+        watermark.opaque = false;
+        assert!(!judge_page(vec![text(1, 0.0)], vec![watermark]).ocr_layer);
+    }
+
+    #[test]
+    fn redactions_on_a_scan_still_cover() {
+        let mut ocr = text(2, 0.0);
+        ocr.ink.unpainted = true;
+        for cover in [bar(3, 0.0), image(3, false)] {
+            let page = judge_page(vec![ocr.clone()], vec![image(1, true), cover]);
+            assert_eq!(page.runs[0].visibility, Visibility::Covered);
+            assert!(page.ocr_layer);
+        }
+        // Without a scan a small picture pasted over the text covers it.
+        assert_eq!(
+            judge_one(text(1, 0.0), vec![image(2, false)]),
+            Visibility::Covered
+        );
+    }
+
+    #[test]
+    fn a_page_is_ocr_only_when_all_its_text_is_on_a_scan() {
+        let mut margin = text(1, 0.0);
+        margin.bbox = Rect::from_corners(10.0, 820.0, 60.0, 830.0);
+        let mut scan = image(3, true);
+        scan.bbox = Rect::from_corners(0.0, 0.0, 595.0, 810.0);
+        let page = judge_page(vec![margin, text(2, 0.0)], vec![scan]);
+        assert!(!page.ocr_layer);
+        assert!(
+            page.runs
+                .iter()
+                .all(|r| r.visibility == Visibility::Visible)
+        );
+        assert!(!judge_page(vec![], vec![image(1, true)]).ocr_layer);
+        assert!(!judge_page(vec![text(1, 0.0)], vec![]).ocr_layer);
     }
 }
