@@ -50,6 +50,17 @@ fn expected_findings(fixture: &Fixture) -> BTreeMap<&'static str, usize> {
             // The clipped copy of the first published address.
             expected.insert("hidden-text-address", 1);
         }
+        "running-text" => {
+            // Nobody's candidates read: the notice is unparsed, and every
+            // published postcode is nobody's.
+            if let Some(published) = expected.remove("published-home-address") {
+                expected.insert("unattributed-address", published);
+            }
+            expected.insert("unparsed-notice", 1);
+        }
+        "two-postcodes" | "stray-postcode" => {
+            expected.insert("unattributed-address", 1);
+        }
         _ => {}
     }
     expected
@@ -78,6 +89,10 @@ fn every_fixture_gives_its_candidates_and_exactly_its_findings() {
             fixture.name
         );
         if fixture.expected == Expected::NeedsPassword {
+            continue;
+        }
+        if fixture.name == "running-text" {
+            assert!(found.candidates.is_empty(), "running-text: candidates");
             continue;
         }
         let printed: Vec<_> = fixture.notice.candidates().collect();

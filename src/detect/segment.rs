@@ -299,12 +299,13 @@ impl Segmenter {
     /// Marks the address lines printed beside a legitimate line as
     /// legitimate: the office under the returning officer's name, the
     /// address over "Printed and published by". A run of short free lines
-    /// directly below (or above) a legitimate one, on its page, through the
-    /// first that holds a postcode, at most [`MAX_BLOCK_LINES`] of them.
+    /// directly below (or above) a legitimate one that holds no postcode
+    /// itself, on its page, through the first that holds one, at most
+    /// [`MAX_BLOCK_LINES`] of them; a table end stops the run.
     fn legitimate_blocks(&self, items: &[Item], roles: &mut [RowRole]) {
         let block_line = |k: usize, page: u32| {
             let item = &items[k];
-            matches!(item.kind, ItemKind::Free { .. })
+            matches!(item.kind, ItemKind::Free { table_end: None })
                 && roles[k] == RowRole::Other
                 && item.page == page
                 && item.normal.len() <= MAX_BLOCK_LINE
@@ -317,7 +318,11 @@ impl Segmenter {
         };
         let mut blocks = Vec::new();
         for i in 0..items.len() {
-            if roles[i] != RowRole::Legitimate || !matches!(items[i].kind, ItemKind::Free { .. }) {
+            // A legitimate line with its own postcode has its address.
+            if roles[i] != RowRole::Legitimate
+                || !matches!(items[i].kind, ItemKind::Free { .. })
+                || holds_postcode(i)
+            {
                 continue;
             }
             let page = items[i].page;

@@ -849,6 +849,41 @@ fn party_lists(notice: &Notice, sheet: &mut Sheet, bar: bool) {
     }
 }
 
+/// The notice as running text: each candidate's name and description on
+/// one line and their home on the next, under the post's heading, with no
+/// table header; a layout no table reader follows.
+pub fn running_text(notice: &Notice) -> Vec<Page> {
+    let mut sheet = Sheet::new();
+    sheet.centred(14.0, "STATEMENT OF PERSONS NOMINATED");
+    sheet.centred(12.0, &notice.council);
+    for post in &notice.posts {
+        sheet.y -= 6.0;
+        sheet.line(
+            LEFT,
+            11.0,
+            &format!("Election of a Borough Councillor for {} Ward", post.name),
+        );
+        for candidate in &post.candidates {
+            let home = match &candidate.home {
+                Home::Published(address) => address.one_line(),
+                Home::Withheld(area) => area.clone(),
+            };
+            sheet.ensure(3.0 * LEADING);
+            sheet.line(
+                LEFT,
+                BODY,
+                &format!(
+                    "{} {}, {}, of",
+                    candidate.surname, candidate.other_names, candidate.description
+                ),
+            );
+            sheet.line(LEFT + 12.0, BODY, &home);
+        }
+    }
+    footer(notice, &mut sheet, false);
+    sheet.pages
+}
+
 fn labels(notice: &Notice, sheet: &mut Sheet) {
     sheet.centred(14.0, "STATEMENT OF PERSONS NOMINATED");
     sheet.centred(12.0, &notice.council);

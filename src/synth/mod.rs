@@ -456,7 +456,61 @@ pub fn fixtures() -> Vec<Fixture> {
     fixtures.push(incremental_update());
     fixtures.extend(encrypted());
     fixtures.push(broken_xref());
+    fixtures.extend(unaccounted());
     fixtures
+}
+
+/// Notices whose printed postcodes are not all accounted for: one printed
+/// as running text that no table reader follows (every published
+/// postcode unattributed, the notice unparsed), one candidate's cell
+/// holding a second postcode, and a stray postcode in the page margin.
+fn unaccounted() -> Vec<Fixture> {
+    let running = Recipe::new(
+        "running-text",
+        "the candidates printed as running text without a table header: the notice cannot be read, and its postcodes are nobody's",
+        Layout::Table,
+        FontKind::Type1WinAnsi,
+    )
+    .redaction(Redaction::None);
+    let notice = running.notice(2007);
+    let pages = layouts::running_text(&notice);
+    let running = running.finish(notice, &running.spec(), &pages, Vec::new());
+
+    let second = Recipe::new(
+        "two-postcodes",
+        "one candidate's address cell holds a second address with its own postcode",
+        Layout::Table,
+        FontKind::Type1WinAnsi,
+    )
+    .redaction(Redaction::None);
+    let mut notice = second.notice(2008);
+    let mut people = People::new(2008);
+    let other = people.address();
+    if let Some(Home::Published(address)) = notice
+        .posts
+        .first_mut()
+        .and_then(|p| p.candidates.first_mut())
+        .map(|c| &mut c.home)
+    {
+        address.lines.insert(0, other.one_line());
+    }
+    let pages = layouts::render(&notice, false);
+    let second = second.finish(notice, &second.spec(), &pages, Vec::new());
+
+    let stray = Recipe::new(
+        "stray-postcode",
+        "a postcode printed in the page margin, outside every table and legitimate block",
+        Layout::Table,
+        FontKind::Type1WinAnsi,
+    );
+    let notice = stray.notice(2009);
+    let mut pages = layouts::render(&notice, false);
+    let address = people.address();
+    if let Some(page) = pages.first_mut() {
+        page.text(40.0, 40.0, 8.0, &format!("Ref. {}", address.one_line()));
+    }
+    let stray = stray.finish(notice, &stray.spec(), &pages, Vec::new());
+    vec![running, second, stray]
 }
 
 fn clipped_text() -> Fixture {
