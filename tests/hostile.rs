@@ -269,3 +269,71 @@ fn oversized_file_is_refused_before_parsing() {
         "{result:?}"
     );
 }
+
+/// A page whose content shows one letter per line `count` times: an 88 KB
+/// file once made the interpreter keep millions of runs until it aborted.
+fn text_bomb(count: usize) -> Vec<u8> {
+    let mut content = b"BT /F1 10 Tf 12 TL 50 800 Td\n".to_vec();
+    content.extend(b"(a) '\n".repeat(count));
+    content.extend(b"ET\n");
+    pdf_with_content(&content, dictionary! {})
+}
+
+#[test]
+fn painted_text_is_capped_per_page_and_per_file() {
+    let limits = Limits::default();
+    let result = extract_bytes(&text_bomb(limits.max_texts_per_page + 1), None, &limits);
+    match result {
+        Err(ExtractError::LimitExceeded(what)) => {
+            assert!(what.contains("text") && what.contains("one page"), "{what}");
+        }
+        other => panic!("{other:?}"),
+    }
+    let few = Limits {
+        max_texts: 1_000,
+        ..Limits::default()
+    };
+    match extract_bytes(&text_bomb(1_001), None, &few) {
+        Err(ExtractError::LimitExceeded(what)) => assert!(what.contains("one file"), "{what}"),
+        other => panic!("{other:?}"),
+    }
+    // Under the caps, every run is kept.
+    let kept = extract_bytes(&text_bomb(500), None, &few).expect("extract");
+    assert_eq!(kept.runs.len(), 500);
+}
+
+#[test]
+fn a_document_over_a_limit_is_its_own_error_and_the_others_are_scanned() {
+    let dir = std::env::temp_dir().join(format!("sopncheck-text-bomb-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let bomb = text_bomb(Limits::default().max_texts_per_page + 1);
+    std::fs::write(dir.join("bomb.pdf"), bomb).expect("write");
+    std::fs::write(dir.join("plain.pdf"), simple_pdf()).expect("write");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_sopncheck"))
+        .args(["scan", dir.to_str().expect("utf-8"), "--fail-on", "high"])
+        .output()
+        .expect("run sopncheck");
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json report");
+    let documents: Vec<&serde_json::Value> = report["councils"]
+        .as_array()
+        .expect("councils")
+        .iter()
+        .flat_map(|c| c["documents"].as_array().expect("documents"))
+        .collect();
+    assert_eq!(documents.len(), 2, "{report}");
+    for document in documents {
+        let source = document["source"].as_str().expect("source");
+        let error = document["error"].as_str();
+        if source.ends_with("bomb.pdf") {
+            assert!(error.is_some_and(|e| e.contains("text")), "{error:?}");
+            let findings = document["findings"].as_array().expect("findings");
+            assert!(findings.iter().any(|f| f["rule"] == "unscannable"));
+        } else {
+            assert_eq!(error, None, "{source}");
+        }
+    }
+    // The unscannable bomb is a high finding: the scan fails, but is whole.
+    assert_eq!(output.status.code(), Some(1));
+    let _ = std::fs::remove_dir_all(&dir);
+}

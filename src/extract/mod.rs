@@ -45,6 +45,15 @@ pub struct Limits {
     pub max_operators: u64,
     /// Most earlier revisions extracted from an incrementally updated file.
     pub max_revisions: usize,
+    /// Most pieces of text painted on one page (a notice has a few
+    /// thousand).
+    pub max_texts_per_page: usize,
+    /// Most pieces of text painted in one file, every page and revision.
+    pub max_texts: usize,
+    /// Most filled shapes, images and rules painted on one page.
+    pub max_shapes_per_page: usize,
+    /// Most filled shapes, images and rules painted in one file.
+    pub max_shapes: usize,
     /// Wall-clock time allowed for one file.
     pub max_time: Duration,
 }
@@ -60,6 +69,10 @@ impl Default for Limits {
             max_nesting: 32,
             max_operators: 50_000_000,
             max_revisions: 16,
+            max_texts_per_page: 100_000,
+            max_texts: 1_000_000,
+            max_shapes_per_page: 100_000,
+            max_shapes: 1_000_000,
             max_time: Duration::from_secs(30),
         }
     }

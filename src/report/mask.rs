@@ -132,10 +132,12 @@ pub fn outward_code(postcode: &str) -> Option<String> {
 /// is replaced by its masked form, then any other full postcode is masked.
 #[derive(Clone, Debug, Default)]
 pub struct DocumentMask {
-    /// The secrets, longest first so a whole address is replaced before a
-    /// postcode inside it. Each is masked only when a text quotes it: most
-    /// texts quote none.
-    secrets: Vec<String>,
+    /// Finds the secrets in one pass, the longest where two start at one
+    /// place, so a whole address is replaced before a postcode inside it;
+    /// `None` when there are none.
+    finder: Option<aho_corasick::AhoCorasick>,
+    /// Each secret's masked form, by pattern index.
+    masked: Vec<String>,
 }
 
 impl DocumentMask {
@@ -149,20 +151,32 @@ impl DocumentMask {
             .filter(|secret| secret.chars().count() >= 4)
             .map(str::to_owned)
             .collect();
-        secrets.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+        secrets.sort_unstable();
         secrets.dedup();
-        DocumentMask { secrets }
+        let finder = aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            .build(&secrets)
+            .ok()
+            .filter(|_| !secrets.is_empty());
+        let masked = secrets.iter().map(|s| mask_address(s)).collect();
+        DocumentMask { finder, masked }
     }
 
-    /// The masked form of `text`.
+    /// The masked form of `text`: one pass for the secrets, then the
+    /// postcodes.
     pub fn apply(&self, text: &str) -> String {
-        let mut text = Cow::Borrowed(text);
-        for secret in &self.secrets {
-            if memchr::memmem::find(text.as_bytes(), secret.as_bytes()).is_some() {
-                text = Cow::Owned(text.replace(secret.as_str(), &mask_address(secret)));
+        let quoted = match &self.finder {
+            Some(finder) if finder.is_match(text) => {
+                let mut out = String::with_capacity(text.len());
+                finder.replace_all_with(text, &mut out, |found, _, out| {
+                    out.push_str(&self.masked[found.pattern().as_usize()]);
+                    true
+                });
+                Cow::Owned(out)
             }
-        }
-        mask_postcodes(&text)
+            _ => Cow::Borrowed(text),
+        };
+        mask_postcodes(&quoted)
     }
 }
 

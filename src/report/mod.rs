@@ -57,7 +57,7 @@ pub mod markdown;
 pub mod mask;
 pub mod sarif;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs;
 use std::io::{self, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
@@ -551,8 +551,8 @@ fn document_report(document: &ScannedDocument, show_addresses: bool) -> Document
         .flatten();
     let mut masker = Masker {
         mask: (!show_addresses).then(|| DocumentMask::new(secrets)),
-        addresses: Vec::new(),
-        free_texts: Vec::new(),
+        addresses: HashMap::new(),
+        free_texts: HashMap::new(),
     };
     let postcode = |text: &str| {
         if show_addresses {
@@ -561,13 +561,14 @@ fn document_report(document: &ScannedDocument, show_addresses: bool) -> Document
             mask::outward_code(text)
         }
     };
-    let post_of = |name: &str| {
-        detection
-            .candidates
-            .iter()
-            .find(|c| c.name == name)
-            .and_then(|c| c.post.clone())
-    };
+    // The first candidate of each name, for their findings' posts.
+    let mut posts: HashMap<&str, Option<&str>> = HashMap::with_capacity(detection.candidates.len());
+    for candidate in &detection.candidates {
+        posts
+            .entry(candidate.name.as_str())
+            .or_insert(candidate.post.as_deref());
+    }
+    let post_of = |name: &str| posts.get(name).copied().flatten();
     let findings = detection
         .findings
         .iter()
@@ -580,7 +581,7 @@ fn document_report(document: &ScannedDocument, show_addresses: bool) -> Document
                 .candidate
                 .as_deref()
                 .and_then(post_of)
-                .map(|p| masker.label(&p)),
+                .map(|p| masker.label(p)),
             page: f.page,
             evidence: if FREE_TEXT_EVIDENCE.contains(&f.rule.as_str()) {
                 masker.free_text(&f.evidence)
@@ -627,8 +628,8 @@ fn document_report(document: &ScannedDocument, show_addresses: bool) -> Document
 struct Masker<'d> {
     /// The document's secrets; `None` when addresses are shown.
     mask: Option<DocumentMask>,
-    addresses: Vec<(&'d str, String)>,
-    free_texts: Vec<(&'d str, String)>,
+    addresses: HashMap<&'d str, String>,
+    free_texts: HashMap<&'d str, String>,
 }
 
 impl<'d> Masker<'d> {
@@ -662,16 +663,11 @@ impl<'d> Masker<'d> {
 
 /// `work(text)`, from `done` when worked out before.
 fn once<'d>(
-    done: &mut Vec<(&'d str, String)>,
+    done: &mut HashMap<&'d str, String>,
     text: &'d str,
     work: impl FnOnce(&str) -> String,
 ) -> String {
-    if let Some((_, result)) = done.iter().find(|(seen, _)| *seen == text) {
-        return result.clone();
-    }
-    let result = work(text);
-    done.push((text, result.clone()));
-    result
+    done.entry(text).or_insert_with(|| work(text)).clone()
 }
 
 /// An output format (`--format`).

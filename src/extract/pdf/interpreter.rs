@@ -37,6 +37,8 @@ use crate::model::Rule;
 pub struct Budget {
     operators_left: u64,
     content_bytes_left: usize,
+    texts_left: usize,
+    shapes_left: usize,
     deadline: Instant,
 }
 
@@ -46,6 +48,8 @@ impl Budget {
         Budget {
             operators_left: limits.max_operators,
             content_bytes_left: limits.max_total_content_bytes,
+            texts_left: limits.max_texts,
+            shapes_left: limits.max_shapes,
             deadline: Instant::now() + limits.max_time,
         }
     }
@@ -65,6 +69,22 @@ impl Budget {
                 "time allowed for one file".into(),
             ));
         }
+        Ok(())
+    }
+
+    /// Charges one painted text.
+    fn charge_text(&mut self) -> Result<(), ExtractError> {
+        self.texts_left = self.texts_left.checked_sub(1).ok_or_else(|| {
+            ExtractError::LimitExceeded("pieces of text painted in one file".into())
+        })?;
+        Ok(())
+    }
+
+    /// Charges one painted shape, image or rule.
+    fn charge_shape(&mut self) -> Result<(), ExtractError> {
+        self.shapes_left = self.shapes_left.checked_sub(1).ok_or_else(|| {
+            ExtractError::LimitExceeded("shapes and images painted in one file".into())
+        })?;
         Ok(())
     }
 
@@ -142,8 +162,6 @@ pub type FontCache = HashMap<ObjectId, Rc<Font>>;
 
 /// Most subpaths kept for one path; the rest are dropped (hostile paths).
 const MAX_SUBPATHS: usize = 10_000;
-/// Most shapes and rulings kept per page.
-const MAX_SHAPES: usize = 200_000;
 /// Thinner than this (in points) a filled rectangle is a rule, not an area.
 const RULE_THICKNESS: f32 = 2.0;
 /// Deepest `q` nesting kept; deeper saves are counted and ignored.
@@ -253,6 +271,9 @@ pub struct Interpreter<'d, 'b> {
     paint: PagePaint,
     order: u32,
     form_stack: Vec<ObjectId>,
+    /// A limit on painted texts or shapes reached while painting (inside
+    /// glyph callbacks that cannot return it); the operator loop returns it.
+    exceeded: Option<ExtractError>,
 }
 
 impl<'d, 'b> Interpreter<'d, 'b> {
@@ -273,6 +294,7 @@ impl<'d, 'b> Interpreter<'d, 'b> {
             paint: PagePaint::default(),
             order: 0,
             form_stack: Vec::new(),
+            exceeded: None,
         }
     }
 
@@ -303,7 +325,10 @@ impl<'d, 'b> Interpreter<'d, 'b> {
             },
         };
         self.run(content, resources, state, false)?;
-        Ok(self.paint)
+        match self.exceeded {
+            Some(error) => Err(error),
+            None => Ok(self.paint),
+        }
     }
 
     fn next_order(&mut self) -> u32 {
@@ -333,6 +358,9 @@ impl<'d, 'b> Interpreter<'d, 'b> {
 
         while let Some(operator) = lexer.next_operation(&mut operands) {
             self.budget.charge_operator()?;
+            if let Some(error) = self.exceeded.take() {
+                return Err(error);
+            }
             let num = |i: usize| operands.get(i).and_then(Operand::as_number).unwrap_or(0.0);
             match operator {
                 b"q" => {
@@ -491,7 +519,7 @@ impl<'d, 'b> Interpreter<'d, 'b> {
             self.record_rule(rect);
             return;
         }
-        if self.paint.shapes.len() >= MAX_SHAPES {
+        if !self.may_paint_shape(self.paint.shapes.len()) {
             return;
         }
         let order = self.next_order();
@@ -505,7 +533,7 @@ impl<'d, 'b> Interpreter<'d, 'b> {
     }
 
     fn record_rule(&mut self, rect: &Rect) {
-        if self.paint.rulings.len() >= MAX_SHAPES {
+        if !self.may_paint_shape(self.paint.rulings.len()) {
             return;
         }
         let (w, h) = (rect.width(), rect.height());
@@ -628,11 +656,41 @@ impl<'d, 'b> Interpreter<'d, 'b> {
         *text_matrix = Matrix::translate(advance, 0.0).then(text_matrix);
     }
 
+    /// Whether one more shape may be painted on a page holding `painted`
+    /// of its kind; when not, the limit is kept for the operator loop.
+    fn may_paint_shape(&mut self, painted: usize) -> bool {
+        if self.exceeded.is_some() {
+            return false;
+        }
+        let charged = if painted >= self.limits.max_shapes_per_page {
+            Err(ExtractError::LimitExceeded(format!(
+                "more than {} shapes and images painted on one page",
+                self.limits.max_shapes_per_page
+            )))
+        } else {
+            self.budget.charge_shape()
+        };
+        self.exceeded = charged.err();
+        self.exceeded.is_none()
+    }
+
     fn flush_run(&mut self, run: Option<RunBuilder>, font_size: f32, ink: Ink) {
         let Some(run) = run else { return };
         let Some(bbox) = run.bbox else { return };
         let text = run.text.trim();
-        if text.is_empty() {
+        if text.is_empty() || self.exceeded.is_some() {
+            return;
+        }
+        let charged = if self.paint.texts.len() >= self.limits.max_texts_per_page {
+            Err(ExtractError::LimitExceeded(format!(
+                "more than {} pieces of text painted on one page",
+                self.limits.max_texts_per_page
+            )))
+        } else {
+            self.budget.charge_text()
+        };
+        if let Err(error) = charged {
+            self.exceeded = Some(error);
             return;
         }
         let order = self.next_order();
@@ -789,7 +847,7 @@ impl<'d, 'b> Interpreter<'d, 'b> {
                 .is_ok_and(|oc| group_hidden(doc, oc, self.hidden_groups));
         match dict_get(doc, dict, b"Subtype").and_then(name_of) {
             Some(b"Image") => {
-                if hidden || self.paint.shapes.len() >= MAX_SHAPES {
+                if hidden || !self.may_paint_shape(self.paint.shapes.len()) {
                     return Ok(());
                 }
                 let bbox = Rect::from_corners(0.0, 0.0, 1.0, 1.0).transform(&state.ctm);

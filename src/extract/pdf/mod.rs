@@ -156,7 +156,7 @@ fn extract_pages(
         for rule in &mut paint.rulings {
             rule.page = number;
         }
-        let judged = visibility::judge(&paint, &geometry.crop, number);
+        let judged = visibility::judge(&paint, &geometry.crop, number, budget)?;
         if judged.ocr_layer {
             out.ocr_pages.push(number);
         }

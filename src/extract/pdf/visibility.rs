@@ -25,10 +25,14 @@
 //!
 //! Only the first [`MAX_SCANS`] scans of a page count as scans (a page
 //! has one; later ones are judged as ordinary images), so the check per
-//! text stays bounded.
+//! text stays bounded. The other shapes are indexed on a grid over the
+//! page ([`ShapeIndex`]), so each text is checked against the shapes near
+//! it, not every shape of the page; the file's deadline is checked as the
+//! texts are judged.
 
 use super::geometry::Rect;
-use super::interpreter::{PagePaint, PaintedShape, PaintedText};
+use super::interpreter::{Budget, PagePaint, PaintedShape, PaintedText};
+use crate::extract::ExtractError;
 use crate::model::{TextRun, Visibility};
 
 /// Share of a glyph box that must be covered or outside to count.
@@ -41,6 +45,12 @@ const PAPER_WHITE: f32 = 0.9;
 const SCAN_SHARE: f32 = 0.9;
 /// Most images of one page taken as scans of it.
 const MAX_SCANS: usize = 4;
+/// The shape grid's columns and rows.
+const GRID: usize = 64;
+/// A shape over more grid cells than this is checked against every text.
+const MAX_SHAPE_CELLS: usize = 256;
+/// Texts judged between two looks at the clock.
+const TEXTS_PER_CLOCK_CHECK: usize = 512;
 
 /// A page's text as a reader sees it.
 #[derive(Debug)]
@@ -56,6 +66,82 @@ pub struct JudgedPage {
 struct Backdrop<'p> {
     scans: Vec<&'p PaintedShape>,
     others: Vec<&'p PaintedShape>,
+}
+
+/// Shapes (in paint order) by where they lie: a grid over the box of all
+/// of them, each cell listing the shapes that overlap it; shapes over
+/// many cells are listed once, as wide.
+struct ShapeIndex<'s, 'p> {
+    shapes: &'s [&'p PaintedShape],
+    area: Rect,
+    cells: Vec<Vec<u32>>,
+    wide: Vec<u32>,
+}
+
+impl<'s, 'p> ShapeIndex<'s, 'p> {
+    fn of(shapes: &'s [&'p PaintedShape]) -> Self {
+        let mut area = shapes
+            .first()
+            .map_or(Rect::from_corners(0.0, 0.0, 1.0, 1.0), |s| s.bbox);
+        for shape in shapes {
+            area.include(shape.bbox.x0, shape.bbox.y0);
+            area.include(shape.bbox.x1, shape.bbox.y1);
+        }
+        let mut index = ShapeIndex {
+            shapes,
+            area,
+            cells: vec![Vec::new(); if shapes.is_empty() { 0 } else { GRID * GRID }],
+            wide: Vec::new(),
+        };
+        for (i, shape) in shapes.iter().enumerate() {
+            let (columns, rows) = index.span(&shape.bbox);
+            if columns.len() * rows.len() > MAX_SHAPE_CELLS {
+                index.wide.push(i as u32);
+                continue;
+            }
+            for row in rows {
+                for column in columns.clone() {
+                    index.cells[row * GRID + column].push(i as u32);
+                }
+            }
+        }
+        index
+    }
+
+    /// The grid columns and rows a box overlaps.
+    fn span(&self, bbox: &Rect) -> (std::ops::Range<usize>, std::ops::Range<usize>) {
+        let cell = |at: f32, from: f32, size: f32| {
+            let share = if size > 0.0 { (at - from) / size } else { 0.0 };
+            // Saturating: NaN and out-of-range values land on an edge.
+            ((share * GRID as f32) as usize).min(GRID - 1)
+        };
+        let (width, height) = (self.area.width(), self.area.height());
+        let columns = cell(bbox.x0, self.area.x0, width)..cell(bbox.x1, self.area.x0, width) + 1;
+        let rows = cell(bbox.y0, self.area.y0, height)..cell(bbox.y1, self.area.y0, height) + 1;
+        (columns, rows)
+    }
+
+    /// The shapes that may overlap `bbox`, in paint order, into `near`
+    /// (`found` is scratch space).
+    fn near(&self, bbox: &Rect, found: &mut Vec<u32>, near: &mut Vec<&'p PaintedShape>) {
+        near.clear();
+        found.clear();
+        if self.shapes.is_empty() {
+            return;
+        }
+        found.extend_from_slice(&self.wide);
+        if bbox.intersect(&self.area).is_some() {
+            let (columns, rows) = self.span(bbox);
+            for row in rows {
+                for column in columns.clone() {
+                    found.extend_from_slice(&self.cells[row * GRID + column]);
+                }
+            }
+        }
+        found.sort_unstable();
+        found.dedup();
+        near.extend(found.iter().map(|&i| self.shapes[i as usize]));
+    }
 }
 
 impl<'p> Backdrop<'p> {
@@ -86,29 +172,37 @@ impl<'p> Backdrop<'p> {
     }
 }
 
-/// Judges every painted text of a page.
-pub fn judge(paint: &PagePaint, crop: &Rect, page: u32) -> JudgedPage {
+/// Judges every painted text of a page, within the file's time budget.
+pub fn judge(
+    paint: &PagePaint,
+    crop: &Rect,
+    page: u32,
+    budget: &Budget,
+) -> Result<JudgedPage, ExtractError> {
     let backdrop = Backdrop::of(&paint.shapes, crop);
+    let index = ShapeIndex::of(&backdrop.others);
+    let (mut found, mut near) = (Vec::new(), Vec::new());
     let mut ocr_layer = !paint.texts.is_empty();
-    let runs = paint
-        .texts
-        .iter()
-        .map(|text| {
-            let on_scan = !text.ink.switched_off && backdrop.on_scan(text);
-            ocr_layer &= on_scan;
-            TextRun {
-                page,
-                x: text.bbox.x0,
-                y: text.origin.1,
-                width: text.bbox.width(),
-                height: text.font_size,
-                font_size: text.font_size,
-                text: text.text.clone(),
-                visibility: visibility_of(text, on_scan, &backdrop.others, crop),
-            }
-        })
-        .collect();
-    JudgedPage { runs, ocr_layer }
+    let mut runs = Vec::with_capacity(paint.texts.len());
+    for (i, text) in paint.texts.iter().enumerate() {
+        if i % TEXTS_PER_CLOCK_CHECK == TEXTS_PER_CLOCK_CHECK - 1 {
+            budget.check_time()?;
+        }
+        let on_scan = !text.ink.switched_off && backdrop.on_scan(text);
+        ocr_layer &= on_scan;
+        index.near(&text.bbox, &mut found, &mut near);
+        runs.push(TextRun {
+            page,
+            x: text.bbox.x0,
+            y: text.origin.1,
+            width: text.bbox.width(),
+            height: text.font_size,
+            font_size: text.font_size,
+            text: text.text.clone(),
+            visibility: visibility_of(text, on_scan, &near, crop),
+        });
+    }
+    Ok(JudgedPage { runs, ocr_layer })
 }
 
 /// The visibility of `text`; `on_scan` says it lies on a scan, `shapes`
@@ -206,7 +300,13 @@ mod tests {
             shapes,
             rulings: vec![],
         };
-        judge(&paint, &crop, 1)
+        judge(
+            &paint,
+            &crop,
+            1,
+            &Budget::new(&crate::extract::Limits::default()),
+        )
+        .expect("in time")
     }
 
     fn judge_one(text: PaintedText, shapes: Vec<PaintedShape>) -> Visibility {
@@ -334,5 +434,43 @@ mod tests {
         );
         assert!(!judge_page(vec![], vec![image(1, true)]).ocr_layer);
         assert!(!judge_page(vec![text(1, 0.0)], vec![]).ocr_layer);
+    }
+
+    #[test]
+    fn the_shape_index_finds_every_shape_a_box_overlaps() {
+        // Shapes of every size (specks, bars, page-wide fills), boxes all
+        // over the page: what the index offers holds every shape that
+        // overlaps, in paint order.
+        let mut seed = 7u32;
+        let mut next = |range: f32| {
+            seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            (seed >> 8) as f32 / (1u32 << 24) as f32 * range
+        };
+        let shapes: Vec<PaintedShape> = (0..2_000)
+            .map(|order| {
+                let (x, y) = (next(595.0), next(842.0));
+                let (w, h) = match order % 3 {
+                    0 => (next(5.0), next(5.0)),
+                    1 => (next(400.0), next(20.0)),
+                    _ => (next(900.0), next(900.0)),
+                };
+                PaintedShape {
+                    bbox: Rect::from_corners(x, y, x + w, y + h),
+                    ..bar(order, 0.0)
+                }
+            })
+            .collect();
+        let refs: Vec<&PaintedShape> = shapes.iter().collect();
+        let index = ShapeIndex::of(&refs);
+        let (mut found, mut near) = (Vec::new(), Vec::new());
+        for _ in 0..500 {
+            let (x, y) = (next(700.0) - 50.0, next(900.0) - 30.0);
+            let bbox = Rect::from_corners(x, y, x + next(120.0), y + 10.0);
+            index.near(&bbox, &mut found, &mut near);
+            assert!(near.is_sorted_by_key(|s| s.order));
+            for shape in shapes.iter().filter(|s| bbox.intersect(&s.bbox).is_some()) {
+                assert!(near.iter().any(|n| n.order == shape.order), "{bbox:?}");
+            }
+        }
     }
 }
