@@ -286,6 +286,9 @@ fn prior_revisions(
     }
     let mut revisions = Vec::new();
     for (index, end) in ends.iter().enumerate() {
+        // Loading a revision is work on the same file: it counts against
+        // the file's time like its pages do.
+        budget.check_time()?;
         let Ok(doc) = load(&bytes[..*end], limits) else {
             continue; // a damaged earlier revision hides nothing we can read
         };
