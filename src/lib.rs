@@ -24,6 +24,8 @@
 //! * [`scan`] runs extract and detect over files in parallel, turning every
 //!   failure into that document's error.
 //! * [`report`] renders the results, masked unless asked otherwise.
+//! * [`markup`] is the guarded HTML parser the crawler and the extractor
+//!   share.
 //! * [`synth`] writes synthetic notices (invented people and addresses) for
 //!   tests, benchmarks and the demo; [`demo`] serves the bundled fixture
 //!   council sites on 127.0.0.1 for `audit --demo` and the crawler's tests.
@@ -36,6 +38,7 @@ pub mod crawl;
 pub mod demo;
 pub mod detect;
 pub mod extract;
+pub mod markup;
 pub mod model;
 pub mod registry;
 pub mod report;

@@ -4,11 +4,14 @@
 //!
 //! Input: the page's bytes and URL. Output: a [`PageLinks`]. Scoring reads
 //! the anchor text, the nearest heading before the link and the words of
-//! the URL; it never fetches anything. Pages are parsed with `scraper`;
+//! the URL; it never fetches anything. Pages are parsed by the guarded
+//! parser of [`crate::markup`], which bounds the work any markup can cause;
 //! only the first [`MAX_LINKS`] links of a page are kept.
 
-use scraper::{ElementRef, Html, Node};
+use scraper::{ElementRef, Node};
 use url::Url;
+
+use crate::markup;
 
 /// Links kept per page; a page with more is a sitemap or a calendar, and
 /// the rest are dropped.
@@ -149,7 +152,7 @@ pub fn looks_like_document(url: &Url, anchor: &str) -> bool {
 
 /// Reads the links of an HTML page at `base`.
 pub fn read_page(body: &[u8], base: &Url) -> PageLinks {
-    let html = Html::parse_document(&String::from_utf8_lossy(body));
+    let html = markup::parse(&String::from_utf8_lossy(body));
     let mut base = base.clone();
     let mut seen_base = false;
     let mut nofollow = false;
@@ -186,7 +189,7 @@ pub fn read_page(body: &[u8], base: &Url) -> PageLinks {
                         heading = bounded_text(element_ref);
                         headings.push(heading.clone());
                     }
-                    "a" | "area" if !nofollow && links.len() < MAX_LINKS => {
+                    markup::ANCHOR | "area" if !nofollow && links.len() < MAX_LINKS => {
                         let Some(url) = element
                             .attr("href")
                             .and_then(|href| base.join(href.trim()).ok())
@@ -247,6 +250,24 @@ mod tests {
 
     fn base() -> Url {
         Url::parse("http://www.council.test/elections/").unwrap()
+    }
+
+    #[test]
+    fn deeply_nested_pages_keep_their_links() {
+        // 100,000 nested elements after the link: the guarded parser stops
+        // opening them (a start tag that deep is dropped, its text kept),
+        // and the link before them stays.
+        let page = format!(
+            "<html><body><a href=\"sopn.pdf\">Statement of persons nominated</a>{}x{}</body></html>",
+            "<div>".repeat(100_000),
+            "</div>".repeat(100_000)
+        );
+        let links = read_page(page.as_bytes(), &base()).links;
+        assert_eq!(links.len(), 1);
+        assert_eq!(
+            links[0].url.as_str(),
+            "http://www.council.test/elections/sopn.pdf"
+        );
     }
 
     #[test]

@@ -37,40 +37,23 @@
 //! hidden by a class in an external stylesheet is reported as visible),
 //! follow frames, or judge what is an address.
 //!
-//! Input is untrusted, and every cost is bounded: only the first
-//! [`MAX_PAGE_BYTES`] are parsed; the parser never holds more than
-//! [`MAX_OPEN_ELEMENTS`] open elements (deeper start tags are ignored,
-//! their text kept) and reads formatting elements (`b`, `a`, `font`...) as
-//! `span`s so that misnested ones cannot make it rebuild them in every
-//! block; the walk over the tree is iterative; and the text and cells
+//! Input is untrusted, and every cost is bounded: the page is parsed by
+//! the guarded parser of [`crate::markup`] (the first [`MAX_PAGE_BYTES`],
+//! never more than [`MAX_OPEN_ELEMENTS`] open elements, formatting
+//! elements read as `span`s), which the crawler's link reader shares; the
+//! walk over the tree is iterative; and the text and cells
 //! emitted are capped ([`MAX_TEXT_BYTES`], [`MAX_CELLS`]), past which the
 //! rest of the page is not read. None of these caps is reported: the
 //! signature has no error path.
 
-use std::cell;
-use std::marker::PhantomData;
-
 use encoding_rs::{Encoding, REPLACEMENT, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252, X_USER_DEFINED};
-use html5ever::tendril::StrTendril;
-use html5ever::tokenizer::{
-    BufferQueue, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
-};
-use html5ever::tree_builder::{Tracer, TreeBuilder, TreeBuilderOpts, TreeSink};
-use html5ever::{LocalName, TokenizerResult};
 use scraper::node::Element;
-use scraper::{Html, HtmlTreeSink, Node};
+use scraper::{Html, Node};
 
 use super::grid::{self, Block, BlockKind, GridCell};
+use crate::markup;
+pub use crate::markup::{MAX_OPEN_ELEMENTS, MAX_PAGE_BYTES};
 use crate::model::{Extraction, SideLayer, SideText, SourceFormat, Visibility};
-
-/// Most bytes of a page (after decoding) that are parsed; the rest is not
-/// read. Council pages are a few hundred kilobytes.
-pub const MAX_PAGE_BYTES: usize = 32 * 1024 * 1024;
-
-/// Most elements open at once (nesting depth, roughly). A start tag past it
-/// is ignored and its text joins the enclosing element: real pages nest a
-/// few dozen deep, and the parser's work per tag grows with this depth.
-pub const MAX_OPEN_ELEMENTS: usize = 256;
 
 /// Most bytes of text (cells and side texts together) taken from one page.
 pub const MAX_TEXT_BYTES: usize = 16 * 1024 * 1024;
@@ -143,141 +126,11 @@ pub fn extract(bytes: &[u8], content_type: Option<&str>) -> Extraction {
     let encoding = sniff_encoding(bytes, content_type);
     // `decode` honours a byte order mark before `encoding`, as browsers do.
     let (text, _, _) = encoding.decode(bytes);
-    let document = parse(prefix(&text, MAX_PAGE_BYTES));
+    let document = markup::parse(&text);
     drop(text);
     let mut walker = Walker::new();
     walker.walk(&document);
     walker.finish()
-}
-
-/// The longest prefix of `text` of at most `max` bytes that ends on a
-/// character boundary.
-fn prefix(text: &str, max: usize) -> &str {
-    let mut end = text.len().min(max);
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[..end]
-}
-
-/// Parses a page with scripting off, through a [`TagGuard`] that bounds the
-/// parser's work.
-fn parse(text: &str) -> Html {
-    let tree_builder = TreeBuilder::new(
-        HtmlTreeSink::new(Html::new_document()),
-        TreeBuilderOpts {
-            scripting_enabled: false,
-            ..TreeBuilderOpts::default()
-        },
-    );
-    let guard = TagGuard {
-        tree_builder,
-        open_estimate: cell::Cell::new(ELEMENTS_PER_START_TAG),
-    };
-    let tokenizer = Tokenizer::new(guard, TokenizerOpts::default());
-    let input = BufferQueue::default();
-    input.push_back(StrTendril::from(text));
-    // A `Script` result only pauses the tokenizer after `</script>`; no
-    // script is run, so carry on.
-    while let TokenizerResult::Script(_) = tokenizer.feed(&input) {}
-    tokenizer.end();
-    tokenizer.sink.tree_builder.sink.finish()
-}
-
-/// Formatting elements, which the parser re-opens ("reconstructs") in every
-/// new block until they are closed: a page can make it build millions of
-/// elements from a few bytes. They only style text, so [`TagGuard`] reads
-/// them as `span`s, which keep their attributes (and so their hiding).
-const FORMATTING: &[&str] = &[
-    "a", "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike", "strong", "tt", "u",
-];
-
-/// Start tags that never stay open: void elements, and the raw-text
-/// elements whose content runs to their own end tag.
-const NEVER_OPEN: &[&str] = &[
-    "area", "base", "basefont", "bgsound", "br", "col", "embed", "frame", "hr", "iframe", "img",
-    "input", "keygen", "link", "meta", "noembed", "noframes", "param", "script", "source", "style",
-    "textarea", "title", "track", "wbr", "xmp",
-];
-
-/// Most elements a start tag can put on the parser's stack of open elements
-/// (`<td>` straight after `<table>` implies `tbody` and `tr`).
-const ELEMENTS_PER_START_TAG: usize = 3;
-
-/// Sits between the tokenizer and the tree builder and bounds the tree
-/// builder's work, which grows with the number of open elements for every
-/// tag: formatting elements become `span`s, and a start tag that would take
-/// the open elements past [`MAX_OPEN_ELEMENTS`] is dropped (its text is
-/// kept, inside the element already open). Tokenizer parse errors are
-/// dropped too, since nothing reads them.
-struct TagGuard<Sink: TreeSink> {
-    tree_builder: TreeBuilder<Sink::Handle, Sink>,
-    /// An upper bound on the open elements (and element pointers) the tree
-    /// builder holds, recounted exactly when it reaches the limit.
-    open_estimate: cell::Cell<usize>,
-}
-
-impl<Sink: TreeSink> TagGuard<Sink> {
-    /// Whether one more start tag fits under [`MAX_OPEN_ELEMENTS`]; if it
-    /// does, it is counted.
-    fn admit_start_tag(&self) -> bool {
-        let mut estimate = self.open_estimate.get();
-        if estimate + ELEMENTS_PER_START_TAG > MAX_OPEN_ELEMENTS {
-            let counter = HandleCounter(cell::Cell::new(0), PhantomData);
-            self.tree_builder.trace_handles(&counter);
-            estimate = counter.0.get();
-        }
-        let admitted = estimate + ELEMENTS_PER_START_TAG <= MAX_OPEN_ELEMENTS;
-        if admitted {
-            estimate += ELEMENTS_PER_START_TAG;
-        }
-        self.open_estimate.set(estimate);
-        admitted
-    }
-}
-
-impl<Sink: TreeSink> TokenSink for TagGuard<Sink> {
-    type Handle = Sink::Handle;
-
-    fn process_token(&self, token: Token, line_number: u64) -> TokenSinkResult<Sink::Handle> {
-        let token = match token {
-            Token::ParseError(_) => return TokenSinkResult::Continue,
-            Token::TagToken(mut tag) => {
-                if FORMATTING.contains(&&*tag.name) {
-                    tag.name = LocalName::from("span");
-                }
-                if tag.kind == TagKind::StartTag
-                    && !NEVER_OPEN.contains(&&*tag.name)
-                    && !self.admit_start_tag()
-                {
-                    return TokenSinkResult::Continue;
-                }
-                Token::TagToken(tag)
-            }
-            token => token,
-        };
-        self.tree_builder.process_token(token, line_number)
-    }
-
-    fn end(&self) {
-        self.tree_builder.end();
-    }
-
-    fn adjusted_current_node_present_but_not_in_html_namespace(&self) -> bool {
-        self.tree_builder
-            .adjusted_current_node_present_but_not_in_html_namespace()
-    }
-}
-
-/// Counts the handles the tree builder holds.
-struct HandleCounter<Handle>(cell::Cell<usize>, PhantomData<Handle>);
-
-impl<Handle> Tracer for HandleCounter<Handle> {
-    type Handle = Handle;
-
-    fn trace_handle(&self, _: &Handle) {
-        self.0.set(self.0.get() + 1);
-    }
 }
 
 /// Chooses the character encoding of a page: BOM, then the HTTP header's
@@ -776,7 +629,7 @@ impl Walker {
     /// Cuts `text` to the remaining text budget (at a character boundary)
     /// and charges it; a cut spends the whole budget.
     fn take_budget<'t>(&mut self, text: &'t str) -> &'t str {
-        let kept = prefix(text, self.text_budget);
+        let kept = markup::prefix(text, self.text_budget);
         self.text_budget = if kept.len() < text.len() {
             0
         } else {
@@ -1331,13 +1184,6 @@ mod tests {
             lines_of(html),
             vec![vec!["[invisible: 12 Fenwick Yard AB9 9ZZ]"]]
         );
-    }
-
-    #[test]
-    fn text_past_the_page_limit_is_not_read() {
-        assert_eq!(prefix("ab£cd", 3), "ab");
-        assert_eq!(prefix("ab£cd", 4), "ab£");
-        assert_eq!(prefix("ab", 10), "ab");
     }
 
     #[test]
