@@ -18,7 +18,11 @@
 //!   inward code (`N1 6**`); a postcode *field* keeps the outward code only.
 //!
 //! No full postcode, house number, street name, house name or town
-//! survives. Masking never fails and never panics, whatever the input.
+//! survives. Text that is not an address (names, posts, areas, messages)
+//! goes through [`DocumentMask`]: the document's addresses quoted in it are
+//! masked as above, then any house number printed with its street
+//! ([`mask_streets`]), then any other full postcode. Masking never fails and
+//! never panics, whatever the input.
 
 use std::borrow::Cow;
 use std::ops::Range;
@@ -162,8 +166,8 @@ impl DocumentMask {
         DocumentMask { finder, masked }
     }
 
-    /// The masked form of `text`: one pass for the secrets, then the
-    /// postcodes.
+    /// The masked form of `text`: one pass for the secrets, then house
+    /// numbers with their streets, then the postcodes.
     pub fn apply(&self, text: &str) -> String {
         let quoted = match &self.finder {
             Some(finder) if finder.is_match(text) => {
@@ -176,8 +180,86 @@ impl DocumentMask {
             }
             _ => Cow::Borrowed(text),
         };
-        mask_postcodes(&quoted)
+        mask_postcodes(&mask_streets(&quoted))
     }
+}
+
+/// Most words of a street's name between the house number and the
+/// street-type word ("14 Upper Gorse Bank Lane").
+const MAX_STREET_NAME_WORDS: usize = 3;
+
+/// Masks each house number printed with its street in text that is not
+/// an address (a name cell that swallowed the address after it): a word
+/// holding a digit, then up to [`MAX_STREET_NAME_WORDS`] capitalised
+/// words, then a street-type word, with only spaces between them.
+///
+/// ```
+/// use sopncheck::report::mask::mask_streets;
+/// assert_eq!(mask_streets("MERGED Morgan 14 Gorsebrook Lane"), "MERGED Morgan ## G********* Lane");
+/// assert_eq!(mask_streets("page 3, but no candidate row"), "page 3, but no candidate row");
+/// ```
+pub fn mask_streets(text: &str) -> Cow<'_, str> {
+    // Words as (start, end), and whether only spaces separate each from
+    // the one before.
+    let mut words: Vec<(usize, usize, bool)> = Vec::new();
+    let mut start: Option<usize> = None;
+    let mut gap_is_spaces = true;
+    for (at, c) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), ' ')))
+    {
+        if at < text.len() && (c.is_alphanumeric() || c == '\'' || c == '’') {
+            start.get_or_insert(at);
+            continue;
+        }
+        if let Some(from) = start.take() {
+            words.push((from, at, gap_is_spaces));
+            gap_is_spaces = true;
+        }
+        if c != ' ' {
+            gap_is_spaces = false;
+        }
+    }
+    let mut spans: Vec<Range<usize>> = Vec::new();
+    let mut i = 0;
+    while i < words.len() {
+        let (from, to, _) = words[i];
+        let number = text[from..to].chars().any(|c| c.is_ascii_digit()) && to - from <= 6;
+        let street = number
+            .then(|| {
+                (i + 1..words.len().min(i + 2 + MAX_STREET_NAME_WORDS))
+                    .take_while(|&k| words[k].2)
+                    .take_while(|&k| {
+                        text[words[k].0..]
+                            .chars()
+                            .next()
+                            .is_some_and(char::is_uppercase)
+                    })
+                    .find(|&k| {
+                        k > i + 1 && lowercase_is_one_of(&text[words[k].0..words[k].1], TYPE_WORDS)
+                    })
+            })
+            .flatten();
+        match street {
+            Some(end) => {
+                spans.push(from..words[end].1);
+                i = end + 1;
+            }
+            None => i += 1,
+        }
+    }
+    if spans.is_empty() {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for span in spans {
+        out.push_str(&text[at..span.start]);
+        mask_words(&text[span.clone()], &mut out);
+        at = span.end;
+    }
+    out.push_str(&text[at..]);
+    Cow::Owned(out)
 }
 
 /// Uppercase alphanumerics of a postcode, ASCII only.
