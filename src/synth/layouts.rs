@@ -353,7 +353,7 @@ fn footer(notice: &Notice, sheet: &mut Sheet, welsh: bool) {
     sheet.line(
         LEFT,
         BODY,
-        &format!("{} {}", both("Dyddiedig", "Dated"), notice.poll_date),
+        &format!("{} {}", both("Dyddiedig", "Dated"), notice.dated),
     );
     sheet.line(360.0, BODY, &notice.returning_officer);
     sheet.line(

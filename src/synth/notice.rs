@@ -188,6 +188,8 @@ pub struct Notice {
     pub council: String,
     /// Date of poll as printed, e.g. `Thursday 7 May 2026`.
     pub poll_date: String,
+    /// The notice's own date, printed after "Dated".
+    pub dated: String,
     /// The returning officer's name.
     pub returning_officer: String,
     /// The council office address (legitimate: never a finding).
