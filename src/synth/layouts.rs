@@ -729,7 +729,16 @@ fn bilingual(notice: &Notice, sheet: &mut Sheet, bar: bool) {
             11.0,
             &format!("Election of a County Councillor for {}", post.name),
         );
-        sheet.line(LEFT, BODY, &format!("Date of poll: {}", notice.poll_date));
+        sheet.line(
+            LEFT,
+            BODY,
+            &format!("Cynhelir y bleidlais ar {}.", notice.poll_date_welsh),
+        );
+        sheet.line(
+            LEFT,
+            BODY,
+            &format!("The poll will be held on {}.", notice.poll_date),
+        );
     };
     let cells = |candidate: &Candidate| {
         vec![

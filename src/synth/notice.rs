@@ -168,6 +168,13 @@ impl Layout {
         }
     }
 
+    /// Whether the notice prints its poll date (a statement of persons
+    /// nominated in one table across the wards prints only its own date,
+    /// after "Dated").
+    pub fn prints_poll_date(self) -> bool {
+        self != Layout::Table
+    }
+
     /// Whether the notice lists withdrawn nominations (a notice of agents,
     /// and tables without a column for the reason, list only the
     /// candidates still standing).
@@ -188,6 +195,12 @@ pub struct Notice {
     pub council: String,
     /// Date of poll as printed, e.g. `Thursday 7 May 2026`.
     pub poll_date: String,
+    /// Date of poll as a Welsh notice prints it beside the English, e.g.
+    /// `ddydd Iau 7 Mai 2026`.
+    pub poll_date_welsh: String,
+    /// The poll date a reader must find in the notice as its layout
+    /// prints it, ISO 8601; `None` when it prints none that can be read.
+    pub election_date: Option<String>,
     /// The notice's own date, printed after "Dated".
     pub dated: String,
     /// The returning officer's name.
