@@ -280,6 +280,11 @@ mod tests {
         let unknown = rule("2019-05-02", Some(Local), None);
         assert_eq!(unknown.applied, None);
         assert!(unknown.reason.contains("nation"), "{}", unknown.reason);
+        // Police and crime commissioners could withhold from their first
+        // polls.
+        let pcc = Some(PoliceAndCrimeCommissioner);
+        assert_eq!(rule("2012-11-15", pcc, Some("Wales")).applied, Some(true));
+        assert_eq!(rule("2012-11-14", pcc, None).applied, Some(false));
         // An uncertain date around the poll.
         let unsure = rule("2015-06-01", Some(Senedd), Some("Wales"));
         assert_eq!(unsure.applied, None);
