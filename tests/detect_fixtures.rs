@@ -96,6 +96,12 @@ fn every_fixture_gives_its_candidates_and_exactly_its_findings() {
             "{}: election date",
             fixture.name
         );
+        assert_eq!(
+            found.election.election_type,
+            Some(fixture.notice.layout.election_type()),
+            "{}: election type",
+            fixture.name
+        );
         if fixture.name == "running-text" {
             assert!(found.candidates.is_empty(), "running-text: candidates");
             continue;

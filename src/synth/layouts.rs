@@ -825,6 +825,7 @@ fn party_lists(notice: &Notice, sheet: &mut Sheet, bar: bool) {
         14.0,
         "STATEMENT OF PARTIES AND INDIVIDUAL CANDIDATES NOMINATED",
     );
+    sheet.centred(12.0, "Scottish Parliament Election");
     sheet.centred(12.0, &notice.council);
     for (index, post) in notice.posts.iter().enumerate() {
         if index > 0 {

@@ -3,6 +3,8 @@
 //! withheld-area wording. Tests derive their expected detection results
 //! from these values, so they are the ground truth of a fixture.
 
+use crate::model::ElectionType;
+
 /// A printed home address.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Address {
@@ -121,8 +123,8 @@ pub enum Layout {
     /// Two wards' tables side by side on the page, each under its own
     /// heading, with no column for withdrawals.
     SideBySide,
-    /// A list election (a statement of parties and individual candidates):
-    /// each party's name in a party column beside the first of its
+    /// A list election (a statement of parties and individual candidates,
+    /// for the Scottish Parliament's regions): each party's name in a party column beside the first of its
     /// candidates, the others under it.
     PartyLists,
 }
@@ -165,6 +167,15 @@ impl Layout {
             Layout::Unruled => "(Address in the {area} area)",
             Layout::Numbered => "ADDRESS IN {area}",
             Layout::Bilingual => "(cyfeiriad yn {area}) / (address in {area})",
+        }
+    }
+
+    /// The election the notice's heading names: a list election is the
+    /// Scottish Parliament's regional vote, every other layout a council's.
+    pub fn election_type(self) -> ElectionType {
+        match self {
+            Layout::PartyLists => ElectionType::ScottishParliament,
+            _ => ElectionType::Local,
         }
     }
 
