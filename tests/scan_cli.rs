@@ -74,6 +74,16 @@ const EVERY_FORMAT: [&str; 10] = [
 ];
 
 /// The rule of each finding of one document of a JSON report.
+/// Every document of a JSON report, council after council.
+fn documents(report: &serde_json::Value) -> Vec<&serde_json::Value> {
+    report["councils"]
+        .as_array()
+        .expect("councils")
+        .iter()
+        .flat_map(|c| c["documents"].as_array().expect("documents"))
+        .collect()
+}
+
 fn finding_rules(document: &serde_json::Value) -> Vec<&str> {
     document["findings"]
         .as_array()
@@ -174,12 +184,7 @@ fn bad_files_are_reported_and_the_rest_scanned() {
     let output = sopncheck(&["scan", dir.to_str().expect("utf-8"), "--fail-on", "never"]);
     assert_eq!(output.status.code(), Some(0), "--fail-on never");
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json report");
-    let documents: Vec<&serde_json::Value> = report["councils"]
-        .as_array()
-        .expect("councils")
-        .iter()
-        .flat_map(|c| c["documents"].as_array().expect("documents"))
-        .collect();
+    let documents = documents(&report);
     assert_eq!(documents.len(), 4);
     for document in &documents {
         let source = document["source"].as_str().expect("source");
@@ -412,12 +417,7 @@ fn a_notice_without_a_readable_date_says_so() {
         String::from_utf8_lossy(&output.stderr)
     );
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
-    let documents: Vec<&serde_json::Value> = report["councils"]
-        .as_array()
-        .expect("councils")
-        .iter()
-        .flat_map(|c| c["documents"].as_array().expect("documents"))
-        .collect();
+    let documents = documents(&report);
     let document = |name: &str| {
         *documents
             .iter()

@@ -280,6 +280,53 @@ mod tests {
         ] {
             assert_eq!(poll(text).as_deref(), Ok(want), "{text}");
         }
+        // Every Welsh day name, plain and mutated, and every Welsh month.
+        for (day, weekday) in [
+            "Llun", "Mawrth", "Mercher", "Iau", "Gwener", "Sadwrn", "Sul",
+        ]
+        .iter()
+        .enumerate()
+        {
+            let date = 4 + day;
+            let text = format!("Cynhelir y bleidlais ar ddydd {weekday} {date} Mai 2026");
+            assert_eq!(poll(&text), Ok(format!("2026-05-{date:02}")), "{text}");
+            let text = format!("Dyddiad y bleidlais: Dydd {weekday} {date} Mai 2026");
+            assert_eq!(poll(&text), Ok(format!("2026-05-{date:02}")), "{text}");
+        }
+        for (month, name) in [
+            "Ionawr",
+            "Chwefror",
+            "Mawrth",
+            "Ebrill",
+            "Mai",
+            "Mehefin",
+            "Gorffennaf",
+            "Awst",
+            "Medi",
+            "Hydref",
+            "Tachwedd",
+            "Rhagfyr",
+        ]
+        .iter()
+        .enumerate()
+        {
+            let text = format!("Dyddiad y bleidlais: 9 {name} 2027");
+            assert_eq!(
+                poll(&text),
+                Ok(format!("2027-{:02}-09", month + 1)),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_poll_date_without_its_year_in_a_heading() {
+        // "on 7 May" under the heading, the year from the Dated line.
+        assert_eq!(
+            poll("Election of a Borough Councillor for Example Ward on 7 May. Dated 9 April 2026")
+                .as_deref(),
+            Ok("2026-05-07")
+        );
     }
 
     #[test]
