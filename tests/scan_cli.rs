@@ -74,6 +74,16 @@ const EVERY_FORMAT: [&str; 10] = [
 ];
 
 /// The rule of each finding of one document of a JSON report.
+/// Every document of a JSON report, council after council.
+fn documents(report: &serde_json::Value) -> Vec<&serde_json::Value> {
+    report["councils"]
+        .as_array()
+        .expect("councils")
+        .iter()
+        .flat_map(|c| c["documents"].as_array().expect("documents"))
+        .collect()
+}
+
 fn finding_rules(document: &serde_json::Value) -> Vec<&str> {
     document["findings"]
         .as_array()
@@ -174,12 +184,7 @@ fn bad_files_are_reported_and_the_rest_scanned() {
     let output = sopncheck(&["scan", dir.to_str().expect("utf-8"), "--fail-on", "never"]);
     assert_eq!(output.status.code(), Some(0), "--fail-on never");
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json report");
-    let documents: Vec<&serde_json::Value> = report["councils"]
-        .as_array()
-        .expect("councils")
-        .iter()
-        .flat_map(|c| c["documents"].as_array().expect("documents"))
-        .collect();
+    let documents = documents(&report);
     assert_eq!(documents.len(), 4);
     for document in &documents {
         let source = document["source"].as_str().expect("source");
@@ -389,6 +394,76 @@ fn word_notices_are_scanned_hidden_text_included() {
     let mut rules = finding_rules(document);
     rules.sort();
     assert_eq!(rules, ["hidden-text-address", "published-home-address"]);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_notice_without_a_readable_date_says_so() {
+    let dir = temp_dir("undated");
+    for name in ["undated-notice", "poll-date-without-year"] {
+        std::fs::write(dir.join(format!("{name}.pdf")), fixture(name).bytes).expect("write");
+    }
+    let output = sopncheck(&[
+        "scan",
+        dir.to_str().expect("utf-8"),
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    let documents = documents(&report);
+    let document = |name: &str| {
+        *documents
+            .iter()
+            .find(|d| {
+                d["source"]
+                    .as_str()
+                    .is_some_and(|s| s.ends_with(&format!("{name}.pdf")))
+            })
+            .unwrap_or_else(|| panic!("no document {name}"))
+    };
+
+    let undated = document("undated-notice");
+    assert_eq!(undated["election_date"], serde_json::Value::Null);
+    let reason = undated["election_date_reason"].as_str().expect("a reason");
+    assert!(reason.contains("without a year"), "{reason}");
+    assert_eq!(undated["election_type"], "local");
+    assert_eq!(undated["election_type_reason"], serde_json::Value::Null);
+    assert_eq!(
+        undated["withholding_rule"]["applied"],
+        serde_json::Value::Null
+    );
+    let published: Vec<&serde_json::Value> = undated["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["rule"] == "published-home-address")
+        .collect();
+    assert!(!published.is_empty(), "{undated}");
+    for finding in published {
+        let message = finding["message"].as_str().expect("message");
+        assert!(
+            message.contains("could not be established") && message.contains("without a year"),
+            "{message}"
+        );
+    }
+
+    // The same notice with a dated line: the poll date takes its year, and
+    // the rule is established.
+    let dated = document("poll-date-without-year");
+    assert_eq!(dated["election_date"], "2026-05-07");
+    assert_eq!(dated["election_date_reason"], serde_json::Value::Null);
+    assert_eq!(dated["withholding_rule"]["applied"], true);
+    for finding in dated["findings"].as_array().expect("findings") {
+        let message = finding["message"].as_str().expect("message");
+        assert!(!message.contains("could not be established"), "{message}");
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
 
