@@ -174,7 +174,7 @@ fn apply_flags(config: &mut CrawlConfig, args: &CrawlArgs) {
 /// Crawls into the store at `dir`, with a progress line per council on a
 /// terminal and plain log lines otherwise.
 fn crawl_into(config: &CrawlConfig, dir: &Path, quiet: bool) -> Result<Store, String> {
-    let store = Store::open(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let store = super::open_store(dir)?;
     let progress = CrawlProgress::new(quiet);
     let summary =
         crawl::crawl(config, &store, &|event| progress.event(event)).map_err(|e| e.to_string())?;
