@@ -391,3 +391,96 @@ fn word_notices_are_scanned_hidden_text_included() {
     assert_eq!(rules, ["hidden-text-address", "published-home-address"]);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A generated SoPN whose first candidate's address is printed less than
+/// one em after the name, so the two merge into one cell, and whose
+/// second candidate's withheld area holds a full postcode.
+fn merged_name_and_address_pdf() -> Vec<u8> {
+    use sopncheck::synth::pdf::{self, FontKind, Page, Spec, text_width};
+    let mut page = Page::new();
+    page.text(150.0, 800.0, 14.0, "STATEMENT OF PERSONS NOMINATED");
+    page.text(200.0, 782.0, 12.0, "Borough of Northbury");
+    page.text(
+        40.0,
+        764.0,
+        11.0,
+        "Election of a Borough Councillor for Kestrel Ward",
+    );
+    page.text(40.0, 748.0, 10.0, "on Thursday 7 May 2026");
+    let header = 720.0;
+    for (x, text) in [
+        (40.0, "Name of candidate"),
+        (230.0, "Home address"),
+        (420.0, "Description (if any)"),
+    ] {
+        page.text(x, header, 10.0, text);
+    }
+    let name = "QUENBY Tobias";
+    // Half an em after the name: one cell to the extractor.
+    let address_x = 40.0 + text_width(name, 10.0) + 5.0;
+    page.text(40.0, 700.0, 10.0, name);
+    page.text(
+        address_x,
+        700.0,
+        10.0,
+        "14 Quillon Terrace, Northbury, NB4 7QT",
+    );
+    page.text(420.0, 700.0, 10.0, "Independent");
+    page.text(40.0, 680.0, 10.0, "VARNEY Siân");
+    page.text(230.0, 680.0, 10.0, "(address in NB4 7RQ)");
+    page.text(420.0, 680.0, 10.0, "Green Party");
+    page.text(
+        40.0,
+        640.0,
+        9.0,
+        "Printed and published by the Returning Officer, Town Hall, Northbury",
+    );
+    pdf::write(&Spec::new(FontKind::Type1WinAnsi), &[page])
+}
+
+#[test]
+fn a_name_that_swallowed_its_address_and_an_area_with_a_postcode_are_masked() {
+    let dir = temp_dir("merged-cells");
+    let notices = dir.join("notices");
+    std::fs::create_dir_all(&notices).expect("notices dir");
+    std::fs::write(notices.join("merged.pdf"), merged_name_and_address_pdf()).expect("write");
+    let out = dir.join("out");
+    let mut args = vec![
+        "scan",
+        notices.to_str().expect("utf-8"),
+        "--fail-on",
+        "never",
+        "--out",
+        out.to_str().expect("utf-8"),
+    ];
+    args.extend(EVERY_FORMAT);
+    let output = sopncheck(&args);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let text = all_output(&output, &out);
+    for secret in ["NB4 7QT", "NB4 7RQ", "14 Quillon", "Quillon Terrace"] {
+        assert!(
+            !text.contains(secret),
+            "masked output shows {secret:?}:\n{text}"
+        );
+    }
+    // Also each format alone on standard output, and the same with
+    // --show-addresses printing them.
+    for format in ["json", "csv", "html"] {
+        let output = sopncheck(&["scan", notices.to_str().expect("utf-8"), "--format", format]);
+        let text = String::from_utf8_lossy(&output.stdout).into_owned()
+            + &String::from_utf8_lossy(&output.stderr);
+        for secret in ["NB4 7QT", "NB4 7RQ", "14 Quillon"] {
+            assert!(!text.contains(secret), "{format} shows {secret:?}:\n{text}");
+        }
+    }
+    let shown = sopncheck(&["scan", notices.to_str().expect("utf-8"), "--show-addresses"]);
+    let report: serde_json::Value = serde_json::from_slice(&shown.stdout).expect("json");
+    let candidates = &report["councils"][0]["documents"][0]["candidates"];
+    // The test feeds the case it means to: the address is in the name.
+    assert_eq!(
+        candidates[0]["name"], "QUENBY Tobias 14 Quillon Terrace, Northbury, NB4 7QT",
+        "{report}"
+    );
+    assert_eq!(candidates[1]["withheld_area"], "NB4 7RQ", "{report}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
