@@ -540,13 +540,17 @@ fn a_recrawl_asks_conditionally_and_keeps_unchanged_bodies() {
 }
 
 #[test]
-fn a_robots_txt_of_600_kb_beginning_with_a_rule_is_obeyed() {
+fn a_robots_txt_of_600_kb_with_a_line_the_parser_refuses_keeps_its_other_rules() {
     let server = FaultServer::start();
-    // No group line: the rule applies to every agent (RFC 9309 reads the
-    // first 500 KiB at least; the rest is cut).
-    let mut robots = b"Disallow: /private/\n".to_vec();
+    // The rule first, then a pattern too complex to compile, then padding
+    // past the 500 KiB that RFC 9309 asks to be read.
+    let mut robots = b"User-agent: *\nDisallow: /private/\nDisallow: /x".to_vec();
+    for _ in 0..20_000 {
+        robots.extend_from_slice(b"*y");
+    }
+    robots.extend_from_slice(b"$\n");
     while robots.len() < 600 * 1024 {
-        robots.extend_from_slice(b"Allow: /public/\n");
+        robots.extend_from_slice(b"# padding, as some content systems write it\n");
     }
     server.log.lock().unwrap().robots = Some(response(
         "200 OK",
