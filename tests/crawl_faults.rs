@@ -4,7 +4,7 @@
 //! redirects out of scope, endless bodies, lying content types, robots.txt
 //! (over 500 KiB, or redirecting to a loopback address the crawl was not
 //! given), a page slow to parse beside a normal host, damaged store
-//! objects, and `304` on a re-crawl.
+//! objects, a store another process holds, and `304` on a re-crawl.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -646,4 +646,28 @@ fn a_missing_or_damaged_stored_object_is_fetched_again() {
     }
     assert_eq!(store.read_object(&document_sha).unwrap(), PDF);
     assert!(page.exists());
+}
+
+#[test]
+fn a_second_crawl_of_a_store_in_use_is_refused_and_touches_nothing() {
+    let server = FaultServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let first = Store::open(dir.path()).unwrap();
+    // A body the first process is still writing.
+    let being_written = dir.path().join("tmp").join("being-written");
+    std::fs::write(&being_written, b"half").unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_sopncheck"))
+        .arg("crawl")
+        .arg("--store")
+        .arg(dir.path())
+        .args(["--seed", &server.url("/t/robots"), "--council", "TST"])
+        .args(["--politeness-ms", "10", "--quiet"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("store in use"), "{stderr}");
+    assert_eq!(server.requests(), 0);
+    assert!(being_written.exists());
+    drop(first);
 }

@@ -55,7 +55,7 @@ pub enum StoreError {
     #[error("store object {0} is corrupt (its bytes do not match its sha256)")]
     Corrupt(String),
     /// Another process holds the store's lock.
-    #[error("store {} is in use by another sopncheck process", .0.display())]
+    #[error("store in use: {} is locked by another sopncheck process", .0.display())]
     InUse(PathBuf),
 }
 
