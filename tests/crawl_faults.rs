@@ -4,7 +4,9 @@
 //! redirects out of scope, endless bodies, lying content types, robots.txt
 //! (over 500 KiB, or redirecting to a loopback address the crawl was not
 //! given), a page slow to parse beside a normal host, damaged store
-//! objects, a store another process holds, and `304` on a re-crawl.
+//! objects, a store another process holds, and `304` on a re-crawl; the
+//! binary's exit status when every document failed, and bodies over the
+//! cap listed in the report as unscannable.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -189,6 +191,8 @@ async fn connection(mut stream: TcpStream, log: Arc<Mutex<Log>>) {
                 response("200 OK", &pdf_type, PDF)
             }
             ("/gone.pdf", _) => response("404 Not Found", &[], b""),
+            ("/t/gone", _) => html(&[("/gone.pdf", "Gone ward (PDF)")])
+                .pipe(|page| response("200 OK", &[("Content-Type", "text/html")], page.as_bytes())),
             ("/t/redirects", _) => html(&[
                 ("/loop-a", "Candidates"),
                 ("/away", "Candidates elsewhere"),
@@ -670,4 +674,70 @@ fn a_second_crawl_of_a_store_in_use_is_refused_and_touches_nothing() {
     assert_eq!(server.requests(), 0);
     assert!(being_written.exists());
     drop(first);
+}
+
+/// Runs `sopncheck crawl` from `seed` of `server` into `store`.
+fn crawl_command(
+    server: &FaultServer,
+    seed: &str,
+    store: &std::path::Path,
+) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_sopncheck"))
+        .arg("crawl")
+        .arg("--store")
+        .arg(store)
+        .args(["--seed", &server.url(seed), "--council", "TST"])
+        .args(["--politeness-ms", "10", "--quiet"])
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_crawl_where_every_document_failed_exits_non_zero() {
+    let server = FaultServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let output = crawl_command(&server, "/t/gone", &dir.path().join("failed"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("every document failed"), "{stderr}");
+    assert_eq!(server.hits("/gone.pdf").len(), 1);
+    // One document fetched is a crawl that worked, a refused link or not.
+    let output = crawl_command(&server, "/t/robots", &dir.path().join("worked"));
+    assert_eq!(output.status.code(), Some(0));
+}
+
+#[test]
+fn a_notice_over_the_size_limit_is_in_the_report_as_unscannable() {
+    let server = FaultServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let (summary, _) = run(&server.config("/t/caps"), &store);
+    assert_eq!(summary.councils[0].too_large, 2);
+    assert!(summary.every_document_failed());
+    drop(store);
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_sopncheck"))
+        .arg("scan")
+        .arg("--store")
+        .arg(dir.path())
+        .args(["--format", "json", "--quiet"])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let documents: Vec<&serde_json::Value> = report["councils"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|council| council["documents"].as_array().unwrap())
+        .collect();
+    for path in ["/endless.pdf", "/declared.pdf"] {
+        let document = documents
+            .iter()
+            .find(|d| d["source"] == server.url(path).as_str())
+            .unwrap_or_else(|| panic!("{path} is not in the report: {report:#}"));
+        let error = document["error"].as_str().unwrap_or_default();
+        assert!(error.contains("limit exceeded"), "{error}");
+        let findings = document["findings"].as_array().unwrap();
+        assert!(findings.iter().any(|f| f["rule"] == "unscannable"));
+    }
+    assert_eq!(output.status.code(), Some(1));
 }

@@ -18,9 +18,10 @@
 //! body.
 //!
 //! The crawl refuses to leave a council's hosts ([`scope`]), to reach an
-//! internal address that was not a seed, to read a body past the cap, and
-//! to fetch a file-like link that scores below the document threshold
-//! (council tax and planning PDFs stay unfetched).
+//! internal address that was not a seed, to read a body past the cap (the
+//! URL is recorded in the store as refused, for the report to list as
+//! unscannable), and to fetch a file-like link that scores below the
+//! document threshold (council tax and planning PDFs stay unfetched).
 //!
 //! The crawl runs on one async thread; pages are parsed for links on the
 //! runtime's blocking pool, so a page that is slow to parse holds up only
@@ -302,6 +303,9 @@ pub struct CouncilSummary {
     pub skipped: usize,
     /// URLs that failed after retries.
     pub failed: usize,
+    /// Of the skipped, bodies over the cap: recorded in the store as
+    /// refused, so the report lists them as unscannable.
+    pub too_large: usize,
     /// Body bytes downloaded.
     pub bytes: u64,
     /// Wall time.
@@ -315,6 +319,17 @@ pub struct CrawlSummary {
     pub councils: Vec<CouncilSummary>,
     /// Wall time of the crawl.
     pub elapsed: Duration,
+}
+
+impl CrawlSummary {
+    /// Whether every document failed: some URL failed or was too large,
+    /// and no council got a document, new or kept from the store.
+    pub fn every_document_failed(&self) -> bool {
+        let total = |count: fn(&CouncilSummary) -> usize| -> usize {
+            self.councils.iter().map(count).sum()
+        };
+        total(|c| c.failed + c.too_large) > 0 && total(|c| c.documents + c.unchanged) == 0
+    }
 }
 
 /// Why a crawl could not run or had to stop.
@@ -667,6 +682,14 @@ impl CouncilCrawl<'_> {
         match visit {
             Visit::Skipped(skip) => {
                 summary.skipped += 1;
+                if let Skip::TooLarge(_) = skip {
+                    summary.too_large += 1;
+                    let reason = format!(
+                        "limit exceeded: the body is more than the {} bytes allowed",
+                        self.config.budgets.max_body_bytes
+                    );
+                    self.store.refuse(url.as_str(), self.council, &reason)?;
+                }
                 self.emit(url, EventKind::Skipped(skip));
                 Ok(Vec::new())
             }

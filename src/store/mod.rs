@@ -5,15 +5,17 @@
 //!
 //! ```text
 //! STORE/index.sqlite      one row per URL: council, times, HTTP status and
-//!                         validators, content type, sha256, referring link
+//!                         validators, content type, sha256, referring link;
+//!                         and the URLs refused as too large, with the reason
 //! STORE/objects/ab/cdef…  the bodies, named by the sha256 of their bytes
 //! STORE/tmp/              bodies being written (emptied on open)
 //! STORE/lock              held (`flock`) by the one process using the store
 //! ```
 //!
-//! Input: fetched bodies with their response metadata ([`Fetch`]). Output:
-//! [`Record`]s for the crawler's conditional requests and
-//! [`StoredDocument`]s for the scan stage.
+//! Input: fetched bodies with their response metadata ([`Fetch`]), and
+//! the URLs the crawl had to give up on as too large. Output: [`Record`]s
+//! for the crawler's conditional requests, [`StoredDocument`]s for the
+//! scan stage and [`Refused`] notices it reports as unscannable.
 //!
 //! One process at a time: [`Store::open`] takes an exclusive lock on
 //! `STORE/lock` for as long as the [`Store`] lives (the OS drops it when
@@ -160,6 +162,18 @@ pub struct StoredDocument {
     pub path: PathBuf,
 }
 
+/// A URL the crawl found but could not keep (its body passed the cap):
+/// the scan stage reports it as unscannable rather than leaving it out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refused {
+    /// The URL.
+    pub url: String,
+    /// Register code of the council it was crawled for.
+    pub council: String,
+    /// Why it was not kept (the limit passed).
+    pub reason: String,
+}
+
 /// A store directory, open.
 ///
 /// ```
@@ -204,6 +218,12 @@ CREATE TABLE IF NOT EXISTS resources (
     role          TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS resources_council ON resources (council, role);
+CREATE TABLE IF NOT EXISTS refused (
+    url        TEXT PRIMARY KEY,
+    council    TEXT NOT NULL,
+    reason     TEXT NOT NULL,
+    checked_at INTEGER NOT NULL
+);
 ";
 
 const COLUMNS: &str = "url, council, fetched_at, checked_at, status, etag, last_modified, \
@@ -255,7 +275,8 @@ impl Store {
 
     /// Stores `body` for `fetch`: writes the object (unless an intact
     /// copy is already there) by temp file, flush and rename, then
-    /// replaces the URL's index row.
+    /// replaces the URL's index row (and forgets any earlier refusal of
+    /// the URL).
     pub fn put(&self, fetch: &Fetch<'_>, body: &[u8]) -> Result<Record, StoreError> {
         let sha256 = hex(&Sha256::digest(body));
         let path = self.object_path(&sha256);
@@ -294,7 +315,36 @@ impl Store {
                 record.role.as_str(),
             ],
         )?;
+        self.index()
+            .execute("DELETE FROM refused WHERE url = ?1", [&record.url])?;
         Ok(record)
+    }
+
+    /// Records that `url`, crawled for `council`, could not be kept, and
+    /// why: the scan stage reports it as unscannable until a later crawl
+    /// stores it.
+    pub fn refuse(&self, url: &str, council: &str, reason: &str) -> Result<(), StoreError> {
+        self.index().execute(
+            "INSERT OR REPLACE INTO refused (url, council, reason, checked_at) \
+             VALUES (?1, ?2, ?3, ?4)",
+            params![url, council, reason, unix_now()],
+        )?;
+        Ok(())
+    }
+
+    /// Every refused URL, ordered by council then URL.
+    pub fn refused(&self) -> Result<Vec<Refused>, StoreError> {
+        let index = self.index();
+        let mut statement =
+            index.prepare("SELECT url, council, reason FROM refused ORDER BY council, url")?;
+        let rows = statement.query_map([], |row| {
+            Ok(Refused {
+                url: row.get(0)?,
+                council: row.get(1)?,
+                reason: row.get(2)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     fn write_object(&self, path: &Path, body: &[u8]) -> Result<(), StoreError> {
@@ -563,6 +613,25 @@ mod tests {
         fs::remove_file(&document.path).unwrap();
         store.put(&fetch(url, Role::Document), b"intact").unwrap();
         assert_eq!(store.read(&document).unwrap(), b"intact");
+    }
+
+    #[test]
+    fn a_refusal_is_listed_until_the_url_is_stored() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let url = "http://site.test/huge.pdf";
+        store.refuse(url, "NBY", "limit exceeded: too big").unwrap();
+        let refused = store.refused().unwrap();
+        assert_eq!(refused.len(), 1);
+        assert_eq!(
+            (refused[0].url.as_str(), refused[0].council.as_str()),
+            (url, "NBY")
+        );
+        assert_eq!(refused[0].reason, "limit exceeded: too big");
+        store
+            .put(&fetch(url, Role::Document), b"smaller now")
+            .unwrap();
+        assert!(store.refused().unwrap().is_empty());
     }
 
     fn walk_files(dir: &Path) -> usize {
