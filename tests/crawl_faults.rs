@@ -3,10 +3,10 @@
 //! slower than the timeout, connections reset mid-body, redirect loops and
 //! redirects out of scope, endless bodies, lying content types, robots.txt
 //! (over 500 KiB, or redirecting to a loopback address the crawl was not
-//! given), a page slow to parse beside a normal host, damaged store
-//! objects, a store another process holds, and `304` on a re-crawl; the
-//! binary's exit status when every document failed, and bodies over the
-//! cap listed in the report as unscannable.
+//! given), a page or robots.txt slow to parse beside a normal host,
+//! damaged store objects, a store another process holds, and `304` on a
+//! re-crawl; the binary's exit status when every document failed, and
+//! bodies over the cap listed in the report as unscannable.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -740,4 +740,37 @@ fn a_notice_over_the_size_limit_is_in_the_report_as_unscannable() {
         assert!(findings.iter().any(|f| f["rule"] == "unscannable"));
     }
     assert_eq!(output.status.code(), Some(1));
+}
+
+#[test]
+fn a_robots_txt_slow_to_parse_does_not_hold_up_other_hosts() {
+    let heavy = FaultServer::start();
+    let light = FaultServer::start();
+    // Wildcard rules compile slowly: seconds for this much.
+    let mut robots = b"User-agent: *\n".to_vec();
+    while robots.len() < 128 * 1024 {
+        robots.extend_from_slice(b"Disallow: /a*b*c*d*e$\n");
+    }
+    heavy.log.lock().unwrap().robots = Some(response(
+        "200 OK",
+        &[("Content-Type", "text/plain")],
+        &robots,
+    ));
+    let mut config = heavy.config("/t/robots");
+    config.seeds.push(Seed::new("LGT", &light.url("/t/light")));
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let (_, events) = run(&config, &store);
+    let heavy_seed = heavy.hits("/t/robots");
+    assert_eq!(heavy_seed.len(), 1, "{events:#?}");
+    // The light host's documents came while the heavy robots.txt was
+    // being parsed, not after it.
+    for path in ["/light-1.pdf", "/light-2.pdf", "/light-3.pdf"] {
+        let hits = light.hits(path);
+        assert_eq!(hits.len(), 1, "{path}: {events:#?}");
+        assert!(
+            hits[0].0 < heavy_seed[0].0,
+            "{path} waited for the heavy robots.txt"
+        );
+    }
 }

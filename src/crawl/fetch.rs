@@ -261,7 +261,14 @@ impl Fetcher {
                     {
                         body.truncate(end + 1);
                     }
-                    return parse_robots(&self.agent, &body);
+                    // Parsed on the blocking pool: 500 KiB of wildcard
+                    // rules take seconds, and every host's requests run
+                    // on the crawl's one async thread. A parser that
+                    // panics has read no rules.
+                    let agent = self.agent.clone();
+                    return tokio::task::spawn_blocking(move || parse_robots(&agent, &body))
+                        .await
+                        .unwrap_or(Robots::AllowAll);
                 }
                 Ok(Answer::Redirect {
                     location: Some(location),

@@ -23,9 +23,9 @@
 //! unscannable), and to fetch a file-like link that scores below the
 //! document threshold (council tax and planning PDFs stay unfetched).
 //!
-//! The crawl runs on one async thread; pages are parsed for links on the
-//! runtime's blocking pool, so a page that is slow to parse holds up only
-//! its own host. A stored body that is missing or damaged is that URL's
+//! The crawl runs on one async thread; pages (for links) and robots.txt
+//! files are parsed on the runtime's blocking pool, so one that is slow to
+//! parse holds up only its own host. A stored body that is missing or damaged is that URL's
 //! problem: it is fetched again, and the rest of the crawl goes on.
 
 mod fetch;
