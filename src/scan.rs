@@ -119,45 +119,28 @@ pub fn scan_inputs(
     documents
 }
 
-/// Reads standard input (at most the file size limit) and scans it.
+/// Reads standard input through the file size limit and scans it.
 fn scan_stdin(detector: &Detector, options: &ScanOptions) -> ScannedDocument {
-    use std::io::Read;
     const SOURCE: &str = "-";
-    let limit = options.limits.max_file_bytes;
-    let mut bytes = Vec::new();
-    let read = std::io::stdin()
-        .lock()
-        .take(limit.saturating_add(1))
-        .read_to_end(&mut bytes);
-    match read {
-        Err(error) => unreadable(
+    let stdin = std::io::stdin().lock();
+    match extract::read_capped(stdin, "standard input", 0, &options.limits) {
+        Ok(bytes) => scan_bytes(SOURCE, &bytes, None, detector, options),
+        Err(extract::ExtractError::Io(error)) => unreadable(
             SOURCE,
             "",
             &format!("cannot read standard input: {error}"),
             detector,
             options,
         ),
-        Ok(_) if bytes.len() as u64 > limit => {
-            let reason =
-                format!("limit exceeded: standard input is more than the {limit} bytes allowed");
-            unreadable(SOURCE, "", &reason, detector, options)
-        }
-        Ok(_) => scan_bytes(SOURCE, &bytes, None, detector, options),
+        Err(error) => unreadable(SOURCE, "", &error.to_string(), detector, options),
     }
 }
 
-/// Reads and scans one file.
+/// Reads one file through the file size limit ([`extract::read_path`])
+/// and scans it.
 pub fn scan_path(path: &Path, detector: &Detector, options: &ScanOptions) -> ScannedDocument {
     let source = path.display().to_string();
-    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-    if size > options.limits.max_file_bytes {
-        let reason = format!(
-            "limit exceeded: file is {size} bytes, more than the {} allowed",
-            options.limits.max_file_bytes
-        );
-        return unreadable(&source, "", &reason, detector, options);
-    }
-    match std::fs::read(path) {
+    match extract::read_path(path, &options.limits) {
         Ok(bytes) => scan_bytes(
             &source,
             &bytes,
@@ -165,13 +148,7 @@ pub fn scan_path(path: &Path, detector: &Detector, options: &ScanOptions) -> Sca
             detector,
             options,
         ),
-        Err(error) => unreadable(
-            &source,
-            "",
-            &format!("cannot read file: {error}"),
-            detector,
-            options,
-        ),
+        Err(error) => unreadable(&source, "", &error.to_string(), detector, options),
     }
 }
 

@@ -1,8 +1,12 @@
 //! Fault injection: the crawler against a real server on 127.0.0.1 that
 //! misbehaves on command: errors then success, `Retry-After`, responses
 //! slower than the timeout, connections reset mid-body, redirect loops and
-//! redirects out of scope, endless bodies, lying content types, robots.txt,
-//! and `304` on a re-crawl.
+//! redirects out of scope, endless bodies, lying content types, robots.txt
+//! (over 500 KiB, or redirecting to a loopback address the crawl was not
+//! given), a page or robots.txt slow to parse beside a normal host,
+//! damaged store objects, a store another process holds, and `304` on a
+//! re-crawl; the binary's exit status when every document failed, and
+//! bodies over the cap listed in the report as unscannable.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -29,8 +33,11 @@ struct Log {
     requests: HashMap<String, Vec<Seen>>,
     /// Bytes written by the endless body before the client hung up.
     streamed: u64,
-    /// robots.txt is 600 KB: its rules, then comment lines.
-    big_robots: bool,
+    /// The robots.txt response, if not the default one.
+    robots: Option<Vec<u8>>,
+    /// Base URL (`http://127.0.0.2:PORT`) of a server outside the crawl,
+    /// which the `/t/outside` routes point at.
+    outside: Option<String>,
 }
 
 struct FaultServer {
@@ -41,13 +48,17 @@ struct FaultServer {
 
 impl FaultServer {
     fn start() -> FaultServer {
+        FaultServer::start_on("127.0.0.1:0")
+    }
+
+    fn start_on(bind: &str) -> FaultServer {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
             .build()
             .unwrap();
         let listener = runtime
-            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .block_on(tokio::net::TcpListener::bind(bind))
             .unwrap();
         let addr = listener.local_addr().unwrap();
         let log = Arc::new(Mutex::new(Log::default()));
@@ -76,6 +87,16 @@ impl FaultServer {
             .get(path)
             .cloned()
             .unwrap_or_default()
+    }
+
+    fn requests(&self) -> usize {
+        self.log
+            .lock()
+            .unwrap()
+            .requests
+            .values()
+            .map(Vec::len)
+            .sum()
     }
 
     fn config(&self, seed: &str) -> CrawlConfig {
@@ -127,15 +148,12 @@ async fn connection(mut stream: TcpStream, log: Arc<Mutex<Log>>) {
             seen.len()
         };
         let pdf_type = [("Content-Type", "application/pdf")];
-        let big_robots = log.lock().unwrap().big_robots;
+        let (robots, outside) = {
+            let log = log.lock().unwrap();
+            (log.robots.clone(), log.outside.clone().unwrap_or_default())
+        };
         let reply: Vec<u8> = match (path.as_str(), nth) {
-            ("/robots.txt", _) if big_robots => {
-                let mut robots = b"User-agent: *\nDisallow: /private/\n".to_vec();
-                while robots.len() < 600 * 1024 {
-                    robots.extend_from_slice(b"# padding, as some content systems write it\n");
-                }
-                response("200 OK", &[("Content-Type", "text/plain")], &robots)
-            }
+            ("/robots.txt", _) if robots.is_some() => robots.unwrap_or_default(),
             ("/robots.txt", _) => response(
                 "200 OK",
                 &[("Content-Type", "text/plain")],
@@ -173,6 +191,8 @@ async fn connection(mut stream: TcpStream, log: Arc<Mutex<Log>>) {
                 response("200 OK", &pdf_type, PDF)
             }
             ("/gone.pdf", _) => response("404 Not Found", &[], b""),
+            ("/t/gone", _) => html(&[("/gone.pdf", "Gone ward (PDF)")])
+                .pipe(|page| response("200 OK", &[("Content-Type", "text/html")], page.as_bytes())),
             ("/t/redirects", _) => html(&[
                 ("/loop-a", "Candidates"),
                 ("/away", "Candidates elsewhere"),
@@ -251,6 +271,37 @@ async fn connection(mut stream: TcpStream, log: Arc<Mutex<Log>>) {
             ])
             .pipe(|page| response("200 OK", &[("Content-Type", "text/html")], page.as_bytes())),
             ("/private/sopn.pdf" | "/public/sopn.pdf", _) => response("200 OK", &pdf_type, PDF),
+            ("/t/outside", _) => html(&[
+                (&format!("{outside}/linked.pdf"), "Linked ward (PDF)"),
+                ("/to-outside", "Candidates"),
+                ("/public/sopn.pdf", "Public ward (PDF)"),
+            ])
+            .pipe(|page| response("200 OK", &[("Content-Type", "text/html")], page.as_bytes())),
+            ("/to-outside", _) => response(
+                "301 Moved",
+                &[("Location", &format!("{outside}/redirected.pdf"))],
+                b"",
+            ),
+            ("/t/heavy", _) => {
+                // Tables nested a few hundred thousand deep: slow to parse,
+                // however well guarded, in a debug build.
+                let mut page = html(&[("/after-heavy.pdf", "Heavy ward (PDF)")]);
+                while page.len() < 2 * 1024 * 1024 {
+                    page.push_str("<table><tr><td>");
+                }
+                response("200 OK", &[("Content-Type", "text/html")], page.as_bytes())
+            }
+            ("/t/light", _) => html(&[
+                ("/light-1.pdf", "First ward (PDF)"),
+                ("/light-2.pdf", "Second ward (PDF)"),
+                ("/light-3.pdf", "Third ward (PDF)"),
+            ])
+            .pipe(|page| response("200 OK", &[("Content-Type", "text/html")], page.as_bytes())),
+            ("/light-1.pdf" | "/light-2.pdf" | "/light-3.pdf", _) => {
+                tokio::time::sleep(Duration::from_millis(150)).await;
+                response("200 OK", &pdf_type, PDF)
+            }
+            ("/after-heavy.pdf", _) => response("200 OK", &pdf_type, PDF),
             ("/t/conditional", _) => {
                 html(&[("/versioned.pdf", "Versioned ward (PDF)")]).pipe(|page| {
                     response(
@@ -438,7 +489,15 @@ fn robots_txt_is_obeyed() {
 #[test]
 fn a_robots_txt_over_500_kib_is_obeyed_up_to_the_cap() {
     let server = FaultServer::start();
-    server.log.lock().unwrap().big_robots = true;
+    let mut robots = b"User-agent: *\nDisallow: /private/\n".to_vec();
+    while robots.len() < 600 * 1024 {
+        robots.extend_from_slice(b"# padding, as some content systems write it\n");
+    }
+    server.log.lock().unwrap().robots = Some(response(
+        "200 OK",
+        &[("Content-Type", "text/plain")],
+        &robots,
+    ));
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
     run(&server.config("/t/robots"), &store);
@@ -482,4 +541,236 @@ fn a_recrawl_asks_conditionally_and_keeps_unchanged_bodies() {
         .unwrap();
     assert_eq!(second.sha256, first.sha256);
     assert!(second.checked_at >= first.checked_at);
+}
+
+#[test]
+fn a_robots_txt_of_600_kb_with_a_line_the_parser_refuses_keeps_its_other_rules() {
+    let server = FaultServer::start();
+    // The rule first, then a pattern too complex to compile, then padding
+    // past the 500 KiB that RFC 9309 asks to be read.
+    let mut robots = b"User-agent: *\nDisallow: /private/\nDisallow: /x".to_vec();
+    for _ in 0..20_000 {
+        robots.extend_from_slice(b"*y");
+    }
+    robots.extend_from_slice(b"$\n");
+    while robots.len() < 600 * 1024 {
+        robots.extend_from_slice(b"# padding, as some content systems write it\n");
+    }
+    server.log.lock().unwrap().robots = Some(response(
+        "200 OK",
+        &[("Content-Type", "text/plain")],
+        &robots,
+    ));
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    run(&server.config("/t/robots"), &store);
+    assert!(server.hits("/private/sopn.pdf").is_empty());
+    assert_eq!(server.hits("/public/sopn.pdf").len(), 1);
+}
+
+#[test]
+fn nothing_reaches_a_loopback_address_the_crawl_was_not_given() {
+    let server = FaultServer::start();
+    let outside = FaultServer::start_on("127.0.0.2:0");
+    let outside_base = format!("http://{}", outside.addr);
+    {
+        let mut log = server.log.lock().unwrap();
+        log.outside = Some(outside_base.clone());
+        // robots.txt moved to the other address: not followed.
+        log.robots = Some(response(
+            "301 Moved Permanently",
+            &[("Location", &format!("{outside_base}/robots.txt"))],
+            b"",
+        ));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let (_, events) = run(&server.config("/t/outside"), &store);
+    assert_eq!(server.hits("/robots.txt").len(), 1);
+    assert_eq!(outside.requests(), 0, "{events:#?}");
+    // A robots.txt that cannot be followed counts as none: the crawl of
+    // the seed host goes on.
+    assert_eq!(server.hits("/public/sopn.pdf").len(), 1, "{events:#?}");
+    assert!(events.iter().any(
+        |e| e.kind == EventKind::Skipped(Skip::Internal) && e.url.ends_with("/redirected.pdf")
+    ));
+}
+
+#[test]
+fn a_page_slow_to_parse_does_not_hold_up_other_hosts() {
+    let heavy = FaultServer::start();
+    let light = FaultServer::start();
+    let mut config = heavy.config("/t/heavy");
+    config.seeds.push(Seed::new("LGT", &light.url("/t/light")));
+    config.budgets.max_body_bytes = 4 * 1024 * 1024;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let (_, events) = run(&config, &store);
+    let stored = stored_urls(&store);
+    let after_heavy = heavy.hits("/after-heavy.pdf");
+    assert_eq!(after_heavy.len(), 1, "{events:#?}");
+    // The light host's documents came one after another while the heavy
+    // page was being parsed, not after it.
+    for path in ["/light-1.pdf", "/light-2.pdf", "/light-3.pdf"] {
+        assert!(stored.contains(&light.url(path)), "{path}: {events:#?}");
+        let hits = light.hits(path);
+        assert!(
+            hits[0].0 < after_heavy[0].0,
+            "{path} waited for the heavy page"
+        );
+    }
+}
+
+#[test]
+fn a_missing_or_damaged_stored_object_is_fetched_again() {
+    let server = FaultServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let config = server.config("/t/robots");
+    run(&config, &store);
+    let object = |path: &str| {
+        let record = store.lookup(&server.url(path)).unwrap().unwrap();
+        let (fan, rest) = record.sha256.split_at(2);
+        (
+            record.sha256.clone(),
+            dir.path().join("objects").join(fan).join(rest),
+        )
+    };
+    let (_, page) = object("/t/robots");
+    let (document_sha, document) = object("/public/sopn.pdf");
+    std::fs::remove_file(&page).unwrap();
+    std::fs::write(&document, b"%PDF-1.4 damaged on disk").unwrap();
+    // Stored moments ago, so only the damage makes the crawl ask again.
+    let (summary, events) = run(&config, &store);
+    assert_eq!(summary.councils[0].failed, 0, "{events:#?}");
+    for path in ["/t/robots", "/public/sopn.pdf"] {
+        assert_eq!(server.hits(path).len(), 2, "{path}: {events:#?}");
+        assert!(events.iter().any(|e| matches!(e.kind, EventKind::StoredDamaged(_))
+            && e.url == server.url(path)));
+    }
+    assert_eq!(store.read_object(&document_sha).unwrap(), PDF);
+    assert!(page.exists());
+}
+
+#[test]
+fn a_second_crawl_of_a_store_in_use_is_refused_and_touches_nothing() {
+    let server = FaultServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let first = Store::open(dir.path()).unwrap();
+    // A body the first process is still writing.
+    let being_written = dir.path().join("tmp").join("being-written");
+    std::fs::write(&being_written, b"half").unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_sopncheck"))
+        .arg("crawl")
+        .arg("--store")
+        .arg(dir.path())
+        .args(["--seed", &server.url("/t/robots"), "--council", "TST"])
+        .args(["--politeness-ms", "10", "--quiet"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("store in use"), "{stderr}");
+    assert_eq!(server.requests(), 0);
+    assert!(being_written.exists());
+    drop(first);
+}
+
+/// Runs `sopncheck crawl` from `seed` of `server` into `store`.
+fn crawl_command(
+    server: &FaultServer,
+    seed: &str,
+    store: &std::path::Path,
+) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_sopncheck"))
+        .arg("crawl")
+        .arg("--store")
+        .arg(store)
+        .args(["--seed", &server.url(seed), "--council", "TST"])
+        .args(["--politeness-ms", "10", "--quiet"])
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_crawl_where_every_document_failed_exits_non_zero() {
+    let server = FaultServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let output = crawl_command(&server, "/t/gone", &dir.path().join("failed"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("every document failed"), "{stderr}");
+    assert_eq!(server.hits("/gone.pdf").len(), 1);
+    // One document fetched is a crawl that worked, a refused link or not.
+    let output = crawl_command(&server, "/t/robots", &dir.path().join("worked"));
+    assert_eq!(output.status.code(), Some(0));
+}
+
+#[test]
+fn a_notice_over_the_size_limit_is_in_the_report_as_unscannable() {
+    let server = FaultServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let (summary, _) = run(&server.config("/t/caps"), &store);
+    assert_eq!(summary.councils[0].too_large, 2);
+    assert!(summary.every_document_failed());
+    drop(store);
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_sopncheck"))
+        .arg("scan")
+        .arg("--store")
+        .arg(dir.path())
+        .args(["--format", "json", "--quiet"])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let documents: Vec<&serde_json::Value> = report["councils"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|council| council["documents"].as_array().unwrap())
+        .collect();
+    for path in ["/endless.pdf", "/declared.pdf"] {
+        let document = documents
+            .iter()
+            .find(|d| d["source"] == server.url(path).as_str())
+            .unwrap_or_else(|| panic!("{path} is not in the report: {report:#}"));
+        let error = document["error"].as_str().unwrap_or_default();
+        assert!(error.contains("limit exceeded"), "{error}");
+        let findings = document["findings"].as_array().unwrap();
+        assert!(findings.iter().any(|f| f["rule"] == "unscannable"));
+    }
+    assert_eq!(output.status.code(), Some(1));
+}
+
+#[test]
+fn a_robots_txt_slow_to_parse_does_not_hold_up_other_hosts() {
+    let heavy = FaultServer::start();
+    let light = FaultServer::start();
+    // Wildcard rules compile slowly: seconds for this much.
+    let mut robots = b"User-agent: *\n".to_vec();
+    while robots.len() < 128 * 1024 {
+        robots.extend_from_slice(b"Disallow: /a*b*c*d*e$\n");
+    }
+    heavy.log.lock().unwrap().robots = Some(response(
+        "200 OK",
+        &[("Content-Type", "text/plain")],
+        &robots,
+    ));
+    let mut config = heavy.config("/t/robots");
+    config.seeds.push(Seed::new("LGT", &light.url("/t/light")));
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let (_, events) = run(&config, &store);
+    let heavy_seed = heavy.hits("/t/robots");
+    assert_eq!(heavy_seed.len(), 1, "{events:#?}");
+    // The light host's documents came while the heavy robots.txt was
+    // being parsed, not after it.
+    for path in ["/light-1.pdf", "/light-2.pdf", "/light-3.pdf"] {
+        let hits = light.hits(path);
+        assert_eq!(hits.len(), 1, "{path}: {events:#?}");
+        assert!(
+            hits[0].0 < heavy_seed[0].0,
+            "{path} waited for the heavy robots.txt"
+        );
+    }
 }

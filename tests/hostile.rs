@@ -7,7 +7,7 @@ use std::io::Write;
 use std::time::Duration;
 
 use lopdf::{Document, Object, Stream, dictionary};
-use sopncheck::extract::{ExtractError, Limits, extract_bytes};
+use sopncheck::extract::{ExtractError, Limits, extract_bytes, read_capped, read_path};
 
 /// A one-page PDF whose page content is `content` (uncompressed), with
 /// Helvetica as /F1 and any extra page resources given.
@@ -336,6 +336,60 @@ fn a_document_over_a_limit_is_its_own_error_and_the_others_are_scanned() {
     // The unscannable bomb is a high finding: the scan fails, but is whole.
     assert_eq!(output.status.code(), Some(1));
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn special_files_are_read_through_the_size_cap() {
+    let limits = Limits {
+        max_file_bytes: 1_000,
+        ..Limits::default()
+    };
+    // /dev/zero says it is empty and never ends.
+    match read_path(std::path::Path::new("/dev/zero"), &limits) {
+        Err(ExtractError::LimitExceeded(what)) => assert!(what.contains("1000 bytes"), "{what}"),
+        other => panic!("{other:?}"),
+    }
+    match read_capped(std::io::repeat(b'%'), "standard input", 0, &limits) {
+        Err(ExtractError::LimitExceeded(what)) => assert!(what.contains("standard input")),
+        other => panic!("{other:?}"),
+    }
+    // A FIFO is read whole when it is under the cap.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let fifo = dir.path().join("notice.pdf");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo");
+    assert!(made.success());
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::write(fifo, simple_pdf()).expect("write fifo"))
+    };
+    let bytes = read_path(&fifo, &Limits::default()).expect("read fifo");
+    writer.join().expect("writer");
+    assert_eq!(bytes, simple_pdf());
+}
+
+#[test]
+fn scanning_dev_zero_is_refused_as_over_the_size_limit() {
+    let started = std::time::Instant::now();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_sopncheck"))
+        .args(["scan", "/dev/zero", "--format", "json"])
+        .output()
+        .expect("run sopncheck");
+    // The cap is 256 MiB: read in well under a second, not 3 GB.
+    assert!(started.elapsed() < Duration::from_secs(30));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json report");
+    let document = &report["councils"][0]["documents"][0];
+    assert_eq!(document["source"], "/dev/zero");
+    let error = document["error"].as_str().unwrap_or_default();
+    assert!(
+        error.contains("limit exceeded") && error.contains("bytes allowed"),
+        "{error}"
+    );
+    let findings = document["findings"].as_array().expect("findings");
+    assert!(findings.iter().any(|f| f["rule"] == "unscannable"));
+    assert_eq!(output.status.code(), Some(1));
 }
 
 /// [`simple_pdf`] with `damage` applied to its document before saving:

@@ -15,7 +15,7 @@ use rayon::prelude::*;
 
 use super::scan::{detector, finish, load_allow};
 use super::{CommonArgs, EXIT_CLEAN, fatal};
-use crate::crawl::{self, CrawlConfig, CrawlEvent, EventKind, Seed};
+use crate::crawl::{self, CrawlConfig, CrawlEvent, CrawlSummary, EventKind, Seed};
 use crate::demo::DemoServer;
 use crate::detect::Detector;
 use crate::extract::Limits;
@@ -57,6 +57,15 @@ pub(super) fn run_crawl(common: &CommonArgs, args: &CrawlArgs) -> u8 {
     };
     let store_dir = args.store.clone().unwrap_or_else(|| DEFAULT_STORE.into());
     match crawl_into(&config, &store_dir, common.quiet) {
+        Ok((_, summary)) if summary.every_document_failed() => {
+            let (failed, too_large) = summary
+                .councils
+                .iter()
+                .fold((0, 0), |(f, t), c| (f + c.failed, t + c.too_large));
+            fatal(&format!(
+                "every document failed: {failed} failed, {too_large} over the size limit, none stored"
+            ))
+        }
         Ok(_) => EXIT_CLEAN,
         Err(message) => fatal(&message),
     }
@@ -96,7 +105,7 @@ pub(super) fn run_audit(demo: bool, common: &CommonArgs, args: &CrawlArgs) -> u8
         (None, None) => DEFAULT_STORE.into(),
     };
     let store = match crawl_into(&config, &store_dir, common.quiet) {
-        Ok(store) => store,
+        Ok((store, _)) => store,
         Err(message) => return fatal(&message),
     };
     drop(server);
@@ -173,8 +182,12 @@ fn apply_flags(config: &mut CrawlConfig, args: &CrawlArgs) {
 
 /// Crawls into the store at `dir`, with a progress line per council on a
 /// terminal and plain log lines otherwise.
-fn crawl_into(config: &CrawlConfig, dir: &Path, quiet: bool) -> Result<Store, String> {
-    let store = Store::open(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+fn crawl_into(
+    config: &CrawlConfig,
+    dir: &Path,
+    quiet: bool,
+) -> Result<(Store, CrawlSummary), String> {
+    let store = super::open_store(dir)?;
     let progress = CrawlProgress::new(quiet);
     let summary =
         crawl::crawl(config, &store, &|event| progress.event(event)).map_err(|e| e.to_string())?;
@@ -193,7 +206,7 @@ fn crawl_into(config: &CrawlConfig, dir: &Path, quiet: bool) -> Result<Store, St
             );
         }
     }
-    Ok(store)
+    Ok((store, summary))
 }
 
 /// Progress of a crawl: a spinner per council on a terminal, log lines
@@ -262,25 +275,23 @@ impl CrawlProgress {
 }
 
 /// Scans every stored document in parallel; the source is its URL and its
-/// council the one it was crawled for.
+/// council the one it was crawled for. A URL the crawl refused as too
+/// large is listed as unscannable, with the limit it passed.
 pub(super) fn scan_store(
     store: &Store,
     detector: &Detector,
     common: &CommonArgs,
 ) -> Result<Vec<ScannedDocument>, String> {
     let stored = store.documents().map_err(|e| e.to_string())?;
+    let refused = store.refused().map_err(|e| e.to_string())?;
+    let options_for = |council: &str| ScanOptions {
+        limits: Limits::default(),
+        council: Some(common.council.clone().unwrap_or_else(|| council.to_owned())),
+    };
     let mut documents: Vec<ScannedDocument> = stored
         .par_iter()
         .map(|document| {
-            let options = ScanOptions {
-                limits: Limits::default(),
-                council: Some(
-                    common
-                        .council
-                        .clone()
-                        .unwrap_or_else(|| document.council.clone()),
-                ),
-            };
+            let options = options_for(&document.council);
             match store.read(document) {
                 Ok(bytes) => scan::scan_bytes(
                     &document.url,
@@ -299,6 +310,10 @@ pub(super) fn scan_store(
             }
         })
         .collect();
+    documents.extend(refused.iter().map(|refused| {
+        let options = options_for(&refused.council);
+        scan::unreadable(&refused.url, "", &refused.reason, detector, &options)
+    }));
     detector.cross_check(&mut documents);
     Ok(documents)
 }

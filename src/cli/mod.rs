@@ -9,7 +9,7 @@ mod audit;
 mod extract;
 mod scan;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -17,6 +17,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use self::extract::ExtractView;
 use crate::model::Severity;
 use crate::report::Format;
+use crate::store::{Store, StoreError};
 
 /// Exit status: nothing at or above the threshold.
 pub const EXIT_CLEAN: u8 = 0;
@@ -195,6 +196,15 @@ pub fn main() -> ExitCode {
         },
     };
     ExitCode::from(status)
+}
+
+/// Opens the store at `dir` for this command, or says why it cannot (in
+/// use by another process, unreadable) for [`fatal`].
+fn open_store(dir: &Path) -> Result<Store, String> {
+    Store::open(dir).map_err(|error| match error {
+        StoreError::InUse(_) => error.to_string(),
+        error => format!("{}: {error}", dir.display()),
+    })
 }
 
 fn fatal(message: &str) -> u8 {

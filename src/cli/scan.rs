@@ -10,7 +10,6 @@ use crate::extract::Limits;
 use crate::report::allow::AllowList;
 use crate::report::{Report, ReportOptions, write_outputs};
 use crate::scan::{self, ScanOptions};
-use crate::store::Store;
 
 /// Extracts and detects every input (and every stored notice), then
 /// reports.
@@ -32,8 +31,7 @@ pub(super) fn run_scan(paths: &[PathBuf], store: Option<&Path>, common: &CommonA
     let mut documents = scan::scan_inputs(&inputs, &detector, &options, &|_| progress.inc(1));
     progress.finish_and_clear();
     if let Some(dir) = store {
-        let stored = Store::open(dir)
-            .map_err(|e| format!("{}: {e}", dir.display()))
+        let stored = super::open_store(dir)
             .and_then(|store| super::audit::scan_store(&store, &detector, common));
         match stored {
             Ok(stored) => documents.extend(stored),

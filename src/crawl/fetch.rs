@@ -4,11 +4,16 @@
 //!
 //! Input: a URL and the stored validators of its last body. Output: an
 //! [`Answer`] (a capped body, `304`, a redirect for the caller to vet, or a
-//! final status) or a [`Failure`]. This module never follows redirects
-//! (the crawler checks scope and robots for every hop), never reads more
-//! than the body cap, never retries a `4xx` other than `408`/`429`, and
-//! its DNS resolver refuses names that resolve to internal addresses
-//! unless the host was a seed.
+//! final status) or a [`Failure`]. Every request, robots.txt included,
+//! goes through [`Fetcher::request`], which checks the URL against the
+//! council's [`Scope`] before connecting (a literal IP address, which no
+//! resolver sees, is refused there if internal), and the client's DNS
+//! resolver refuses names that resolve to internal addresses unless the
+//! host was a seed. This module never lets the HTTP client follow a
+//! redirect: the crawler follows page redirects hop by hop, and robots.txt
+//! redirects are followed here, each hop a new checked request. It never
+//! reads more than the body cap and never retries a `4xx` other than
+//! `408`/`429`.
 
 use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
@@ -22,7 +27,7 @@ use tokio::sync::{OnceCell, Semaphore};
 use url::Url;
 
 use super::CrawlConfig;
-use super::scope::{authority, is_internal};
+use super::scope::{OutOfScope, Scope, authority, is_internal};
 
 /// How much of a robots.txt is read: RFC 9309 asks for at least 500 KiB;
 /// the rest is ignored and the rules up to it are obeyed.
@@ -69,8 +74,12 @@ pub enum Failure {
         /// Bytes read (at most the cap plus one chunk).
         read: u64,
     },
-    /// The host name resolves to an internal address and was not a seed.
+    /// The host is, or its name resolves to, an internal address and was
+    /// not a seed.
     Internal,
+    /// The URL is outside the council's scope (another host, another
+    /// scheme): nothing was sent.
+    OutOfScope,
     /// Timeouts, resets or refused connections, after every retry.
     Transport(String),
 }
@@ -123,7 +132,8 @@ impl std::fmt::Display for Retryable {
 enum Robots {
     /// Rules parsed for our agent.
     Rules(Robot),
-    /// No usable robots.txt (`4xx`): everything allowed.
+    /// No usable robots.txt (`4xx`, or redirected more than five times or
+    /// out of scope): everything allowed.
     AllowAll,
     /// robots.txt unreachable (`5xx`, network): nothing allowed (RFC 9309).
     DisallowAll,
@@ -215,8 +225,8 @@ impl Fetcher {
     }
 
     /// Whether robots.txt lets us fetch `url` (reading robots.txt first if
-    /// this host's is not known yet).
-    pub async fn allowed(&self, url: &Url) -> bool {
+    /// this host's is not known yet, within `scope`).
+    pub async fn allowed(&self, scope: &Scope, url: &Url) -> bool {
         let Some(host) = authority(url) else {
             return false;
         };
@@ -224,7 +234,7 @@ impl Fetcher {
             let mut robots = lock(&self.robots);
             Arc::clone(robots.entry(host).or_default())
         };
-        let robots = cell.get_or_init(|| self.read_robots(url)).await;
+        let robots = cell.get_or_init(|| self.read_robots(scope, url)).await;
         match robots {
             Robots::Rules(robot) => robot.allowed(url.as_str()),
             Robots::AllowAll => true,
@@ -232,14 +242,16 @@ impl Fetcher {
         }
     }
 
-    async fn read_robots(&self, url: &Url) -> Robots {
+    /// Reads the robots.txt of `url`'s host, following up to five
+    /// redirects (RFC 9309), each one a request checked against `scope`: a
+    /// redirect out of scope is not followed, and counts as no robots.txt.
+    async fn read_robots(&self, scope: &Scope, url: &Url) -> Robots {
         let Ok(mut robots_url) = url.join("/robots.txt") else {
             return Robots::AllowAll;
         };
-        // Up to five redirects, as RFC 9309 asks.
         for _ in 0..5 {
             let answer = self
-                .request(&robots_url, None, None, ROBOTS_CAP, &|_, _, _| {})
+                .request(scope, &robots_url, None, None, ROBOTS_CAP, &|_, _, _| {})
                 .await;
             match answer {
                 Ok(Answer::Body { mut body, .. }) => {
@@ -249,7 +261,14 @@ impl Fetcher {
                     {
                         body.truncate(end + 1);
                     }
-                    return Robot::new(&self.agent, &body).map_or(Robots::AllowAll, Robots::Rules);
+                    // Parsed on the blocking pool: 500 KiB of wildcard
+                    // rules take seconds, and every host's requests run
+                    // on the crawl's one async thread. A parser that
+                    // panics has read no rules.
+                    let agent = self.agent.clone();
+                    return tokio::task::spawn_blocking(move || parse_robots(&agent, &body))
+                        .await
+                        .unwrap_or(Robots::AllowAll);
                 }
                 Ok(Answer::Redirect {
                     location: Some(location),
@@ -298,14 +317,26 @@ impl Fetcher {
     /// timeouts, resets, `5xx`, `408` and `429` with exponential backoff
     /// and jitter or the server's `Retry-After`. `on_retry(attempt, wait,
     /// reason)` is told of each retry.
+    ///
+    /// This is the one way out to the network: a URL outside `scope`, or
+    /// a literal internal address that is not a seed, is refused here
+    /// before anything is sent ([`Failure::OutOfScope`],
+    /// [`Failure::Internal`]); host names are checked again by the
+    /// resolver when the connection is made.
     pub async fn request(
         &self,
+        scope: &Scope,
         url: &Url,
         etag: Option<&str>,
         last_modified: Option<&str>,
         cap: Cap,
         on_retry: &dyn Fn(u32, Duration, &str),
     ) -> Result<Answer, Failure> {
+        match scope.check(url) {
+            Ok(()) => {}
+            Err(OutOfScope::Internal) => return Err(Failure::Internal),
+            Err(OutOfScope::Host | OutOfScope::Scheme) => return Err(Failure::OutOfScope),
+        }
         let host = authority(url).unwrap_or_default();
         let mut attempt = 0;
         loop {
@@ -464,6 +495,22 @@ fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
     Some(date.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
+/// The rules of a robots.txt for `agent`. RFC 9309 asks for every
+/// parseable rule to be used, so a line the parser refuses (a pattern too
+/// complex to compile) is dropped rather than the whole file.
+fn parse_robots(agent: &str, body: &[u8]) -> Robots {
+    if let Ok(robot) = Robot::new(agent, body) {
+        return Robots::Rules(robot);
+    }
+    let parseable: Vec<u8> = body
+        .split_inclusive(|&b| b == b'\n')
+        .filter(|line| Robot::new(agent, line).is_ok())
+        .flatten()
+        .copied()
+        .collect();
+    Robot::new(agent, &parseable).map_or(Robots::AllowAll, Robots::Rules)
+}
+
 /// The product token robots.txt groups are matched against: the
 /// User-Agent up to its first `/` or space (`sopncheck/0.1 (+url)` gives
 /// `sopncheck`).
@@ -492,6 +539,23 @@ mod tests {
         assert_eq!(retry_after(&headers, now), Some(Duration::from_secs(90)));
         headers.insert(header::RETRY_AFTER, HeaderValue::from_static("soon"));
         assert_eq!(retry_after(&headers, now), None);
+    }
+
+    #[test]
+    fn a_robots_line_that_cannot_be_parsed_drops_only_that_line() {
+        let mut monster = String::from("Disallow: /x");
+        for _ in 0..20_000 {
+            monster.push_str("*y");
+        }
+        monster.push_str("$\n");
+        assert!(Robot::new("sopncheck", monster.as_bytes()).is_err());
+        let body = format!("User-agent: *\nDisallow: /docs/\n{monster}Disallow: /private/\n");
+        let Robots::Rules(robot) = parse_robots("sopncheck", body.as_bytes()) else {
+            panic!("the parseable rules were not kept");
+        };
+        assert!(!robot.allowed("http://a.test/docs/sopn.pdf"));
+        assert!(!robot.allowed("http://a.test/private/x"));
+        assert!(robot.allowed("http://a.test/public/x"));
     }
 
     #[test]

@@ -18,9 +18,15 @@
 //! body.
 //!
 //! The crawl refuses to leave a council's hosts ([`scope`]), to reach an
-//! internal address that was not a seed, to read a body past the cap, and
-//! to fetch a file-like link that scores below the document threshold
-//! (council tax and planning PDFs stay unfetched).
+//! internal address that was not a seed, to read a body past the cap (the
+//! URL is recorded in the store as refused, for the report to list as
+//! unscannable), and to fetch a file-like link that scores below the
+//! document threshold (council tax and planning PDFs stay unfetched).
+//!
+//! The crawl runs on one async thread; pages (for links) and robots.txt
+//! files are parsed on the runtime's blocking pool, so one that is slow to
+//! parse holds up only its own host. A stored body that is missing or damaged is that URL's
+//! problem: it is fetched again, and the rest of the crawl goes on.
 
 mod fetch;
 pub mod links;
@@ -223,6 +229,8 @@ pub enum EventKind {
     Unchanged,
     /// Stored recently: not requested, the stored body used.
     FromStore,
+    /// The stored body is missing or damaged: it is fetched again.
+    StoredDamaged(String),
     /// A redirect, to be followed as its own request.
     Redirect {
         /// The resolved target.
@@ -262,6 +270,9 @@ impl fmt::Display for CrawlEvent {
             EventKind::Document { status, bytes } => write!(f, "document {status} {bytes} B"),
             EventKind::Unchanged => f.write_str("unchanged (304)"),
             EventKind::FromStore => f.write_str("already stored"),
+            EventKind::StoredDamaged(reason) => {
+                write!(f, "stored copy unusable ({reason}), fetching again")
+            }
             EventKind::Redirect { to } => write!(f, "redirect to {to}"),
             EventKind::Retry {
                 attempt,
@@ -292,6 +303,9 @@ pub struct CouncilSummary {
     pub skipped: usize,
     /// URLs that failed after retries.
     pub failed: usize,
+    /// Of the skipped, bodies over the cap: recorded in the store as
+    /// refused, so the report lists them as unscannable.
+    pub too_large: usize,
     /// Body bytes downloaded.
     pub bytes: u64,
     /// Wall time.
@@ -305,6 +319,17 @@ pub struct CrawlSummary {
     pub councils: Vec<CouncilSummary>,
     /// Wall time of the crawl.
     pub elapsed: Duration,
+}
+
+impl CrawlSummary {
+    /// Whether every document failed: some URL failed or was too large,
+    /// and no council got a document, new or kept from the store.
+    pub fn every_document_failed(&self) -> bool {
+        let total = |count: fn(&CouncilSummary) -> usize| -> usize {
+            self.councils.iter().map(count).sum()
+        };
+        total(|c| c.failed + c.too_large) > 0 && total(|c| c.documents + c.unchanged) == 0
+    }
 }
 
 /// Why a crawl could not run or had to stop.
@@ -426,15 +451,35 @@ impl Frontier {
 
 /// What visiting one URL gave.
 enum Visit {
-    Fetched(Answer),
+    /// An answer, with the links of the body if it is an HTML page.
+    Fetched(Answer, Option<links::PageLinks>),
     /// The stored body stands: `revalidated` by a `304`, or stored
-    /// recently enough not to ask.
+    /// recently enough not to ask; with its links if it is an HTML page.
     Stored {
-        record: Record,
         revalidated: bool,
+        page: Option<links::PageLinks>,
     },
     Skipped(Skip),
     Failed(String),
+}
+
+/// The links of `body` if it is an HTML page, read on the runtime's
+/// blocking pool so that a page slow to parse never holds up the thread
+/// every other host's requests run on. Gives the body back.
+async fn read_links(
+    body: Vec<u8>,
+    url: &Url,
+) -> Result<(Vec<u8>, Option<links::PageLinks>), String> {
+    if sniff(&body) != Sniffed::Html {
+        return Ok((body, None));
+    }
+    let url = url.clone();
+    tokio::task::spawn_blocking(move || {
+        let page = links::read_page(&body, &url);
+        (body, Some(page))
+    })
+    .await
+    .map_err(|e| format!("reading the page's links failed: {e}"))
 }
 
 struct CouncilCrawl<'a> {
@@ -513,22 +558,27 @@ impl CouncilCrawl<'_> {
     }
 
     /// Requests `pending.url` unless it is stored recently or robots.txt
-    /// forbids it.
+    /// forbids it; a stored body that is missing or damaged is fetched
+    /// again, unconditionally.
     async fn visit(&self, pending: &Pending) -> Visit {
-        let stored = match self.store.lookup(pending.url.as_str()) {
+        let stored = match self.intact_stored(&pending.url) {
             Ok(stored) => stored,
             Err(e) => return Visit::Failed(e.to_string()),
         };
-        if let Some(record) = &stored {
-            let age = unix_now().saturating_sub(record.checked_at);
-            if u64::try_from(age).is_ok_and(|age| age < self.config.revisit_after.as_secs()) {
-                return Visit::Stored {
-                    record: record.clone(),
-                    revalidated: false,
-                };
+        let record = match stored {
+            Some((record, body)) => {
+                let age = unix_now().saturating_sub(record.checked_at);
+                if u64::try_from(age).is_ok_and(|age| age < self.config.revisit_after.as_secs()) {
+                    return self.keep_stored(pending, body, false).await;
+                }
+                // Not kept while the request waits its turn: read again
+                // on a `304`.
+                drop(body);
+                Some(record)
             }
-        }
-        if !self.fetcher.allowed(&pending.url).await {
+            None => None,
+        };
+        if !self.fetcher.allowed(self.scope, &pending.url).await {
             return Visit::Skipped(Skip::Robots);
         }
         let on_retry = |attempt: u32, wait: Duration, reason: &str| {
@@ -544,30 +594,76 @@ impl CouncilCrawl<'_> {
         let answer = self
             .fetcher
             .request(
+                self.scope,
                 &pending.url,
-                stored.as_ref().and_then(|r| r.etag.as_deref()),
-                stored.as_ref().and_then(|r| r.last_modified.as_deref()),
+                record.as_ref().and_then(|r| r.etag.as_deref()),
+                record.as_ref().and_then(|r| r.last_modified.as_deref()),
                 Cap::Fail(self.config.budgets.max_body_bytes),
                 &on_retry,
             )
             .await;
         match answer {
-            Ok(Answer::NotModified) => match stored {
+            Ok(Answer::NotModified) => match record {
                 Some(record) => {
                     if let Err(e) = self.store.touch(&record.url) {
                         return Visit::Failed(e.to_string());
                     }
-                    Visit::Stored {
-                        record,
-                        revalidated: true,
+                    match self.store.read_object(&record.sha256) {
+                        Ok(body) => self.keep_stored(pending, body, true).await,
+                        Err(e) => Visit::Failed(e.to_string()),
                     }
                 }
                 None => Visit::Failed("304 to an unconditional request".into()),
             },
-            Ok(answer) => Visit::Fetched(answer),
+            Ok(Answer::Body {
+                status,
+                etag,
+                last_modified,
+                content_type,
+                body,
+            }) => match read_links(body, &pending.url).await {
+                Ok((body, page)) => Visit::Fetched(
+                    Answer::Body {
+                        status,
+                        etag,
+                        last_modified,
+                        content_type,
+                        body,
+                    },
+                    page,
+                ),
+                Err(reason) => Visit::Failed(reason),
+            },
+            Ok(answer) => Visit::Fetched(answer, None),
             Err(Failure::TooLarge { read }) => Visit::Skipped(Skip::TooLarge(read)),
             Err(Failure::Internal) => Visit::Skipped(Skip::Internal),
+            Err(Failure::OutOfScope) => Visit::Skipped(Skip::OutOfScope),
             Err(Failure::Transport(reason)) => Visit::Failed(reason),
+        }
+    }
+
+    /// The stored row of `url` with its body, if both are there and the
+    /// body still hashes to the row's sha256. A row whose object is missing
+    /// or damaged is reported and treated as never stored, so the URL is
+    /// fetched again (without validators, which would only earn a `304`).
+    fn intact_stored(&self, url: &Url) -> Result<Option<(Record, Vec<u8>)>, StoreError> {
+        let Some(record) = self.store.lookup(url.as_str())? else {
+            return Ok(None);
+        };
+        match self.store.read_object(&record.sha256) {
+            Ok(body) => Ok(Some((record, body))),
+            Err(damage) => {
+                self.emit(url, EventKind::StoredDamaged(damage.to_string()));
+                Ok(None)
+            }
+        }
+    }
+
+    /// The visit of a URL whose stored body stands.
+    async fn keep_stored(&self, pending: &Pending, body: Vec<u8>, revalidated: bool) -> Visit {
+        match read_links(body, &pending.url).await {
+            Ok((_, page)) => Visit::Stored { revalidated, page },
+            Err(reason) => Visit::Failed(reason),
         }
     }
 
@@ -580,12 +676,20 @@ impl CouncilCrawl<'_> {
         summary: &mut CouncilSummary,
     ) -> Result<Vec<Pending>, CrawlError> {
         let url = &pending.url;
-        if matches!(visit, Visit::Fetched(_)) {
+        if matches!(visit, Visit::Fetched(..)) {
             summary.requests += 1;
         }
         match visit {
             Visit::Skipped(skip) => {
                 summary.skipped += 1;
+                if let Skip::TooLarge(_) = skip {
+                    summary.too_large += 1;
+                    let reason = format!(
+                        "limit exceeded: the body is more than the {} bytes allowed",
+                        self.config.budgets.max_body_bytes
+                    );
+                    self.store.refuse(url.as_str(), self.council, &reason)?;
+                }
                 self.emit(url, EventKind::Skipped(skip));
                 Ok(Vec::new())
             }
@@ -594,10 +698,7 @@ impl CouncilCrawl<'_> {
                 self.emit(url, EventKind::Failed(reason));
                 Ok(Vec::new())
             }
-            Visit::Stored {
-                record,
-                revalidated,
-            } => {
+            Visit::Stored { revalidated, page } => {
                 summary.unchanged += 1;
                 let kind = if revalidated {
                     EventKind::Unchanged
@@ -605,13 +706,11 @@ impl CouncilCrawl<'_> {
                     EventKind::FromStore
                 };
                 self.emit(url, kind);
-                let body = self.store.read_object(&record.sha256)?;
-                Ok(match sniff(&body) {
-                    Sniffed::Html => self.follow_links(pending, &body),
-                    _ => Vec::new(),
-                })
+                Ok(page
+                    .map(|page| self.queue_links(pending, page))
+                    .unwrap_or_default())
             }
-            Visit::Fetched(answer @ (Answer::Status(_) | Answer::NotModified)) => {
+            Visit::Fetched(answer @ (Answer::Status(_) | Answer::NotModified), _) => {
                 // `visit` turns a `304` to a conditional request into
                 // `Stored`; one here answered an unconditional request.
                 let status = match answer {
@@ -622,20 +721,21 @@ impl CouncilCrawl<'_> {
                 self.emit(url, EventKind::Failed(format!("HTTP status {status}")));
                 Ok(Vec::new())
             }
-            Visit::Fetched(Answer::Redirect { status, location }) => {
+            Visit::Fetched(Answer::Redirect { status, location }, _) => {
                 Ok(self.redirect(pending, status, location.as_deref(), summary))
             }
-            Visit::Fetched(Answer::Body {
-                status,
-                etag,
-                last_modified,
-                content_type,
-                body,
-            }) => {
+            Visit::Fetched(
+                Answer::Body {
+                    status,
+                    etag,
+                    last_modified,
+                    content_type,
+                    body,
+                },
+                page,
+            ) => {
                 summary.bytes += body.len() as u64;
-                let sniffed = sniff(&body);
-                let page = (sniffed == Sniffed::Html).then(|| links::read_page(&body, url));
-                let role = match (&page, sniffed) {
+                let role = match (&page, sniff(&body)) {
                     (Some(page), _) if !page.is_notice => Role::Page,
                     (Some(_), _) | (None, Sniffed::Pdf | Sniffed::Docx) => Role::Document,
                     _ if is_office_document(url, content_type.as_deref()) => Role::Document,
@@ -723,11 +823,6 @@ impl CouncilCrawl<'_> {
             referrer: pending.referrer.clone(),
             redirected_from: chain,
         }]
-    }
-
-    /// The links of a stored page, read again for a resumed crawl.
-    fn follow_links(&self, pending: &Pending, body: &[u8]) -> Vec<Pending> {
-        self.queue_links(pending, links::read_page(body, &pending.url))
     }
 
     /// The page's links worth queueing: in scope, within depth, and (for

@@ -239,18 +239,78 @@ pub fn content_type_of(path: &Path) -> Option<&'static str> {
         .then_some("text/plain; charset=utf-8")
 }
 
-/// Reads and extracts one file, refusing files over the size limit before
-/// reading them.
+/// Reads and extracts one file, through [`read_path`].
 pub fn extract_path(path: &Path, limits: &Limits) -> Result<Extraction, ExtractError> {
-    let size = std::fs::metadata(path)
-        .map_err(|e| ExtractError::Io(e.to_string()))?
-        .len();
-    if size > limits.max_file_bytes {
+    let bytes = read_path(path, limits)?;
+    extract_bytes(&bytes, content_type_of(path), limits)
+}
+
+/// Reads a file named as input through the size limit: a regular file
+/// whose length is over it is refused unread, and every file, whatever
+/// its metadata says (a special file such as `/dev/zero`, a FIFO, a file
+/// growing while it is read), is read through [`read_capped`].
+pub fn read_path(path: &Path, limits: &Limits) -> Result<Vec<u8>, ExtractError> {
+    let file = std::fs::File::open(path).map_err(|e| ExtractError::Io(e.to_string()))?;
+    let length = file
+        .metadata()
+        .ok()
+        .filter(std::fs::Metadata::is_file)
+        .map_or(0, |m| m.len());
+    if length > limits.max_file_bytes {
         return Err(ExtractError::LimitExceeded(format!(
-            "file is {size} bytes, more than the {} allowed",
+            "file is {length} bytes, more than the {} allowed",
             limits.max_file_bytes
         )));
     }
-    let bytes = std::fs::read(path).map_err(|e| ExtractError::Io(e.to_string()))?;
-    extract_bytes(&bytes, content_type_of(path), limits)
+    read_capped(file, "file", length, limits)
+}
+
+/// Bytes read per call by [`read_capped`], and the size of each part of
+/// an input whose length is not known beforehand.
+const READ_CHUNK: usize = 1024 * 1024;
+
+/// Reads `input` (a file, standard input) to its end, stopping one byte
+/// past [`Limits::max_file_bytes`]: a larger input is refused as "`what`
+/// is more than the ... bytes allowed" without being read further. The
+/// first buffer holds `expected` bytes (a regular file's length, read
+/// without copying); an input of unknown length is read in parts joined
+/// at the end, so an over-size one never holds more than the limit.
+pub fn read_capped(
+    input: impl std::io::Read,
+    what: &str,
+    expected: u64,
+    limits: &Limits,
+) -> Result<Vec<u8>, ExtractError> {
+    use std::io::Read;
+    let limit = limits.max_file_bytes;
+    let first = usize::try_from(expected.min(limit).saturating_add(1)).unwrap_or(READ_CHUNK);
+    let mut parts: Vec<Vec<u8>> = vec![Vec::with_capacity(first)];
+    let mut total = 0u64;
+    let mut input = input.take(limit.saturating_add(1));
+    loop {
+        let part = match parts.last_mut() {
+            Some(part) if part.len() < part.capacity() => part,
+            _ => {
+                parts.push(Vec::with_capacity(READ_CHUNK));
+                parts.last_mut().expect("just pushed")
+            }
+        };
+        let room = part.capacity() - part.len();
+        match (&mut input).take(room as u64).read_to_end(part) {
+            Ok(0) => break,
+            Ok(read) => total += read as u64,
+            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(error) => return Err(ExtractError::Io(error.to_string())),
+        }
+    }
+    if total > limit {
+        return Err(ExtractError::LimitExceeded(format!(
+            "{what} is more than the {limit} bytes allowed"
+        )));
+    }
+    Ok(if parts.len() == 1 {
+        parts.remove(0)
+    } else {
+        parts.concat()
+    })
 }

@@ -5,20 +5,30 @@
 //!
 //! ```text
 //! STORE/index.sqlite      one row per URL: council, times, HTTP status and
-//!                         validators, content type, sha256, referring link
+//!                         validators, content type, sha256, referring link;
+//!                         and the URLs refused as too large, with the reason
 //! STORE/objects/ab/cdef…  the bodies, named by the sha256 of their bytes
 //! STORE/tmp/              bodies being written (emptied on open)
+//! STORE/lock              held (`flock`) by the one process using the store
 //! ```
 //!
-//! Input: fetched bodies with their response metadata ([`Fetch`]). Output:
-//! [`Record`]s for the crawler's conditional requests and
-//! [`StoredDocument`]s for the scan stage.
+//! Input: fetched bodies with their response metadata ([`Fetch`]), and
+//! the URLs the crawl had to give up on as too large. Output: [`Record`]s
+//! for the crawler's conditional requests, [`StoredDocument`]s for the
+//! scan stage and [`Refused`] notices it reports as unscannable.
 //!
-//! Crash safety: a body is written to `tmp/` and renamed into `objects/`
-//! before its index row is written, and the index is SQLite in WAL mode,
-//! so a process killed at any instant leaves either the old row or the new
-//! row, and every row names a complete object. The store refuses to return
-//! an object whose bytes no longer hash to its name.
+//! One process at a time: [`Store::open`] takes an exclusive lock on
+//! `STORE/lock` for as long as the [`Store`] lives (the OS drops it when
+//! the process ends, however it ends), and a second process is refused
+//! with [`StoreError::InUse`] before it touches anything.
+//!
+//! Crash safety: a body is written to `tmp/`, flushed to disk and renamed
+//! into `objects/` before its index row is written, and the index is
+//! SQLite in WAL mode, so a process killed at any instant leaves either
+//! the old row or the new row, and every row names a complete object. The
+//! store refuses to return an object whose bytes no longer hash to its
+//! name (a disk fault, a hand edit); [`Store::put`] of the same body
+//! replaces such an object.
 
 use std::fs;
 use std::io::Write;
@@ -46,6 +56,9 @@ pub enum StoreError {
     /// An object's bytes do not hash to its name.
     #[error("store object {0} is corrupt (its bytes do not match its sha256)")]
     Corrupt(String),
+    /// Another process holds the store's lock.
+    #[error("store in use: {} is locked by another sopncheck process", .0.display())]
+    InUse(PathBuf),
 }
 
 fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
@@ -149,6 +162,18 @@ pub struct StoredDocument {
     pub path: PathBuf,
 }
 
+/// A URL the crawl found but could not keep (its body passed the cap):
+/// the scan stage reports it as unscannable rather than leaving it out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refused {
+    /// The URL.
+    pub url: String,
+    /// Register code of the council it was crawled for.
+    pub council: String,
+    /// Why it was not kept (the limit passed).
+    pub reason: String,
+}
+
 /// A store directory, open.
 ///
 /// ```
@@ -167,6 +192,8 @@ pub struct StoredDocument {
 pub struct Store {
     dir: PathBuf,
     index: Mutex<Connection>,
+    /// Holds the exclusive lock on `STORE/lock`; dropping it unlocks.
+    _lock: fs::File,
 }
 
 impl std::fmt::Debug for Store {
@@ -191,17 +218,25 @@ CREATE TABLE IF NOT EXISTS resources (
     role          TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS resources_council ON resources (council, role);
+CREATE TABLE IF NOT EXISTS refused (
+    url        TEXT PRIMARY KEY,
+    council    TEXT NOT NULL,
+    reason     TEXT NOT NULL,
+    checked_at INTEGER NOT NULL
+);
 ";
 
 const COLUMNS: &str = "url, council, fetched_at, checked_at, status, etag, last_modified, \
                        content_type, sha256, size, referrer, role";
 
 impl Store {
-    /// Opens the store in `dir`, creating it if needed, and removes any
+    /// Opens the store in `dir`, creating it if needed, locks it for this
+    /// process ([`StoreError::InUse`] if another holds it), and removes any
     /// half-written bodies a killed crawl left in `tmp/`.
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
         let tmp = dir.join("tmp");
         fs::create_dir_all(dir.join("objects")).map_err(io_error(dir))?;
+        let lock = lock_store(dir)?;
         if tmp.exists() {
             fs::remove_dir_all(&tmp).map_err(io_error(&tmp))?;
         }
@@ -214,6 +249,7 @@ impl Store {
         Ok(Store {
             dir: dir.to_path_buf(),
             index: Mutex::new(index),
+            _lock: lock,
         })
     }
 
@@ -237,12 +273,14 @@ impl Store {
         self.dir.join("objects").join(fan).join(rest)
     }
 
-    /// Stores `body` for `fetch`: writes the object (if not already there)
-    /// by temp file and rename, then replaces the URL's index row.
+    /// Stores `body` for `fetch`: writes the object (unless an intact
+    /// copy is already there) by temp file, flush and rename, then
+    /// replaces the URL's index row (and forgets any earlier refusal of
+    /// the URL).
     pub fn put(&self, fetch: &Fetch<'_>, body: &[u8]) -> Result<Record, StoreError> {
         let sha256 = hex(&Sha256::digest(body));
         let path = self.object_path(&sha256);
-        if !path.exists() {
+        if self.read_object(&sha256).is_err() {
             self.write_object(&path, body)?;
         }
         let now = unix_now();
@@ -277,13 +315,44 @@ impl Store {
                 record.role.as_str(),
             ],
         )?;
+        self.index()
+            .execute("DELETE FROM refused WHERE url = ?1", [&record.url])?;
         Ok(record)
+    }
+
+    /// Records that `url`, crawled for `council`, could not be kept, and
+    /// why: the scan stage reports it as unscannable until a later crawl
+    /// stores it.
+    pub fn refuse(&self, url: &str, council: &str, reason: &str) -> Result<(), StoreError> {
+        self.index().execute(
+            "INSERT OR REPLACE INTO refused (url, council, reason, checked_at) \
+             VALUES (?1, ?2, ?3, ?4)",
+            params![url, council, reason, unix_now()],
+        )?;
+        Ok(())
+    }
+
+    /// Every refused URL, ordered by council then URL.
+    pub fn refused(&self) -> Result<Vec<Refused>, StoreError> {
+        let index = self.index();
+        let mut statement =
+            index.prepare("SELECT url, council, reason FROM refused ORDER BY council, url")?;
+        let rows = statement.query_map([], |row| {
+            Ok(Refused {
+                url: row.get(0)?,
+                council: row.get(1)?,
+                reason: row.get(2)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     fn write_object(&self, path: &Path, body: &[u8]) -> Result<(), StoreError> {
         let tmp_dir = self.dir.join("tmp");
         let mut file = tempfile::NamedTempFile::new_in(&tmp_dir).map_err(io_error(&tmp_dir))?;
         file.write_all(body).map_err(io_error(file.path()))?;
+        // On disk before it has a name an index row can point at.
+        file.as_file().sync_all().map_err(io_error(file.path()))?;
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent).map_err(io_error(parent))?;
         }
@@ -353,6 +422,22 @@ impl Store {
             return Err(StoreError::Corrupt(sha256.to_owned()));
         }
         Ok(bytes)
+    }
+}
+
+/// Takes the exclusive lock of the store in `dir` without waiting.
+fn lock_store(dir: &Path) -> Result<fs::File, StoreError> {
+    let path = dir.join("lock");
+    let file = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(io_error(&path))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(fs::TryLockError::WouldBlock) => Err(StoreError::InUse(dir.to_path_buf())),
+        Err(fs::TryLockError::Error(source)) => Err(StoreError::Io { path, source }),
     }
 }
 
@@ -498,6 +583,55 @@ mod tests {
         let store = Store::open(dir.path()).unwrap();
         assert_eq!(store.records().unwrap().len(), 1);
         assert_eq!(walk_files(&dir.path().join("tmp")), 0);
+    }
+
+    #[test]
+    fn a_second_open_is_refused_until_the_first_is_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = Store::open(dir.path()).unwrap();
+        fs::write(dir.path().join("tmp").join("being-written"), b"half").unwrap();
+        assert!(matches!(
+            Store::open(dir.path()),
+            Err(StoreError::InUse(path)) if path == dir.path()
+        ));
+        // The refused open left the first one's work alone.
+        assert!(dir.path().join("tmp").join("being-written").exists());
+        drop(first);
+        assert!(Store::open(dir.path()).is_ok());
+    }
+
+    #[test]
+    fn putting_the_same_body_again_repairs_a_damaged_object() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let url = "http://site.test/e.pdf";
+        store.put(&fetch(url, Role::Document), b"intact").unwrap();
+        let document = store.documents().unwrap().remove(0);
+        fs::write(&document.path, b"tampered").unwrap();
+        store.put(&fetch(url, Role::Document), b"intact").unwrap();
+        assert_eq!(store.read(&document).unwrap(), b"intact");
+        fs::remove_file(&document.path).unwrap();
+        store.put(&fetch(url, Role::Document), b"intact").unwrap();
+        assert_eq!(store.read(&document).unwrap(), b"intact");
+    }
+
+    #[test]
+    fn a_refusal_is_listed_until_the_url_is_stored() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let url = "http://site.test/huge.pdf";
+        store.refuse(url, "NBY", "limit exceeded: too big").unwrap();
+        let refused = store.refused().unwrap();
+        assert_eq!(refused.len(), 1);
+        assert_eq!(
+            (refused[0].url.as_str(), refused[0].council.as_str()),
+            (url, "NBY")
+        );
+        assert_eq!(refused[0].reason, "limit exceeded: too big");
+        store
+            .put(&fetch(url, Role::Document), b"smaller now")
+            .unwrap();
+        assert!(store.refused().unwrap().is_empty());
     }
 
     fn walk_files(dir: &Path) -> usize {
