@@ -15,6 +15,8 @@
 //!
 //! [`Classifier::head_rows`]: super::kind::Classifier::head_rows
 
+use std::cell::OnceCell;
+
 use regex::{Captures, Regex};
 
 use super::rules::Rules;
@@ -65,19 +67,27 @@ impl DateReader {
     /// The poll date, from the date patterns over `head` (the notice's
     /// first rows), then from a row of `header_rows` (one-cell rows above
     /// the first candidate table) that is only a date, then from the
-    /// patterns over `rest` (the notice's later rows). `Err` says why no
-    /// date was read.
+    /// patterns over `rest` (the notice's later rows, asked for only when
+    /// the first two give no date: most notices print their date near the
+    /// top). `Err` says why no date was read.
     pub(crate) fn poll_date<'r>(
         &self,
         head: &str,
         header_rows: impl IntoIterator<Item = &'r str>,
-        rest: &str,
+        rest: &dyn Fn() -> String,
     ) -> Result<String, &'static str> {
         let head = collapse_spaces(head);
-        let rest = collapse_spaces(rest);
-        let reference = self
-            .reference_date(&head)
-            .or_else(|| self.reference_date(&rest));
+        let rest_text = OnceCell::new();
+        let rest = || rest_text.get_or_init(|| collapse_spaces(&rest())).as_str();
+        // Only a date printed without its year needs the notice's other
+        // dates.
+        let reference_date = OnceCell::new();
+        let reference = || {
+            *reference_date.get_or_init(|| {
+                self.reference_date(&head)
+                    .or_else(|| self.reference_date(rest()))
+            })
+        };
         let mut failure = NO_POLL_DATE;
         let mut note = |reading: Reading| match reading {
             Reading::Date(date) => Some(date),
@@ -97,7 +107,7 @@ impl DateReader {
                 pattern
                     .captures_iter(text)
                     .filter(|c| !self.names_another_date(c))
-                    .find_map(|c| note(self.read(&c, reference)))
+                    .find_map(|c| note(self.read(&c, &reference)))
             })
         };
         if let Some(date) = from_patterns(&head, &mut note) {
@@ -106,11 +116,11 @@ impl DateReader {
         let from_header = header_rows
             .into_iter()
             .filter_map(|row| self.header_date.captures(row.trim()))
-            .find_map(|c| note(self.read(&c, reference)));
+            .find_map(|c| note(self.read(&c, &reference)));
         if let Some(date) = from_header {
             return Ok(date);
         }
-        from_patterns(&rest, &mut note).ok_or(failure)
+        from_patterns(rest(), &mut note).ok_or(failure)
     }
 
     /// Whether a poll-date match holds a phrase of another date (the
@@ -133,14 +143,20 @@ impl DateReader {
 
     /// The date of one match, its year taken from `reference` when it
     /// prints none.
-    fn read(&self, captures: &Captures<'_>, reference: Option<(i32, u32, u32)>) -> Reading {
+    fn read(
+        &self,
+        captures: &Captures<'_>,
+        reference: &dyn Fn() -> Option<(i32, u32, u32)>,
+    ) -> Reading {
         let Some(printed) = self.printed(captures) else {
             return Reading::NotADate;
         };
-        let year = match (printed.year, reference) {
-            (Some(year), _) => year,
-            (None, Some(reference)) => nearest_year(printed.month, printed.day, reference),
-            (None, None) => return Reading::NoYear,
+        let year = match printed.year {
+            Some(year) => year,
+            None => match reference() {
+                Some(reference) => nearest_year(printed.month, printed.day, reference),
+                None => return Reading::NoYear,
+            },
         };
         if valid(year, printed.month, printed.day) {
             Reading::Date(format!("{year:04}-{:02}-{:02}", printed.month, printed.day))
@@ -232,7 +248,7 @@ mod tests {
     }
 
     fn poll(text: &str) -> Result<String, &'static str> {
-        reader().poll_date(text, [], "")
+        reader().poll_date(text, [], &String::new)
     }
 
     #[test]
@@ -345,7 +361,7 @@ mod tests {
                 .poll_date(
                     "Dated Friday 13 October 2023",
                     ["Dated Friday 13 October 2023"],
-                    "A poll will be held on Thursday 2 November 2023"
+                    &|| "A poll will be held on Thursday 2 November 2023".to_string()
                 )
                 .as_deref(),
             Ok("2023-11-02")
@@ -360,13 +376,13 @@ mod tests {
                 .poll_date(
                     "Dated Friday 13 October 2023",
                     ["EXAMPLETON COUNCIL", "THURSDAY, 3 MAY 2018"],
-                    ""
+                    &String::new
                 )
                 .as_deref(),
             Ok("2018-05-03")
         );
         assert_eq!(
-            reader.poll_date("", ["31 February 2019"], ""),
+            reader.poll_date("", ["31 February 2019"], &String::new),
             Err(NOT_A_DATE)
         );
     }

@@ -140,7 +140,6 @@ impl Detector {
         };
         let head_rows = self.classifier.head_rows();
         let head_text = visible_text(notice_items().take(head_rows));
-        let rest_text = visible_text(notice_items().skip(head_rows));
         let mut head = String::new();
         normalise_into(&head_text, &mut head);
         let kind = self.classifier.kind(&head);
@@ -154,7 +153,9 @@ impl Detector {
                 _ => None,
             }
         });
-        let election_date = self.dates.poll_date(&head_text, header_rows, &rest_text);
+        let election_date = self.dates.poll_date(&head_text, header_rows, &|| {
+            visible_text(notice_items().skip(head_rows))
+        });
         let election_type = self.elections.election_type(&head);
         let url = source.contains("://").then_some(source);
         // The council prints its name at the top of a notice, or in the
