@@ -14,12 +14,13 @@ use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
 use super::scan::{detector, finish, load_allow};
-use super::{CommonArgs, EXIT_CLEAN, fatal};
+use super::{CommonArgs, EXIT_CLEAN, fatal, loggable, say};
 use crate::crawl::{self, CrawlConfig, CrawlEvent, EventKind, Seed};
 use crate::demo::DemoServer;
 use crate::detect::Detector;
 use crate::extract::Limits;
 use crate::model::ScannedDocument;
+use crate::printable::printable_line;
 use crate::registry::registry;
 use crate::report::{Format, Report, ReportOptions, Summary, shorten, write_outputs};
 use crate::scan::{self, ScanOptions};
@@ -117,7 +118,7 @@ pub(super) fn run_audit(demo: bool, common: &CommonArgs, args: &CrawlArgs) -> u8
     );
     for council in &mut report.councils {
         if let Some(name) = names.get(&council.code) {
-            council.name.clone_from(name);
+            council.name = printable_line(name).into_owned();
         }
     }
     // Kept beside the downloads, so `sopncheck report STORE` re-renders it.
@@ -126,7 +127,7 @@ pub(super) fn run_audit(demo: bool, common: &CommonArgs, args: &CrawlArgs) -> u8
     }
     let status = finish(&report, common);
     if !common.quiet {
-        eprint!("{}", summary_table(&report));
+        eprint!("{}", loggable(&summary_table(&report)));
     }
     status
 }
@@ -181,8 +182,8 @@ fn crawl_into(config: &CrawlConfig, dir: &Path, quiet: bool) -> Result<Store, St
     progress.finish();
     if !quiet {
         for council in &summary.councils {
-            eprintln!(
-                "sopncheck: crawled {}: {} pages, {} documents new, {} unchanged, {} skipped, {} failed in {:.1?}",
+            say(&format!(
+                "crawled {}: {} pages, {} documents new, {} unchanged, {} skipped, {} failed in {:.1?}",
                 council.council,
                 council.pages,
                 council.documents,
@@ -190,7 +191,7 @@ fn crawl_into(config: &CrawlConfig, dir: &Path, quiet: bool) -> Result<Store, St
                 council.skipped,
                 council.failed,
                 council.elapsed
-            );
+            ));
         }
     }
     Ok(store)
@@ -229,7 +230,7 @@ impl CrawlProgress {
             ProgressMode::Quiet => {}
             ProgressMode::Log => {
                 if !matches!(event.kind, EventKind::FromStore) {
-                    eprintln!("sopncheck: {event}");
+                    say(&event.to_string());
                 }
             }
             ProgressMode::Bars(multi) => {
@@ -243,11 +244,11 @@ impl CrawlProgress {
                     ) {
                         bar.set_style(style);
                     }
-                    bar.set_prefix(event.council.clone());
+                    bar.set_prefix(printable_line(&event.council).into_owned());
                     bar
                 });
                 bar.inc(1);
-                bar.set_message(event.url.clone());
+                bar.set_message(printable_line(&loggable(&event.url)).into_owned());
             }
         }
     }

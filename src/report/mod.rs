@@ -57,6 +57,7 @@ pub mod markdown;
 pub mod mask;
 pub mod sarif;
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs;
 use std::io::{self, BufWriter, Read, Write};
@@ -66,6 +67,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::model::{AddressStatus, NoticeKind, ScannedDocument, Severity, TextSource};
+use crate::printable::printable;
 use crate::registry::registry;
 use allow::{AllowList, FindingKey};
 use mask::DocumentMask;
@@ -284,11 +286,7 @@ impl Report {
     /// code (sorted), documents in the order given, masked unless
     /// `show_addresses`, allowed findings marked suppressed.
     pub fn build(documents: &[ScannedDocument], options: &ReportOptions) -> Report {
-        // Each document is masked on its own: in parallel, in order.
-        let reports: Vec<DocumentReport> = documents
-            .par_iter()
-            .map(|document| document_report(document, options.show_addresses))
-            .collect();
+        let reports: Vec<DocumentReport> = documents.par_iter().map(document_report).collect();
         let mut by_council: BTreeMap<&str, Vec<DocumentReport>> = BTreeMap::new();
         for (document, report) in documents.iter().zip(reports) {
             by_council
@@ -306,11 +304,40 @@ impl Report {
                 name: env!("CARGO_PKG_NAME").into(),
                 version: env!("CARGO_PKG_VERSION").into(),
             },
-            addresses_shown: options.show_addresses,
+            addresses_shown: true,
             councils,
         };
+        report.seal(options.show_addresses);
         report.apply_allow(&options.allow);
         report
+    }
+
+    /// Makes the report fit to print, the one pass every string of it goes
+    /// through before any format renders it: control characters become
+    /// visible escapes ([`printable`]) everywhere, and unless
+    /// `show_addresses`, a report still showing addresses is masked (see
+    /// [`mask`]): candidates' addresses and evidence keep only their
+    /// shape, and every other text (names, posts, areas, descriptions,
+    /// layers, messages, errors) loses the document's addresses quoted in
+    /// it, house numbers with their streets and full postcodes.
+    /// [`Report::build`] calls it; `report` calls it on a report read
+    /// back, which may have been written with `--show-addresses` or by
+    /// another tool. A masked report cannot be unmasked.
+    pub fn seal(&mut self, show_addresses: bool) {
+        let mask = self.addresses_shown && !show_addresses;
+        for council in &mut self.councils {
+            for text in [&mut council.code, &mut council.name] {
+                make_printable(text);
+            }
+            // Each document is masked on its own: in parallel, in order.
+            council
+                .documents
+                .par_iter_mut()
+                .for_each(|document| document.seal(mask));
+        }
+        if mask {
+            self.addresses_shown = false;
+        }
     }
 
     /// Marks the findings `allow` allows as suppressed, with the reason,
@@ -329,6 +356,9 @@ impl Report {
                         candidate: finding.candidate.as_deref(),
                         post: finding.post.as_deref(),
                     });
+                    if let Some(reason) = &mut finding.suppression_reason {
+                        make_printable(reason);
+                    }
                     finding.suppressed = finding.suppression_reason.is_some();
                 }
             }
@@ -535,32 +565,10 @@ fn summarise(documents: &[DocumentReport]) -> Summary {
     summary
 }
 
-fn document_report(document: &ScannedDocument, show_addresses: bool) -> DocumentReport {
+/// A document's report as detection found it: nothing masked or escaped
+/// yet ([`DocumentReport::seal`] does both).
+fn document_report(document: &ScannedDocument) -> DocumentReport {
     let detection = &document.detection;
-    let secrets = detection
-        .candidates
-        .iter()
-        .flat_map(|c| [c.address.as_deref(), c.postcode.as_deref()])
-        .chain(
-            detection
-                .findings
-                .iter()
-                .filter(|f| !FREE_TEXT_EVIDENCE.contains(&f.rule.as_str()))
-                .flat_map(|f| [Some(f.evidence.as_str()), f.postcode.as_deref()]),
-        )
-        .flatten();
-    let mut masker = Masker {
-        mask: (!show_addresses).then(|| DocumentMask::new(secrets)),
-        addresses: HashMap::new(),
-        free_texts: HashMap::new(),
-    };
-    let postcode = |text: &str| {
-        if show_addresses {
-            Some(text.to_owned())
-        } else {
-            mask::outward_code(text)
-        }
-    };
     // The first candidate of each name, for their findings' posts.
     let mut posts: HashMap<&str, Option<&str>> = HashMap::with_capacity(detection.candidates.len());
     for candidate in &detection.candidates {
@@ -569,32 +577,6 @@ fn document_report(document: &ScannedDocument, show_addresses: bool) -> Document
             .or_insert(candidate.post.as_deref());
     }
     let post_of = |name: &str| posts.get(name).copied().flatten();
-    let findings = detection
-        .findings
-        .iter()
-        .map(|f| FindingReport {
-            id: f.id.clone(),
-            rule: f.rule.clone(),
-            severity: f.severity,
-            candidate: f.candidate.as_deref().map(|n| masker.label(n)),
-            post: f
-                .candidate
-                .as_deref()
-                .and_then(post_of)
-                .map(|p| masker.label(p)),
-            page: f.page,
-            evidence: if FREE_TEXT_EVIDENCE.contains(&f.rule.as_str()) {
-                masker.free_text(&f.evidence)
-            } else {
-                masker.address(&f.evidence)
-            },
-            postcode: f.postcode.as_deref().and_then(postcode),
-            layer: f.layer.clone(),
-            message: masker.free_text(&f.message),
-            suppressed: false,
-            suppression_reason: None,
-        })
-        .collect();
     DocumentReport {
         source: document.source.clone(),
         sha256: document.sha256.clone(),
@@ -602,72 +584,180 @@ fn document_report(document: &ScannedDocument, show_addresses: bool) -> Document
         pages: document.pages,
         text_layer: document.text_layer,
         text_source: document.text_source,
-        error: document.error.as_deref().map(|e| masker.free_text(e)),
+        error: document.error.clone(),
         election_date: detection.election_date.clone(),
         candidates: detection
             .candidates
             .iter()
             .map(|c| CandidateReport {
-                name: masker.label(&c.name),
-                post: c.post.as_deref().map(|p| masker.label(p)),
+                name: c.name.clone(),
+                post: c.post.clone(),
                 address_status: c.address_status,
-                address: c.address.as_deref().map(|a| masker.address(a)),
-                withheld_area: c.withheld_area.as_deref().map(|a| masker.label(a)),
+                address: c.address.clone(),
+                withheld_area: c.withheld_area.clone(),
                 page: c.page,
                 withdrawn: c.withdrawn,
-                description: c.description.as_deref().map(|d| masker.label(d)),
+                description: c.description.clone(),
             })
             .collect(),
-        findings,
+        findings: detection
+            .findings
+            .iter()
+            .map(|f| FindingReport {
+                id: f.id.clone(),
+                rule: f.rule.clone(),
+                severity: f.severity,
+                candidate: f.candidate.clone(),
+                post: f.candidate.as_deref().and_then(post_of).map(str::to_owned),
+                page: f.page,
+                evidence: f.evidence.clone(),
+                postcode: f.postcode.clone(),
+                layer: f.layer.clone(),
+                message: f.message.clone(),
+                suppressed: false,
+                suppression_reason: None,
+            })
+            .collect(),
+    }
+}
+
+impl DocumentReport {
+    /// Escapes control characters in every string and, with `mask`,
+    /// masks them: see [`Report::seal`].
+    fn seal(&mut self, mask: bool) {
+        let secrets: Vec<String> = if mask {
+            self.candidates
+                .iter()
+                .filter_map(|c| c.address.clone())
+                .chain(
+                    self.findings
+                        .iter()
+                        .filter(|f| !FREE_TEXT_EVIDENCE.contains(&f.rule.as_str()))
+                        .flat_map(|f| [Some(f.evidence.clone()), f.postcode.clone()])
+                        .flatten(),
+                )
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let mut masker = Masker {
+            mask: mask.then(|| DocumentMask::new(secrets.iter().map(String::as_str))),
+            addresses: HashMap::new(),
+            free_texts: HashMap::new(),
+        };
+        for text in [&mut self.source, &mut self.sha256] {
+            make_printable(text);
+        }
+        for text in self.election_date.iter_mut() {
+            make_printable(text);
+        }
+        for error in self.error.iter_mut() {
+            masker.free_text(error);
+        }
+        for candidate in &mut self.candidates {
+            masker.label(&mut candidate.name);
+            for text in [
+                &mut candidate.post,
+                &mut candidate.withheld_area,
+                &mut candidate.description,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                masker.label(text);
+            }
+            for address in candidate.address.iter_mut() {
+                masker.address(address);
+            }
+        }
+        for finding in &mut self.findings {
+            for text in [&mut finding.id, &mut finding.rule] {
+                make_printable(text);
+            }
+            for text in [
+                &mut finding.candidate,
+                &mut finding.post,
+                &mut finding.layer,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                masker.label(text);
+            }
+            if FREE_TEXT_EVIDENCE.contains(&finding.rule.as_str()) {
+                masker.free_text(&mut finding.evidence);
+            } else {
+                masker.address(&mut finding.evidence);
+            }
+            masker.free_text(&mut finding.message);
+            if let Some(postcode) = &mut finding.postcode {
+                if mask {
+                    finding.postcode = mask::outward_code(postcode);
+                } else {
+                    make_printable(postcode);
+                }
+            }
+        }
+    }
+}
+
+/// Replaces `text` by its [`printable`] form.
+fn make_printable(text: &mut String) {
+    if let Cow::Owned(escaped) = printable(text) {
+        *text = escaped;
     }
 }
 
 /// The masked texts of one document, each worked out once: a candidate's
 /// address is also the evidence of its finding, and every finding of a
-/// rule carries the same message.
-struct Masker<'d> {
+/// rule carries the same message. Every text it returns is printable.
+struct Masker {
     /// The document's secrets; `None` when addresses are shown.
     mask: Option<DocumentMask>,
-    addresses: HashMap<&'d str, String>,
-    free_texts: HashMap<&'d str, String>,
+    addresses: HashMap<String, String>,
+    free_texts: HashMap<String, String>,
 }
 
-impl<'d> Masker<'d> {
+impl Masker {
     /// An address or evidence, masked unless addresses are shown.
-    fn address(&mut self, text: &'d str) -> String {
-        if self.mask.is_none() {
-            return text.to_owned();
+    fn address(&mut self, text: &mut String) {
+        if self.mask.is_some() {
+            once(&mut self.addresses, text, mask::mask_address);
         }
-        once(&mut self.addresses, text, mask::mask_address)
+        make_printable(text);
     }
 
-    /// A name, post or area: text that should hold no address but may (a
-    /// name cell that swallowed its address, "(address in NB4 7RQ)"),
-    /// masked like free text unless addresses are shown. Not remembered:
-    /// most are distinct.
-    fn label(&self, text: &str) -> String {
-        match &self.mask {
-            Some(mask) => mask.apply(text),
-            None => text.to_owned(),
+    /// A name, post, area or layer: text that should hold no address but
+    /// may (a name cell that swallowed its address, "(address in NB4
+    /// 7RQ)"), masked like free text unless addresses are shown. Not
+    /// remembered: most are distinct.
+    fn label(&self, text: &mut String) {
+        if let Some(mask) = &self.mask {
+            *text = mask.apply(text);
         }
+        make_printable(text);
     }
 
     /// Free text (a message, a reason), masked unless addresses are shown.
-    fn free_text(&mut self, text: &'d str) -> String {
-        match &self.mask {
-            Some(mask) => once(&mut self.free_texts, text, |t| mask.apply(t)),
-            None => text.to_owned(),
+    fn free_text(&mut self, text: &mut String) {
+        if let Some(mask) = &self.mask {
+            once(&mut self.free_texts, text, |t| mask.apply(t));
         }
+        make_printable(text);
     }
 }
 
-/// `work(text)`, from `done` when worked out before.
-fn once<'d>(
-    done: &mut HashMap<&'d str, String>,
-    text: &'d str,
-    work: impl FnOnce(&str) -> String,
-) -> String {
-    done.entry(text).or_insert_with(|| work(text)).clone()
+/// Replaces `text` by `work(text)`, from `done` when worked out before.
+fn once(done: &mut HashMap<String, String>, text: &mut String, work: impl FnOnce(&str) -> String) {
+    let worked = match done.get(text.as_str()) {
+        Some(worked) => worked.clone(),
+        None => {
+            let worked = work(text);
+            done.insert(std::mem::take(text), worked.clone());
+            worked
+        }
+    };
+    *text = worked;
 }
 
 /// An output format (`--format`).
