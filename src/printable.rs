@@ -11,10 +11,12 @@
 //! the same in a terminal, a spreadsheet and a browser, and says which
 //! character the document held.
 //!
-//! The report model applies [`printable`] to every string it carries
-//! (see `report`), `extract` to every line it prints and the command line
-//! to every line it writes to standard error. JSON output escapes control
-//! characters by its own rules as well.
+//! The text reports (CSV, Markdown, HTML, SARIF) are rendered from a copy
+//! of the report model with [`printable`] applied to every string
+//! (`Report::printable`), `extract` applies it to every line it prints and
+//! the command line to every line it writes to standard error. JSON output
+//! keeps the text faithful and escapes control characters by JSON's rules
+//! instead (`report::json`).
 
 use std::borrow::Cow;
 

@@ -485,13 +485,14 @@ fn a_name_that_swallowed_its_address_and_an_area_with_a_postcode_are_masked() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// A candidate's name holding an OSC 8 hyperlink, a screen clear, a bell
-/// and a carriage return, and a SARIF link.
-const HOSTILE_NAME: &str = "EVANS \u{1b}]8;;https://evil.test\u{7}Jo\u{1b}]8;;\u{7}\u{1b}[2J\u{9b}0m\r[pwn](https://evil.test)";
+/// A candidate's name holding an OSC 8 hyperlink, a screen clear, a C1
+/// CSI, a carriage return and a SARIF link.
+const HOSTILE_NAME: &str =
+    "EVANS \u{1b}]8;;https://e.test\u{7}Jo\u{1b}]8;;\u{7}\u{1b}[2J\u{9b}0m\r[pwn](https://e.test)";
 
 /// A generated SoPN whose candidate is [`HOSTILE_NAME`].
 fn control_character_pdf() -> Vec<u8> {
-    use sopncheck::synth::pdf::{self, FontKind, Page, Spec};
+    use sopncheck::synth::pdf::{self, FontKind, Page, Spec, text_width};
     let mut page = Page::new();
     page.text(150.0, 800.0, 14.0, "STATEMENT OF PERSONS NOMINATED");
     page.text(
@@ -500,17 +501,20 @@ fn control_character_pdf() -> Vec<u8> {
         11.0,
         "Election of a Borough Councillor for Kestrel Ward",
     );
+    // Columns well clear of the long name.
+    let address_x = 40.0 + text_width(HOSTILE_NAME, 10.0) + 30.0;
+    let description_x = address_x + 110.0;
     for (x, text) in [
         (40.0, "Name of candidate"),
-        (300.0, "Home address"),
-        (450.0, "Description (if any)"),
+        (address_x, "Home address"),
+        (description_x, "Description (if any)"),
     ] {
         page.text(x, 720.0, 10.0, text);
     }
     page.text(40.0, 700.0, 10.0, HOSTILE_NAME);
-    page.text(300.0, 700.0, 10.0, "14 Quillon Terrace");
-    page.text(300.0, 688.0, 10.0, "Northbury NB4 7QT");
-    page.text(450.0, 700.0, 10.0, "Independent");
+    page.text(address_x, 700.0, 10.0, "14 Quillon Terrace");
+    page.text(address_x, 688.0, 10.0, "Northbury NB4 7QT");
+    page.text(description_x, 700.0, 10.0, "Independent");
     pdf::write(&Spec::new(FontKind::TrueTypeToUnicode), &[page])
 }
 
@@ -550,10 +554,24 @@ fn control_characters_from_documents_never_reach_any_output() {
     args.extend(EVERY_FORMAT);
     let output = sopncheck(&args);
     assert_eq!(output.status.code(), Some(0), "{output:?}");
+    // JSON keeps the name as printed, its escapes JSON's own.
     let json = std::fs::read_to_string(out.join("report.json")).expect("report.json");
     assert!(
-        json.contains("EVANS \\\\u{1b}]8;;https://evil.test\\\\u{7}Jo"),
-        "the name is read, escaped: {json}"
+        json.contains("EVANS \\u001b]8;;https://e.test\\u0007Jo"),
+        "{json}"
+    );
+    assert!(json.contains("\\u001b[2J\\u009b0m"), "{json}");
+    let report: serde_json::Value = serde_json::from_str(&json).expect("json");
+    let name = report["councils"][0]["documents"][0]["candidates"][0]["name"]
+        .as_str()
+        .unwrap_or_default();
+    // The carriage return is white space to the extractor.
+    assert_eq!(name, HOSTILE_NAME.replace('\r', " "), "{json}");
+    // The text formats show the escapes.
+    let csv = std::fs::read_to_string(out.join("candidates.csv")).expect("candidates.csv");
+    assert!(
+        csv.contains("EVANS \\u{1b}]8;;https://e.test\\u{7}Jo"),
+        "{csv}"
     );
     let mut outputs = vec![("scan --out".to_owned(), all_output(&output, &out))];
     for format in ["csv", "markdown", "html", "sarif", "json"] {
@@ -611,7 +629,7 @@ fn control_characters_from_documents_never_reach_any_output() {
     assert!(
         messages
             .iter()
-            .any(|m| m.contains("\\[pwn\\](https://evil.test)")),
+            .any(|m| m.contains("\\[pwn\\](https://e.test)")),
         "{messages:?}"
     );
     assert!(

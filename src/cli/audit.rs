@@ -118,7 +118,7 @@ pub(super) fn run_audit(demo: bool, common: &CommonArgs, args: &CrawlArgs) -> u8
     );
     for council in &mut report.councils {
         if let Some(name) = names.get(&council.code) {
-            council.name = printable_line(name).into_owned();
+            council.name.clone_from(name);
         }
     }
     // Kept beside the downloads, so `sopncheck report STORE` re-renders it.

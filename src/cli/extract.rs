@@ -1,8 +1,9 @@
 //! `sopncheck extract`: the debugging view of what the extractor sees,
 //! printed file by file in the order given while files are extracted in
 //! parallel batches. Prints the document's own text, unmasked, with
-//! control characters as visible escapes (see [`crate::printable`]); its
-//! error lines go through the command line's one log function, masked.
+//! control characters as visible escapes (see [`crate::printable`]; `--runs`
+//! as JSON Lines, escaped by [`json`]); its error lines go through the
+//! command line's one log function, masked.
 
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -11,8 +12,9 @@ use rayon::prelude::*;
 
 use super::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, say};
 use crate::extract::{self, ExtractError, Limits, text};
-use crate::model::{Extraction, TextRun};
-use crate::printable::{printable, printable_line};
+use crate::model::Extraction;
+use crate::printable::printable_line;
+use crate::report::json;
 
 /// What to print of each file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,19 +80,11 @@ fn print_extraction(
 ) -> io::Result<()> {
     if view == ExtractView::Runs {
         for run in &extraction.runs {
-            // JSON escapes C0 characters itself, not C1 ones.
-            let run = TextRun {
-                text: printable(&run.text).into_owned(),
-                ..run.clone()
-            };
-            let mut value = serde_json::to_value(&run)?;
+            let mut value = serde_json::to_value(run)?;
             if many && let Some(object) = value.as_object_mut() {
-                object.insert(
-                    "file".into(),
-                    printable(&file.display().to_string()).into_owned().into(),
-                );
+                object.insert("file".into(), file.display().to_string().into());
             }
-            writeln!(out, "{value}")?;
+            json::write_line(&value, out)?;
         }
         return Ok(());
     }

@@ -71,8 +71,8 @@ pub(super) fn run_report(source: &Path, common: &CommonArgs) -> u8 {
         Err(error) => return fatal(&error.to_string()),
     };
     // Written by another run, maybe with --show-addresses, maybe by hand:
-    // sealed like a report just built.
-    report.seal(common.show_addresses);
+    // masked like a report just built.
+    report.mask(common.show_addresses);
     match load_allow(common) {
         Ok(allow) => report.apply_allow(&allow),
         Err(message) => return fatal(&message),

@@ -9,7 +9,11 @@
 //!
 //! The model is built already masked (see [`mask`]) unless the user asked
 //! for addresses: no renderer ever sees a candidate's address in full, so
-//! no renderer can leak one. Allowed findings are marked suppressed, never
+//! no renderer can leak one. The JSON report keeps every string as the
+//! document printed it (JSON escapes control characters, [`json`]); the
+//! text formats render a copy whose control characters are visible
+//! escapes ([`Report::printable`]), so no document drives a terminal,
+//! spreadsheet or viewer through them. Allowed findings are marked suppressed, never
 //! dropped. A report also reads back from its own JSON
 //! ([`Report::from_json`]), so reports re-render without a rescan. This
 //! stage never reads notices, the network or the store.
@@ -58,6 +62,7 @@ pub mod mask;
 pub mod sarif;
 
 use std::borrow::Cow;
+use std::cell::OnceCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs;
 use std::io::{self, BufWriter, Read, Write};
@@ -307,36 +312,73 @@ impl Report {
             addresses_shown: true,
             councils,
         };
-        report.seal(options.show_addresses);
+        report.mask(options.show_addresses);
         report.apply_allow(&options.allow);
         report
     }
 
-    /// Makes the report fit to print, the one pass every string of it goes
-    /// through before any format renders it: control characters become
-    /// visible escapes ([`printable`]) everywhere, and unless
-    /// `show_addresses`, a report still showing addresses is masked (see
-    /// [`mask`]): candidates' addresses and evidence keep only their
-    /// shape, and every other text (names, posts, areas, descriptions,
-    /// layers, messages, errors) loses the document's addresses quoted in
-    /// it, house numbers with their streets and full postcodes.
-    /// [`Report::build`] calls it; `report` calls it on a report read
-    /// back, which may have been written with `--show-addresses` or by
-    /// another tool. A masked report cannot be unmasked.
-    pub fn seal(&mut self, show_addresses: bool) {
-        let mask = self.addresses_shown && !show_addresses;
+    /// Masks the report unless `show_addresses` (see [`mask`]), the one
+    /// pass every string of it goes through before any format renders it:
+    /// candidates' addresses and evidence keep only their shape, and every
+    /// other text (names, posts, areas, descriptions, layers, messages,
+    /// errors, sources) loses the document's addresses quoted in it, house
+    /// numbers with their streets and full postcodes. [`Report::build`]
+    /// calls it; `report` calls it on a report read back, which may have
+    /// been written with `--show-addresses` or by another tool. A masked
+    /// report cannot be unmasked.
+    pub fn mask(&mut self, show_addresses: bool) {
+        if !self.addresses_shown || show_addresses {
+            return;
+        }
         for council in &mut self.councils {
-            for text in [&mut council.code, &mut council.name] {
-                make_printable(text);
-            }
             // Each document is masked on its own: in parallel, in order.
             council
                 .documents
                 .par_iter_mut()
-                .for_each(|document| document.seal(mask));
+                .for_each(DocumentReport::mask);
         }
-        if mask {
-            self.addresses_shown = false;
+        self.addresses_shown = false;
+    }
+
+    /// A copy of the report for the text formats (CSV, Markdown, HTML,
+    /// SARIF): every string with its control characters as visible escapes
+    /// ([`printable`]), so that no document can drive a terminal or a
+    /// viewer through them. The JSON report is written from the report
+    /// itself, faithful, its escapes JSON's own.
+    pub fn printable(&self) -> Report {
+        let mut copy = self.clone();
+        copy.strings_mut(&mut |text| {
+            if let Cow::Owned(escaped) = printable(text) {
+                *text = escaped;
+            }
+        });
+        copy
+    }
+
+    /// Calls `visit` on every string of the report. Each struct is taken
+    /// apart whole, so a string field added later cannot be missed.
+    fn strings_mut(&mut self, visit: &mut impl FnMut(&mut String)) {
+        let Report {
+            schema,
+            tool: Tool { name, version },
+            addresses_shown: _,
+            councils,
+        } = self;
+        for text in [schema, name, version] {
+            visit(text);
+        }
+        for council in councils {
+            let CouncilReport {
+                code,
+                name,
+                summary: _,
+                documents,
+            } = council;
+            visit(code);
+            visit(name);
+            for document in documents {
+                document.strings_mut(visit);
+            }
         }
     }
 
@@ -345,6 +387,8 @@ impl Report {
     /// summaries. [`Report::build`] calls it; call it again to apply an
     /// allow list to a report read back with [`Report::from_json`].
     pub fn apply_allow(&mut self, allow: &AllowList) {
+        // The reason is the user's own text, but leaves the tool as well.
+        let masked = !self.addresses_shown;
         for council in &mut self.councils {
             for document in &mut council.documents {
                 for finding in &mut document.findings {
@@ -356,8 +400,8 @@ impl Report {
                         candidate: finding.candidate.as_deref(),
                         post: finding.post.as_deref(),
                     });
-                    if let Some(reason) = &mut finding.suppression_reason {
-                        make_printable(reason);
+                    if masked && let Some(reason) = &mut finding.suppression_reason {
+                        *reason = mask::mask_free_text(reason);
                     }
                     finding.suppressed = finding.suppression_reason.is_some();
                 }
@@ -565,8 +609,8 @@ fn summarise(documents: &[DocumentReport]) -> Summary {
     summary
 }
 
-/// A document's report as detection found it: nothing masked or escaped
-/// yet ([`DocumentReport::seal`] does both).
+/// A document's report as detection found it: nothing masked
+/// yet ([`DocumentReport::mask`] masks it).
 fn document_report(document: &ScannedDocument) -> DocumentReport {
     let detection = &document.detection;
     // The first candidate of each name, for their findings' posts.
@@ -622,35 +666,27 @@ fn document_report(document: &ScannedDocument) -> DocumentReport {
 }
 
 impl DocumentReport {
-    /// Escapes control characters in every string and, with `mask`,
-    /// masks them: see [`Report::seal`].
-    fn seal(&mut self, mask: bool) {
-        let secrets: Vec<String> = if mask {
-            self.candidates
-                .iter()
-                .filter_map(|c| c.address.clone())
-                .chain(
-                    self.findings
-                        .iter()
-                        .filter(|f| !FREE_TEXT_EVIDENCE.contains(&f.rule.as_str()))
-                        .flat_map(|f| [Some(f.evidence.clone()), f.postcode.clone()])
-                        .flatten(),
-                )
-                .collect()
-        } else {
-            Vec::new()
-        };
+    /// Masks every string: see [`Report::mask`].
+    fn mask(&mut self) {
+        let secrets: Vec<String> = self
+            .candidates
+            .iter()
+            .filter_map(|c| c.address.clone())
+            .chain(
+                self.findings
+                    .iter()
+                    .filter(|f| !FREE_TEXT_EVIDENCE.contains(&f.rule.as_str()))
+                    .flat_map(|f| [Some(f.evidence.clone()), f.postcode.clone()])
+                    .flatten(),
+            )
+            .collect();
         let mut masker = Masker {
-            mask: mask.then(|| DocumentMask::new(secrets.iter().map(String::as_str))),
+            mask: DocumentMask::new(secrets.iter().map(String::as_str)),
             addresses: HashMap::new(),
             free_texts: HashMap::new(),
         };
-        for text in [&mut self.source, &mut self.sha256] {
-            make_printable(text);
-        }
-        for text in self.election_date.iter_mut() {
-            make_printable(text);
-        }
+        // A file named after an address, a URL quoting one.
+        masker.label(&mut self.source);
         for error in self.error.iter_mut() {
             masker.free_text(error);
         }
@@ -671,9 +707,6 @@ impl DocumentReport {
             }
         }
         for finding in &mut self.findings {
-            for text in [&mut finding.id, &mut finding.rule] {
-                make_printable(text);
-            }
             for text in [
                 &mut finding.candidate,
                 &mut finding.post,
@@ -690,60 +723,98 @@ impl DocumentReport {
                 masker.address(&mut finding.evidence);
             }
             masker.free_text(&mut finding.message);
-            if let Some(postcode) = &mut finding.postcode {
-                if mask {
-                    finding.postcode = mask::outward_code(postcode);
-                } else {
-                    make_printable(postcode);
-                }
-            }
+            finding.postcode = finding.postcode.as_deref().and_then(mask::outward_code);
         }
     }
-}
 
-/// Replaces `text` by its [`printable`] form.
-fn make_printable(text: &mut String) {
-    if let Cow::Owned(escaped) = printable(text) {
-        *text = escaped;
+    /// Calls `visit` on every string of the document: see
+    /// [`Report::strings_mut`].
+    fn strings_mut(&mut self, visit: &mut impl FnMut(&mut String)) {
+        let DocumentReport {
+            source,
+            sha256,
+            kind: _,
+            pages: _,
+            text_layer: _,
+            text_source: _,
+            error,
+            election_date,
+            candidates,
+            findings,
+        } = self;
+        visit(source);
+        visit(sha256);
+        error.iter_mut().chain(election_date).for_each(&mut *visit);
+        for candidate in candidates {
+            let CandidateReport {
+                name,
+                post,
+                address_status: _,
+                address,
+                withheld_area,
+                page: _,
+                withdrawn: _,
+                description,
+            } = candidate;
+            visit(name);
+            [post, address, withheld_area, description]
+                .into_iter()
+                .flatten()
+                .for_each(&mut *visit);
+        }
+        for finding in findings {
+            let FindingReport {
+                id,
+                rule,
+                severity: _,
+                candidate,
+                post,
+                page: _,
+                evidence,
+                postcode,
+                layer,
+                message,
+                suppressed: _,
+                suppression_reason,
+            } = finding;
+            for text in [id, rule, evidence, message] {
+                visit(text);
+            }
+            [candidate, post, postcode, layer, suppression_reason]
+                .into_iter()
+                .flatten()
+                .for_each(&mut *visit);
+        }
     }
 }
 
 /// The masked texts of one document, each worked out once: a candidate's
 /// address is also the evidence of its finding, and every finding of a
-/// rule carries the same message. Every text it returns is printable.
+/// rule carries the same message.
 struct Masker {
-    /// The document's secrets; `None` when addresses are shown.
-    mask: Option<DocumentMask>,
+    /// The document's secrets.
+    mask: DocumentMask,
     addresses: HashMap<String, String>,
     free_texts: HashMap<String, String>,
 }
 
 impl Masker {
-    /// An address or evidence, masked unless addresses are shown.
+    /// An address or evidence.
     fn address(&mut self, text: &mut String) {
-        if self.mask.is_some() {
-            once(&mut self.addresses, text, mask::mask_address);
-        }
-        make_printable(text);
+        once(&mut self.addresses, text, mask::mask_address);
     }
 
-    /// A name, post, area or layer: text that should hold no address but
-    /// may (a name cell that swallowed its address, "(address in NB4
-    /// 7RQ)"), masked like free text unless addresses are shown. Not
-    /// remembered: most are distinct.
+    /// A name, post, area, layer or source: text that should hold no
+    /// address but may (a name cell that swallowed its address, "(address
+    /// in NB4 7RQ)"), masked like free text. Not remembered: most are
+    /// distinct.
     fn label(&self, text: &mut String) {
-        if let Some(mask) = &self.mask {
-            *text = mask.apply(text);
-        }
-        make_printable(text);
+        *text = self.mask.apply(text);
     }
 
-    /// Free text (a message, a reason), masked unless addresses are shown.
+    /// Free text (a message, an error).
     fn free_text(&mut self, text: &mut String) {
-        if let Some(mask) = &self.mask {
-            once(&mut self.free_texts, text, |t| mask.apply(t));
-        }
-        make_printable(text);
+        once(&mut self.free_texts, text, |t| self.mask.apply(t));
     }
 }
 
@@ -841,13 +912,26 @@ impl OutputFile {
 
     /// Renders the report into this file's format.
     pub fn render(self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
+        self.render_from(report, &OnceCell::new(), out)
+    }
+
+    /// Renders `report` into this file's format: JSON from the report as
+    /// it is, every text format from its [`Report::printable`] copy, made
+    /// into `printable` on first need and kept for the next file.
+    fn render_from(
+        self,
+        report: &Report,
+        printable: &OnceCell<Report>,
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
+        let text = || printable.get_or_init(|| report.printable());
         match self {
             OutputFile::Json => json::write(report, out),
-            OutputFile::FindingsCsv => csv::write_findings(report, out),
-            OutputFile::CandidatesCsv => csv::write_candidates(report, out),
-            OutputFile::Markdown => markdown::write(report, out),
-            OutputFile::Html => html::write(report, out),
-            OutputFile::Sarif => sarif::write(report, out),
+            OutputFile::FindingsCsv => csv::write_findings(text(), out),
+            OutputFile::CandidatesCsv => csv::write_candidates(text(), out),
+            OutputFile::Markdown => markdown::write(text(), out),
+            OutputFile::Html => html::write(text(), out),
+            OutputFile::Sarif => sarif::write(text(), out),
         }
     }
 }
@@ -938,12 +1022,13 @@ pub fn write_outputs(
         path: dir.to_owned(),
         source,
     })?;
+    let printable = OnceCell::new();
     let mut written = Vec::new();
     for file in formats.iter().flat_map(|f| f.files()) {
         let path = dir.join(file.file_name());
         write_atomically(&path, |out| {
             out.write_all(file.byte_order_mark())?;
-            file.render(report, out)
+            file.render_from(report, &printable, out)
         })
         .map_err(|source| ReportError::Write {
             path: path.clone(),
