@@ -483,9 +483,8 @@ fn sources_errors_and_reasons_quoting_an_address_are_masked() {
     };
     let report = Report::build(&documents, &options);
     let scanned = |report: &Report| {
-        let scan = report.councils.iter().flat_map(|c| &c.documents);
-        scan.filter(|d| d.sha256 == documents[2].sha256)
-            .next_back()
+        let mut scan = report.councils.iter().flat_map(|c| &c.documents);
+        scan.find(|d| d.sha256 == documents[2].sha256)
             .cloned()
             .unwrap()
     };
