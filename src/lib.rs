@@ -40,6 +40,7 @@ pub mod detect;
 pub mod extract;
 pub mod markup;
 pub mod model;
+pub mod printable;
 pub mod registry;
 pub mod report;
 pub mod scan;

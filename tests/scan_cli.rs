@@ -559,3 +559,255 @@ fn a_name_that_swallowed_its_address_and_an_area_with_a_postcode_are_masked() {
     assert_eq!(candidates[1]["withheld_area"], "NB4 7RQ", "{report}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A candidate's name holding an OSC 8 hyperlink, a screen clear, a C1
+/// CSI, a carriage return and a SARIF link.
+const HOSTILE_NAME: &str =
+    "EVANS \u{1b}]8;;https://e.test\u{7}Jo\u{1b}]8;;\u{7}\u{1b}[2J\u{9b}0m\r[pwn](https://e.test)";
+
+/// A generated SoPN whose candidate is [`HOSTILE_NAME`].
+fn control_character_pdf() -> Vec<u8> {
+    use sopncheck::synth::pdf::{self, FontKind, Page, Spec, text_width};
+    let mut page = Page::new();
+    page.text(150.0, 800.0, 14.0, "STATEMENT OF PERSONS NOMINATED");
+    page.text(
+        40.0,
+        764.0,
+        11.0,
+        "Election of a Borough Councillor for Kestrel Ward",
+    );
+    // Columns well clear of the long name.
+    let address_x = 40.0 + text_width(HOSTILE_NAME, 10.0) + 30.0;
+    let description_x = address_x + 110.0;
+    for (x, text) in [
+        (40.0, "Name of candidate"),
+        (address_x, "Home address"),
+        (description_x, "Description (if any)"),
+    ] {
+        page.text(x, 720.0, 10.0, text);
+    }
+    page.text(40.0, 700.0, 10.0, HOSTILE_NAME);
+    page.text(address_x, 700.0, 10.0, "14 Quillon Terrace");
+    page.text(address_x, 688.0, 10.0, "Northbury NB4 7QT");
+    page.text(description_x, 700.0, 10.0, "Independent");
+    pdf::write(&Spec::new(FontKind::TrueTypeToUnicode), &[page])
+}
+
+/// The control characters in `text` that no output may carry raw: every
+/// C0 (a CR only as CSV's CRLF), DEL and C1.
+fn raw_controls(text: &str) -> Vec<char> {
+    let mut found = Vec::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let line_end = c == '\r' && chars.peek() == Some(&'\n');
+        if c.is_control() && !matches!(c, '\n' | '\t') && !line_end {
+            found.push(c);
+        }
+    }
+    found
+}
+
+#[test]
+fn control_characters_from_documents_never_reach_any_output() {
+    let dir = temp_dir("controls");
+    let notices = dir.join("notices");
+    std::fs::create_dir_all(&notices).expect("notices dir");
+    // The file name carries an escape sequence too.
+    let file = notices.join("sopn\u{1b}]0;owned\u{7}.pdf");
+    std::fs::write(&file, control_character_pdf()).expect("write");
+    let notices = notices.to_str().expect("utf-8");
+
+    let out = dir.join("out");
+    let mut args = vec![
+        "scan",
+        notices,
+        "--fail-on",
+        "never",
+        "--out",
+        out.to_str().expect("utf-8"),
+    ];
+    args.extend(EVERY_FORMAT);
+    let output = sopncheck(&args);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    // JSON keeps the name as printed, its escapes JSON's own.
+    let json = std::fs::read_to_string(out.join("report.json")).expect("report.json");
+    assert!(
+        json.contains("EVANS \\u001b]8;;https://e.test\\u0007Jo"),
+        "{json}"
+    );
+    assert!(json.contains("\\u001b[2J\\u009b0m"), "{json}");
+    let report: serde_json::Value = serde_json::from_str(&json).expect("json");
+    let name = report["councils"][0]["documents"][0]["candidates"][0]["name"]
+        .as_str()
+        .unwrap_or_default();
+    // The carriage return is white space to the extractor.
+    assert_eq!(name, HOSTILE_NAME.replace('\r', " "), "{json}");
+    // The text formats show the escapes.
+    let csv = std::fs::read_to_string(out.join("candidates.csv")).expect("candidates.csv");
+    assert!(
+        csv.contains("EVANS \\u{1b}]8;;https://e.test\\u{7}Jo"),
+        "{csv}"
+    );
+    let mut outputs = vec![("scan --out".to_owned(), all_output(&output, &out))];
+    for format in ["csv", "markdown", "html", "sarif", "json"] {
+        let output = sopncheck(&["scan", notices, "--format", format, "--fail-on", "never"]);
+        let text = String::from_utf8_lossy(&output.stdout).into_owned()
+            + &String::from_utf8_lossy(&output.stderr);
+        outputs.push((format!("scan --format {format}"), text));
+        let report = sopncheck(&[
+            "report",
+            out.join("report.json").to_str().expect("utf-8"),
+            "--format",
+            format,
+            "--fail-on",
+            "never",
+        ]);
+        outputs.push((
+            format!("report --format {format}"),
+            String::from_utf8_lossy(&report.stdout).into_owned()
+                + &String::from_utf8_lossy(&report.stderr),
+        ));
+    }
+    for view in [&[][..], &["--rows"][..], &["--runs"][..]] {
+        let mut args = vec!["extract", file.to_str().expect("utf-8")];
+        args.extend(view);
+        let output = sopncheck(&args);
+        outputs.push((
+            format!("extract {view:?}"),
+            String::from_utf8_lossy(&output.stdout).into_owned()
+                + &String::from_utf8_lossy(&output.stderr),
+        ));
+    }
+    // An error line names the file.
+    let broken = dir.join("broken\u{1b}[31m.pdf");
+    std::fs::write(&broken, b"%PDF-1.7\n\x00\xff garbage").expect("write");
+    let output = sopncheck(&["extract", broken.to_str().expect("utf-8")]);
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(stderr.contains("broken\\u{1b}[31m.pdf"), "{stderr}");
+    outputs.push(("extract error".into(), stderr));
+    for (what, text) in &outputs {
+        assert!(!text.is_empty(), "{what}: nothing written");
+        let found = raw_controls(text);
+        assert!(found.is_empty(), "{what} carries {found:?}:\n{text}");
+    }
+    // SARIF message text escapes the brackets of a would-be link.
+    let sarif: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out.join("report.sarif")).expect("report.sarif"),
+    )
+    .expect("sarif json");
+    let messages: Vec<&str> = sarif["runs"][0]["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .filter_map(|r| r["message"]["text"].as_str())
+        .collect();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("\\[pwn\\](https://e.test)")),
+        "{messages:?}"
+    );
+    assert!(
+        messages.iter().all(|m| !m.contains("[pwn]")),
+        "{messages:?}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_report_written_with_addresses_is_masked_when_re_rendered() {
+    let dir = temp_dir("re-render-mask");
+    let notices = dir.join("notices");
+    std::fs::create_dir_all(&notices).expect("notices dir");
+    std::fs::write(notices.join("merged.pdf"), merged_name_and_address_pdf()).expect("write");
+    let shown = dir.join("shown");
+    let output = sopncheck(&[
+        "scan",
+        notices.to_str().expect("utf-8"),
+        "--show-addresses",
+        "--fail-on",
+        "never",
+        "--out",
+        shown.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let json = shown.join("report.json");
+    for format in ["json", "csv", "markdown", "html", "sarif"] {
+        let output = sopncheck(&[
+            "report",
+            json.to_str().expect("utf-8"),
+            "--format",
+            format,
+            "--fail-on",
+            "never",
+        ]);
+        let text = String::from_utf8_lossy(&output.stdout).into_owned()
+            + &String::from_utf8_lossy(&output.stderr);
+        for secret in ["NB4 7QT", "NB4 7RQ", "14 Quillon", "Quillon Terrace"] {
+            assert!(
+                !text.contains(secret),
+                "report {format} shows {secret:?}:\n{text}"
+            );
+        }
+    }
+    let output = sopncheck(&["report", json.to_str().expect("utf-8"), "--show-addresses"]);
+    assert!(String::from_utf8_lossy(&output.stdout).contains("NB4 7QT"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn errors_and_log_lines_never_quote_an_address() {
+    let dir = temp_dir("error-mask");
+    // A file of no known format whose first bytes are an address.
+    let letter = dir.join("letter.pdf");
+    std::fs::write(
+        &letter,
+        b"14 Quillon Terrace, Northbury NB4 7QT\nDear resident, \x00\x01",
+    )
+    .expect("write");
+    // A report whose JSON quotes an address where the schema goes: the
+    // error quotes the value.
+    let bad_report = dir.join("report.json");
+    std::fs::write(
+        &bad_report,
+        r#"{"schema": "14 Quillon Terrace NB4 7QT", "tool": {"name": "x", "version": "1"}, "addresses_shown": true, "councils": []}"#,
+    )
+    .expect("write");
+    let runs = [
+        sopncheck(&[
+            "scan",
+            letter.to_str().expect("utf-8"),
+            "--fail-on",
+            "never",
+        ]),
+        sopncheck(&[
+            "scan",
+            letter.to_str().expect("utf-8"),
+            "--format",
+            "csv",
+            "--fail-on",
+            "never",
+        ]),
+        sopncheck(&["extract", letter.to_str().expect("utf-8")]),
+        sopncheck(&["report", bad_report.to_str().expect("utf-8")]),
+    ];
+    for output in &runs {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let text = String::from_utf8_lossy(&output.stdout).into_owned() + &stderr;
+        for secret in ["NB4 7QT", "14 Quillon", "Quillon Terrace"] {
+            assert!(!text.contains(secret), "shows {secret:?}:\n{text}");
+        }
+    }
+    // The report names the file's failure.
+    let report: serde_json::Value = serde_json::from_slice(&runs[0].stdout).expect("json");
+    let error = report["councils"][0]["documents"][0]["error"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        error.contains("not a PDF, Word, HTML or text file"),
+        "{error}"
+    );
+    let stderr = String::from_utf8_lossy(&runs[3].stderr);
+    assert!(stderr.contains("report schema"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -14,12 +14,13 @@ use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
 use super::scan::{detector, finish, load_allow};
-use super::{CommonArgs, EXIT_CLEAN, fatal};
+use super::{CommonArgs, EXIT_CLEAN, fatal, loggable, say};
 use crate::crawl::{self, CrawlConfig, CrawlEvent, CrawlSummary, EventKind, Seed};
 use crate::demo::DemoServer;
 use crate::detect::Detector;
 use crate::extract::Limits;
 use crate::model::ScannedDocument;
+use crate::printable::printable_line;
 use crate::registry::registry;
 use crate::report::{Format, Report, ReportOptions, Summary, shorten, write_outputs};
 use crate::scan::{self, ScanOptions};
@@ -135,7 +136,7 @@ pub(super) fn run_audit(demo: bool, common: &CommonArgs, args: &CrawlArgs) -> u8
     }
     let status = finish(&report, common);
     if !common.quiet {
-        eprint!("{}", summary_table(&report));
+        eprint!("{}", loggable(&summary_table(&report)));
     }
     status
 }
@@ -194,8 +195,8 @@ fn crawl_into(
     progress.finish();
     if !quiet {
         for council in &summary.councils {
-            eprintln!(
-                "sopncheck: crawled {}: {} pages, {} documents new, {} unchanged, {} skipped, {} failed in {:.1?}",
+            say(&format!(
+                "crawled {}: {} pages, {} documents new, {} unchanged, {} skipped, {} failed in {:.1?}",
                 council.council,
                 council.pages,
                 council.documents,
@@ -203,7 +204,7 @@ fn crawl_into(
                 council.skipped,
                 council.failed,
                 council.elapsed
-            );
+            ));
         }
     }
     Ok((store, summary))
@@ -242,7 +243,7 @@ impl CrawlProgress {
             ProgressMode::Quiet => {}
             ProgressMode::Log => {
                 if !matches!(event.kind, EventKind::FromStore) {
-                    eprintln!("sopncheck: {event}");
+                    say(&event.to_string());
                 }
             }
             ProgressMode::Bars(multi) => {
@@ -256,11 +257,11 @@ impl CrawlProgress {
                     ) {
                         bar.set_style(style);
                     }
-                    bar.set_prefix(event.council.clone());
+                    bar.set_prefix(printable_line(&event.council).into_owned());
                     bar
                 });
                 bar.inc(1);
-                bar.set_message(event.url.clone());
+                bar.set_message(printable_line(&loggable(&event.url)).into_owned());
             }
         }
     }

@@ -1,15 +1,20 @@
 //! `sopncheck extract`: the debugging view of what the extractor sees,
 //! printed file by file in the order given while files are extracted in
-//! parallel batches. Prints the document's own text, unmasked.
+//! parallel batches. Prints the document's own text, unmasked, with
+//! control characters as visible escapes (see [`crate::printable`]; `--runs`
+//! as JSON Lines, escaped by [`json`]); its error lines go through the
+//! command line's one log function, masked.
 
 use std::io::{self, Write};
 use std::path::PathBuf;
 
 use rayon::prelude::*;
 
-use super::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
+use super::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, say};
 use crate::extract::{self, ExtractError, Limits, text};
 use crate::model::Extraction;
+use crate::printable::printable_line;
+use crate::report::json;
 
 /// What to print of each file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,10 +42,10 @@ pub(super) fn run_extract(files: &[PathBuf], view: ExtractView, quiet: bool) -> 
             match result {
                 Ok(extraction) => {
                     if !extraction.has_text_layer() {
-                        eprintln!(
-                            "sopncheck: {}: no text layer (a scanned image?): needs manual review",
-                            file.display()
-                        );
+                        say(&format!(
+                            "{}: no text layer (a scanned image?): needs manual review",
+                            printable_line(&file.display().to_string())
+                        ));
                         status = status.max(EXIT_FINDINGS);
                     }
                     if !quiet
@@ -51,7 +56,10 @@ pub(super) fn run_extract(files: &[PathBuf], view: ExtractView, quiet: bool) -> 
                     }
                 }
                 Err(error) => {
-                    eprintln!("sopncheck: {}: {error}", file.display());
+                    say(&format!(
+                        "{}: {error}",
+                        printable_line(&file.display().to_string())
+                    ));
                     status = EXIT_ERROR;
                 }
             }
@@ -76,12 +84,16 @@ fn print_extraction(
             if many && let Some(object) = value.as_object_mut() {
                 object.insert("file".into(), file.display().to_string().into());
             }
-            writeln!(out, "{value}")?;
+            json::write_line(&value, out)?;
         }
         return Ok(());
     }
     if many {
-        writeln!(out, "==> {} <==", file.display())?;
+        writeln!(
+            out,
+            "==> {} <==",
+            printable_line(&file.display().to_string())
+        )?;
     }
     let lines = match view {
         ExtractView::Rows => &extraction.rows,

@@ -208,8 +208,25 @@ fn open_store(dir: &Path) -> Result<Store, String> {
 }
 
 fn fatal(message: &str) -> u8 {
-    eprintln!("sopncheck: {message}");
+    say(message);
     EXIT_ERROR
+}
+
+/// Writes `message` to standard error as one `sopncheck: ` line: the one
+/// place every log line, progress line and error message leaves through.
+/// It may quote a document, a server or a file (an error that quotes a
+/// report's JSON, a crawl failure, a file name), so it is always masked
+/// like a report's free text (house numbers with their streets and full
+/// postcodes; `--show-addresses` unmasks reports, never the log) and its
+/// control characters are escaped.
+pub(crate) fn say(message: &str) {
+    eprintln!("sopncheck: {}", loggable(message));
+}
+
+/// `message` as [`say`] writes it.
+pub(crate) fn loggable(message: &str) -> String {
+    let masked = crate::report::mask::mask_free_text(message);
+    crate::printable::printable(&masked).into_owned()
 }
 
 fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, String> {

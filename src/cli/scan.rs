@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{CommonArgs, EXIT_CLEAN, EXIT_FINDINGS, fatal};
+use super::{CommonArgs, EXIT_CLEAN, EXIT_FINDINGS, fatal, say};
 use crate::detect::{Detector, Rules};
 use crate::extract::Limits;
 use crate::report::allow::AllowList;
@@ -55,8 +55,9 @@ pub(super) fn run_scan(paths: &[PathBuf], store: Option<&Path>, common: &CommonA
     status
 }
 
-/// Re-renders a JSON report (already masked or not, as it was written),
-/// given as the file or as the store directory `audit` wrote it into.
+/// Re-renders a JSON report, given as the file or as the store directory
+/// `audit` wrote it into; masked unless `--show-addresses` (a report
+/// written masked stays masked).
 pub(super) fn run_report(source: &Path, common: &CommonArgs) -> u8 {
     let file = if source.is_dir() {
         source.join("report.json")
@@ -67,6 +68,9 @@ pub(super) fn run_report(source: &Path, common: &CommonArgs) -> u8 {
         Ok(report) => report,
         Err(error) => return fatal(&error.to_string()),
     };
+    // Written by another run, maybe with --show-addresses, maybe by hand:
+    // masked like a report just built.
+    report.mask(common.show_addresses);
     match load_allow(common) {
         Ok(allow) => report.apply_allow(&allow),
         Err(message) => return fatal(&message),
@@ -97,7 +101,7 @@ pub(super) fn finish(report: &Report, common: &CommonArgs) -> u8 {
         Ok(written) => {
             if !common.quiet {
                 for path in written {
-                    eprintln!("sopncheck: wrote {}", path.display());
+                    say(&format!("wrote {}", path.display()));
                 }
             }
         }

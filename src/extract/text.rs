@@ -48,7 +48,7 @@ pub fn write(out: &mut impl Write, extraction: &Extraction, lines: &[Line]) -> i
         writeln!(
             out,
             "[{layer}{page}] {}: {}",
-            side.key,
+            one_line(&side.key),
             one_line(&side.text)
         )?;
     }
@@ -83,9 +83,11 @@ fn write_lines(out: &mut impl Write, lines: &[Line]) -> io::Result<()> {
     Ok(())
 }
 
-/// Newlines inside a merged cell shown as ` / `, as notices print them.
+/// Newlines inside a merged cell shown as ` / `, as notices print them;
+/// other control characters as visible escapes, so that printing a
+/// hostile document cannot drive the terminal.
 fn one_line(text: &str) -> String {
-    text.replace('\n', " / ")
+    crate::printable::printable_line(&text.replace('\n', " / ")).into_owned()
 }
 
 /// Reads a text notice. A row of several cells is a table row (rows of

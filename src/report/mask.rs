@@ -180,8 +180,23 @@ impl DocumentMask {
             }
             _ => Cow::Borrowed(text),
         };
-        mask_postcodes(&mask_streets(&quoted))
+        mask_free_text(&quoted)
     }
+}
+
+/// Masks free text that belongs to no one document (a log line, an error
+/// message): each house number printed with its street
+/// ([`mask_streets`]), then each full postcode.
+///
+/// ```
+/// use sopncheck::report::mask::mask_free_text;
+/// assert_eq!(
+///     mask_free_text("line 3: \"14 Gorsebrook Lane, ZZ9 9ZZ\" is not a number"),
+///     "line 3: \"## G********* Lane, ZZ9 9**\" is not a number",
+/// );
+/// ```
+pub fn mask_free_text(text: &str) -> String {
+    mask_postcodes(&mask_streets(text))
 }
 
 /// Most words of a street's name between the house number and the

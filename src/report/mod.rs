@@ -9,7 +9,11 @@
 //!
 //! The model is built already masked (see [`mask`]) unless the user asked
 //! for addresses: no renderer ever sees a candidate's address in full, so
-//! no renderer can leak one. Allowed findings are marked suppressed, never
+//! no renderer can leak one. The JSON report keeps every string as the
+//! document printed it (JSON escapes control characters, [`json`]); the
+//! text formats render a copy whose control characters are visible
+//! escapes ([`Report::printable`]), so no document drives a terminal,
+//! spreadsheet or viewer through them. Allowed findings are marked suppressed, never
 //! dropped. A report also reads back from its own JSON
 //! ([`Report::from_json`]), so reports re-render without a rescan. This
 //! stage never reads notices, the network or the store.
@@ -58,6 +62,8 @@ pub mod markdown;
 pub mod mask;
 pub mod sarif;
 
+use std::borrow::Cow;
+use std::cell::OnceCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs;
 use std::io::{self, BufWriter, Read, Write};
@@ -69,6 +75,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::{
     AddressStatus, ElectionType, NoticeKind, ScannedDocument, Severity, TextSource, WithholdingRule,
 };
+use crate::printable::printable;
 use crate::registry::registry;
 use allow::{AllowList, FindingKey};
 use mask::DocumentMask;
@@ -300,11 +307,7 @@ impl Report {
     /// code (sorted), documents in the order given, masked unless
     /// `show_addresses`, allowed findings marked suppressed.
     pub fn build(documents: &[ScannedDocument], options: &ReportOptions) -> Report {
-        // Each document is masked on its own: in parallel, in order.
-        let reports: Vec<DocumentReport> = documents
-            .par_iter()
-            .map(|document| document_report(document, options.show_addresses))
-            .collect();
+        let reports: Vec<DocumentReport> = documents.par_iter().map(document_report).collect();
         let mut by_council: BTreeMap<&str, Vec<DocumentReport>> = BTreeMap::new();
         for (document, report) in documents.iter().zip(reports) {
             by_council
@@ -322,11 +325,77 @@ impl Report {
                 name: env!("CARGO_PKG_NAME").into(),
                 version: env!("CARGO_PKG_VERSION").into(),
             },
-            addresses_shown: options.show_addresses,
+            addresses_shown: true,
             councils,
         };
+        report.mask(options.show_addresses);
         report.apply_allow(&options.allow);
         report
+    }
+
+    /// Masks the report unless `show_addresses` (see [`mask`]), the one
+    /// pass every string of it goes through before any format renders it:
+    /// candidates' addresses and evidence keep only their shape, and every
+    /// other text (names, posts, areas, descriptions, layers, messages,
+    /// errors, sources) loses the document's addresses quoted in it, house
+    /// numbers with their streets and full postcodes. [`Report::build`]
+    /// calls it; `report` calls it on a report read back, which may have
+    /// been written with `--show-addresses` or by another tool. A masked
+    /// report cannot be unmasked.
+    pub fn mask(&mut self, show_addresses: bool) {
+        if !self.addresses_shown || show_addresses {
+            return;
+        }
+        for council in &mut self.councils {
+            // Each document is masked on its own: in parallel, in order.
+            council
+                .documents
+                .par_iter_mut()
+                .for_each(DocumentReport::mask);
+        }
+        self.addresses_shown = false;
+    }
+
+    /// A copy of the report for the text formats (CSV, Markdown, HTML,
+    /// SARIF): every string with its control characters as visible escapes
+    /// ([`printable`]), so that no document can drive a terminal or a
+    /// viewer through them. The JSON report is written from the report
+    /// itself, faithful, its escapes JSON's own.
+    pub fn printable(&self) -> Report {
+        let mut copy = self.clone();
+        copy.strings_mut(&mut |text| {
+            if let Cow::Owned(escaped) = printable(text) {
+                *text = escaped;
+            }
+        });
+        copy
+    }
+
+    /// Calls `visit` on every string of the report. Each struct is taken
+    /// apart whole, so a string field added later cannot be missed.
+    fn strings_mut(&mut self, visit: &mut impl FnMut(&mut String)) {
+        let Report {
+            schema,
+            tool: Tool { name, version },
+            addresses_shown: _,
+            councils,
+        } = self;
+        for text in [schema, name, version] {
+            visit(text);
+        }
+        for council in councils {
+            let CouncilReport {
+                code,
+                name,
+                summary: _,
+                documents,
+            } = council;
+            visit(code);
+            visit(name);
+            for document in documents {
+                document.strings_mut(visit);
+            }
+        }
     }
 
     /// Marks the findings `allow` allows as suppressed, with the reason,
@@ -334,6 +403,8 @@ impl Report {
     /// summaries. [`Report::build`] calls it; call it again to apply an
     /// allow list to a report read back with [`Report::from_json`].
     pub fn apply_allow(&mut self, allow: &AllowList) {
+        // The reason is the user's own text, but leaves the tool as well.
+        let masked = !self.addresses_shown;
         for council in &mut self.councils {
             for document in &mut council.documents {
                 for finding in &mut document.findings {
@@ -345,6 +416,9 @@ impl Report {
                         candidate: finding.candidate.as_deref(),
                         post: finding.post.as_deref(),
                     });
+                    if masked && let Some(reason) = &mut finding.suppression_reason {
+                        *reason = mask::mask_free_text(reason);
+                    }
                     finding.suppressed = finding.suppression_reason.is_some();
                 }
             }
@@ -551,32 +625,10 @@ fn summarise(documents: &[DocumentReport]) -> Summary {
     summary
 }
 
-fn document_report(document: &ScannedDocument, show_addresses: bool) -> DocumentReport {
+/// A document's report as detection found it: nothing masked
+/// yet ([`DocumentReport::mask`] masks it).
+fn document_report(document: &ScannedDocument) -> DocumentReport {
     let detection = &document.detection;
-    let secrets = detection
-        .candidates
-        .iter()
-        .flat_map(|c| [c.address.as_deref(), c.postcode.as_deref()])
-        .chain(
-            detection
-                .findings
-                .iter()
-                .filter(|f| !FREE_TEXT_EVIDENCE.contains(&f.rule.as_str()))
-                .flat_map(|f| [Some(f.evidence.as_str()), f.postcode.as_deref()]),
-        )
-        .flatten();
-    let mut masker = Masker {
-        mask: (!show_addresses).then(|| DocumentMask::new(secrets)),
-        addresses: HashMap::new(),
-        free_texts: HashMap::new(),
-    };
-    let postcode = |text: &str| {
-        if show_addresses {
-            Some(text.to_owned())
-        } else {
-            mask::outward_code(text)
-        }
-    };
     // The first candidate of each name, for their findings' posts.
     let mut posts: HashMap<&str, Option<&str>> = HashMap::with_capacity(detection.candidates.len());
     for candidate in &detection.candidates {
@@ -585,32 +637,6 @@ fn document_report(document: &ScannedDocument, show_addresses: bool) -> Document
             .or_insert(candidate.post.as_deref());
     }
     let post_of = |name: &str| posts.get(name).copied().flatten();
-    let findings = detection
-        .findings
-        .iter()
-        .map(|f| FindingReport {
-            id: f.id.clone(),
-            rule: f.rule.clone(),
-            severity: f.severity,
-            candidate: f.candidate.as_deref().map(|n| masker.label(n)),
-            post: f
-                .candidate
-                .as_deref()
-                .and_then(post_of)
-                .map(|p| masker.label(p)),
-            page: f.page,
-            evidence: if FREE_TEXT_EVIDENCE.contains(&f.rule.as_str()) {
-                masker.free_text(&f.evidence)
-            } else {
-                masker.address(&f.evidence)
-            },
-            postcode: f.postcode.as_deref().and_then(postcode),
-            layer: f.layer.clone(),
-            message: masker.free_text(&f.message),
-            suppressed: false,
-            suppression_reason: None,
-        })
-        .collect();
     DocumentReport {
         source: document.source.clone(),
         sha256: document.sha256.clone(),
@@ -618,87 +644,233 @@ fn document_report(document: &ScannedDocument, show_addresses: bool) -> Document
         pages: document.pages,
         text_layer: document.text_layer,
         text_source: document.text_source,
-        error: document.error.as_deref().map(|e| masker.free_text(e)),
+        error: document.error.clone(),
         election_date: detection.election_date.clone(),
-        election_date_reason: detection
-            .election
-            .date_reason
-            .as_deref()
-            .map(|r| masker.free_text(r)),
+        election_date_reason: detection.election.date_reason.clone(),
         election_type: detection.election.election_type,
-        election_type_reason: detection
-            .election
-            .type_reason
-            .as_deref()
-            .map(|r| masker.free_text(r)),
+        election_type_reason: detection.election.type_reason.clone(),
         withholding_rule: WithholdingRule {
             applied: detection.election.withholding.applied,
-            reason: masker.free_text(&detection.election.withholding.reason),
+            reason: detection.election.withholding.reason.clone(),
         },
         candidates: detection
             .candidates
             .iter()
             .map(|c| CandidateReport {
-                name: masker.label(&c.name),
-                post: c.post.as_deref().map(|p| masker.label(p)),
+                name: c.name.clone(),
+                post: c.post.clone(),
                 address_status: c.address_status,
-                address: c.address.as_deref().map(|a| masker.address(a)),
-                withheld_area: c.withheld_area.as_deref().map(|a| masker.label(a)),
+                address: c.address.clone(),
+                withheld_area: c.withheld_area.clone(),
                 page: c.page,
                 withdrawn: c.withdrawn,
-                description: c.description.as_deref().map(|d| masker.label(d)),
+                description: c.description.clone(),
             })
             .collect(),
-        findings,
+        findings: detection
+            .findings
+            .iter()
+            .map(|f| FindingReport {
+                id: f.id.clone(),
+                rule: f.rule.clone(),
+                severity: f.severity,
+                candidate: f.candidate.clone(),
+                post: f.candidate.as_deref().and_then(post_of).map(str::to_owned),
+                page: f.page,
+                evidence: f.evidence.clone(),
+                postcode: f.postcode.clone(),
+                layer: f.layer.clone(),
+                message: f.message.clone(),
+                suppressed: false,
+                suppression_reason: None,
+            })
+            .collect(),
+    }
+}
+
+impl DocumentReport {
+    /// Masks every string: see [`Report::mask`].
+    fn mask(&mut self) {
+        let secrets: Vec<String> = self
+            .candidates
+            .iter()
+            .filter_map(|c| c.address.clone())
+            .chain(
+                self.findings
+                    .iter()
+                    .filter(|f| !FREE_TEXT_EVIDENCE.contains(&f.rule.as_str()))
+                    .flat_map(|f| [Some(f.evidence.clone()), f.postcode.clone()])
+                    .flatten(),
+            )
+            .collect();
+        let mut masker = Masker {
+            mask: DocumentMask::new(secrets.iter().map(String::as_str)),
+            addresses: HashMap::new(),
+            free_texts: HashMap::new(),
+        };
+        // A file named after an address, a URL quoting one.
+        masker.label(&mut self.source);
+        for text in self
+            .error
+            .iter_mut()
+            .chain(&mut self.election_date_reason)
+            .chain(&mut self.election_type_reason)
+            .chain([&mut self.withholding_rule.reason])
+        {
+            masker.free_text(text);
+        }
+        for candidate in &mut self.candidates {
+            masker.label(&mut candidate.name);
+            for text in [
+                &mut candidate.post,
+                &mut candidate.withheld_area,
+                &mut candidate.description,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                masker.label(text);
+            }
+            for address in candidate.address.iter_mut() {
+                masker.address(address);
+            }
+        }
+        for finding in &mut self.findings {
+            for text in [
+                &mut finding.candidate,
+                &mut finding.post,
+                &mut finding.layer,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                masker.label(text);
+            }
+            if FREE_TEXT_EVIDENCE.contains(&finding.rule.as_str()) {
+                masker.free_text(&mut finding.evidence);
+            } else {
+                masker.address(&mut finding.evidence);
+            }
+            masker.free_text(&mut finding.message);
+            finding.postcode = finding.postcode.as_deref().and_then(mask::outward_code);
+        }
+    }
+
+    /// Calls `visit` on every string of the document: see
+    /// [`Report::strings_mut`].
+    fn strings_mut(&mut self, visit: &mut impl FnMut(&mut String)) {
+        let DocumentReport {
+            source,
+            sha256,
+            kind: _,
+            pages: _,
+            text_layer: _,
+            text_source: _,
+            error,
+            election_date,
+            election_date_reason,
+            election_type: _,
+            election_type_reason,
+            withholding_rule: WithholdingRule {
+                applied: _,
+                reason: withholding_reason,
+            },
+            candidates,
+            findings,
+        } = self;
+        visit(source);
+        visit(sha256);
+        visit(withholding_reason);
+        error
+            .iter_mut()
+            .chain(election_date)
+            .chain(election_date_reason)
+            .chain(election_type_reason)
+            .for_each(&mut *visit);
+        for candidate in candidates {
+            let CandidateReport {
+                name,
+                post,
+                address_status: _,
+                address,
+                withheld_area,
+                page: _,
+                withdrawn: _,
+                description,
+            } = candidate;
+            visit(name);
+            [post, address, withheld_area, description]
+                .into_iter()
+                .flatten()
+                .for_each(&mut *visit);
+        }
+        for finding in findings {
+            let FindingReport {
+                id,
+                rule,
+                severity: _,
+                candidate,
+                post,
+                page: _,
+                evidence,
+                postcode,
+                layer,
+                message,
+                suppressed: _,
+                suppression_reason,
+            } = finding;
+            for text in [id, rule, evidence, message] {
+                visit(text);
+            }
+            [candidate, post, postcode, layer, suppression_reason]
+                .into_iter()
+                .flatten()
+                .for_each(&mut *visit);
+        }
     }
 }
 
 /// The masked texts of one document, each worked out once: a candidate's
 /// address is also the evidence of its finding, and every finding of a
 /// rule carries the same message.
-struct Masker<'d> {
-    /// The document's secrets; `None` when addresses are shown.
-    mask: Option<DocumentMask>,
-    addresses: HashMap<&'d str, String>,
-    free_texts: HashMap<&'d str, String>,
+struct Masker {
+    /// The document's secrets.
+    mask: DocumentMask,
+    addresses: HashMap<String, String>,
+    free_texts: HashMap<String, String>,
 }
 
-impl<'d> Masker<'d> {
-    /// An address or evidence, masked unless addresses are shown.
-    fn address(&mut self, text: &'d str) -> String {
-        if self.mask.is_none() {
-            return text.to_owned();
-        }
-        once(&mut self.addresses, text, mask::mask_address)
+impl Masker {
+    /// An address or evidence.
+    fn address(&mut self, text: &mut String) {
+        once(&mut self.addresses, text, mask::mask_address);
     }
 
-    /// A name, post or area: text that should hold no address but may (a
-    /// name cell that swallowed its address, "(address in NB4 7RQ)"),
-    /// masked like free text unless addresses are shown. Not remembered:
-    /// most are distinct.
-    fn label(&self, text: &str) -> String {
-        match &self.mask {
-            Some(mask) => mask.apply(text),
-            None => text.to_owned(),
-        }
+    /// A name, post, area, layer or source: text that should hold no
+    /// address but may (a name cell that swallowed its address, "(address
+    /// in NB4 7RQ)"), masked like free text. Not remembered: most are
+    /// distinct.
+    fn label(&self, text: &mut String) {
+        *text = self.mask.apply(text);
     }
 
-    /// Free text (a message, a reason), masked unless addresses are shown.
-    fn free_text(&mut self, text: &'d str) -> String {
-        match &self.mask {
-            Some(mask) => once(&mut self.free_texts, text, |t| mask.apply(t)),
-            None => text.to_owned(),
-        }
+    /// Free text (a message, an error).
+    fn free_text(&mut self, text: &mut String) {
+        once(&mut self.free_texts, text, |t| self.mask.apply(t));
     }
 }
 
-/// `work(text)`, from `done` when worked out before.
-fn once<'d>(
-    done: &mut HashMap<&'d str, String>,
-    text: &'d str,
-    work: impl FnOnce(&str) -> String,
-) -> String {
-    done.entry(text).or_insert_with(|| work(text)).clone()
+/// Replaces `text` by `work(text)`, from `done` when worked out before.
+fn once(done: &mut HashMap<String, String>, text: &mut String, work: impl FnOnce(&str) -> String) {
+    let worked = match done.get(text.as_str()) {
+        Some(worked) => worked.clone(),
+        None => {
+            let worked = work(text);
+            done.insert(std::mem::take(text), worked.clone());
+            worked
+        }
+    };
+    *text = worked;
 }
 
 /// An output format (`--format`).
@@ -782,13 +954,26 @@ impl OutputFile {
 
     /// Renders the report into this file's format.
     pub fn render(self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
+        self.render_from(report, &OnceCell::new(), out)
+    }
+
+    /// Renders `report` into this file's format: JSON from the report as
+    /// it is, every text format from its [`Report::printable`] copy, made
+    /// into `printable` on first need and kept for the next file.
+    fn render_from(
+        self,
+        report: &Report,
+        printable: &OnceCell<Report>,
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
+        let text = || printable.get_or_init(|| report.printable());
         match self {
             OutputFile::Json => json::write(report, out),
-            OutputFile::FindingsCsv => csv::write_findings(report, out),
-            OutputFile::CandidatesCsv => csv::write_candidates(report, out),
-            OutputFile::Markdown => markdown::write(report, out),
-            OutputFile::Html => html::write(report, out),
-            OutputFile::Sarif => sarif::write(report, out),
+            OutputFile::FindingsCsv => csv::write_findings(text(), out),
+            OutputFile::CandidatesCsv => csv::write_candidates(text(), out),
+            OutputFile::Markdown => markdown::write(text(), out),
+            OutputFile::Html => html::write(text(), out),
+            OutputFile::Sarif => sarif::write(text(), out),
         }
     }
 }
@@ -879,12 +1064,13 @@ pub fn write_outputs(
         path: dir.to_owned(),
         source,
     })?;
+    let printable = OnceCell::new();
     let mut written = Vec::new();
     for file in formats.iter().flat_map(|f| f.files()) {
         let path = dir.join(file.file_name());
         write_atomically(&path, |out| {
             out.write_all(file.byte_order_mark())?;
-            file.render(report, out)
+            file.render_from(report, &printable, out)
         })
         .map_err(|source| ReportError::Write {
             path: path.clone(),

@@ -12,6 +12,10 @@
 //! accepted external suppression with the allow list's reason.
 //!
 //! The log is built from typed structs (serde), never by pasting strings.
+//! Plain text message strings are escaped as SARIF 2.1.0 §3.11.6 requires:
+//! square brackets (which would open an embedded link, `[text](url)`) and
+//! the backslash that escapes them are preceded by a backslash, so a
+//! candidate's name is shown as written and never becomes a link.
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -109,8 +113,36 @@ pub struct RuleProperties {
 /// A plain text message (`message`, `multiformatMessageString`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Message {
-    /// The text.
+    /// The text, escaped ([`Message::plain`]).
     pub text: String,
+}
+
+impl Message {
+    /// A message showing `text` as written: see [`plain_text`].
+    pub fn plain(text: &str) -> Message {
+        Message {
+            text: plain_text(text),
+        }
+    }
+}
+
+/// `text` as a SARIF plain text message string (§3.11.6): `\`, `[` and
+/// `]` escaped with a backslash, so no part of it is an embedded link.
+///
+/// ```
+/// use sopncheck::report::sarif::plain_text;
+/// assert_eq!(plain_text("[pwn](https://example.test)"), "\\[pwn\\](https://example.test)");
+/// assert_eq!(plain_text("a\\b"), "a\\\\b");
+/// ```
+pub fn plain_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '\\' | '[' | ']') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// A message with Markdown (`multiformatMessageString`).
@@ -272,7 +304,7 @@ pub fn log(report: &Report) -> Log {
             rule_id: finding.rule.clone(),
             rule_index,
             level: level(finding.severity).into(),
-            message: Message { text },
+            message: Message::plain(&text),
             locations: vec![Location {
                 physical_location: PhysicalLocation {
                     artifact_location: ArtifactLocation { uri },
@@ -346,14 +378,10 @@ fn rule(guidance: &RuleGuidance, id: &str) -> Rule {
     Rule {
         id: id.to_owned(),
         name,
-        short_description: Message {
-            text: guidance.short.into(),
-        },
-        full_description: Message {
-            text: guidance.full.into(),
-        },
+        short_description: Message::plain(guidance.short),
+        full_description: Message::plain(guidance.full),
         help: MultiformatMessage {
-            text: guidance.remediation.into(),
+            text: plain_text(guidance.remediation),
             markdown: format!("**{}.** {}", guidance.title, guidance.remediation),
         },
         default_configuration: Configuration {

@@ -469,3 +469,43 @@ fn names_posts_and_areas_holding_a_postcode_are_masked() {
         }
     }
 }
+
+#[test]
+fn sources_errors_and_reasons_quoting_an_address_are_masked() {
+    let mut documents = sample_documents();
+    documents[2].source = "scans/22 Ormond Street ZZ8 4LP.pdf".into();
+    documents[2].error = Some("cannot read \"22 Ormond Street, ZZ8 4LP\"".into());
+    let allow = AllowList::parse(
+        "[[accepted]]\nid = \"u1\"\nreason = \"checked with 22 Ormond Street ZZ8 4LP\"\n",
+        "allow.toml",
+    )
+    .unwrap();
+    let options = ReportOptions {
+        show_addresses: false,
+        allow,
+    };
+    let report = Report::build(&documents, &options);
+    let scanned = |report: &Report| {
+        let mut scan = report.councils.iter().flat_map(|c| &c.documents);
+        scan.find(|d| d.sha256 == documents[2].sha256)
+            .cloned()
+            .unwrap()
+    };
+    assert!(
+        scanned(&report).findings[0].suppressed,
+        "the test feeds a reason"
+    );
+    for (file, text) in render_all(&report) {
+        for secret in ["ZZ8 4LP", "22 Ormond", "Ormond Street"] {
+            assert!(!text.contains(secret), "{file:?} leaks {secret:?}:\n{text}");
+        }
+    }
+    let shown = Report::build(
+        &documents,
+        &ReportOptions {
+            show_addresses: true,
+            ..options
+        },
+    );
+    assert_eq!(scanned(&shown).source, documents[2].source);
+}
