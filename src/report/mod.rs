@@ -771,10 +771,11 @@ impl DocumentReport {
             election_date_reason,
             election_type: _,
             election_type_reason,
-            withholding_rule: WithholdingRule {
-                applied: _,
-                reason: withholding_reason,
-            },
+            withholding_rule:
+                WithholdingRule {
+                    applied: _,
+                    reason: withholding_reason,
+                },
             candidates,
             findings,
         } = self;
