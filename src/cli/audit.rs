@@ -13,7 +13,7 @@ use clap::Args;
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
-use super::scan::{detector, finish, load_allow};
+use super::scan::{detector, finish, load_allow, warn_council_contradictions, warn_unmatched};
 use super::{CommonArgs, EXIT_CLEAN, fatal};
 use crate::crawl::{self, CrawlConfig, CrawlEvent, EventKind, Seed};
 use crate::demo::DemoServer;
@@ -75,6 +75,16 @@ pub(super) fn run_audit(demo: bool, common: &CommonArgs, args: &CrawlArgs) -> u8
             names.insert(council.code.clone(), council.name.clone());
         }
         let mut config = server.crawl_config();
+        if let Some(given) = &common.council {
+            let known: Vec<(&str, &str)> = names
+                .iter()
+                .map(|(c, n)| (c.as_str(), n.as_str()))
+                .collect();
+            match super::known_council(given, &known) {
+                Ok(code) => config.seeds.retain(|seed| seed.council == code),
+                Err(message) => return fatal(&message),
+            }
+        }
         apply_flags(&mut config, args);
         (config, Some(server))
     } else {
@@ -104,17 +114,17 @@ pub(super) fn run_audit(demo: bool, common: &CommonArgs, args: &CrawlArgs) -> u8
         Ok(documents) => documents,
         Err(message) => return fatal(&message),
     };
+    warn_council_contradictions(&documents, common.council.as_deref());
     let allow = match load_allow(common) {
         Ok(allow) => allow,
         Err(message) => return fatal(&message),
     };
-    let mut report = Report::build(
-        &documents,
-        &ReportOptions {
-            show_addresses: common.show_addresses,
-            allow,
-        },
-    );
+    let options = ReportOptions {
+        show_addresses: common.show_addresses,
+        allow,
+    };
+    let mut report = Report::build(&documents, &options);
+    warn_unmatched(&options.allow, &report);
     for council in &mut report.councils {
         if let Some(name) = names.get(&council.code) {
             council.name.clone_from(name);
@@ -261,25 +271,24 @@ impl CrawlProgress {
     }
 }
 
-/// Scans every stored document in parallel; the source is its URL and its
-/// council the one it was crawled for.
+/// Scans every stored document (only those of `--council` when given) in
+/// parallel; the source is its URL and its council the one it was crawled
+/// for.
 pub(super) fn scan_store(
     store: &Store,
     detector: &Detector,
     common: &CommonArgs,
 ) -> Result<Vec<ScannedDocument>, String> {
-    let stored = store.documents().map_err(|e| e.to_string())?;
+    let mut stored = store.documents().map_err(|e| e.to_string())?;
+    if let Some(code) = &common.council {
+        stored.retain(|document| document.council.eq_ignore_ascii_case(code));
+    }
     let mut documents: Vec<ScannedDocument> = stored
         .par_iter()
         .map(|document| {
             let options = ScanOptions {
                 limits: Limits::default(),
-                council: Some(
-                    common
-                        .council
-                        .clone()
-                        .unwrap_or_else(|| document.council.clone()),
-                ),
+                council: Some(document.council.clone()),
             };
             match store.read(document) {
                 Ok(bytes) => scan::scan_bytes(

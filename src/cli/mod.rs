@@ -16,6 +16,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use self::extract::ExtractView;
 use crate::model::Severity;
+use crate::registry::{self, registry};
 use crate::report::Format;
 
 /// Exit status: nothing at or above the threshold.
@@ -178,23 +179,76 @@ pub fn main() -> ExitCode {
         Command::Scan {
             paths,
             store,
-            common,
-        } => match thread_pool(common.threads) {
-            Ok(pool) => pool.install(|| scan::run_scan(&paths, store.as_deref(), &common)),
+            mut common,
+        } => match (thread_pool(common.threads), common.registry_council()) {
+            (Ok(pool), Ok(())) => {
+                pool.install(|| scan::run_scan(&paths, store.as_deref(), &common))
+            }
+            (Err(message), _) | (_, Err(message)) => fatal(&message),
+        },
+        // The report's own councils count too (a demo report's are not in
+        // the registry): `run_report` checks the code.
+        Command::Report { source, common } => scan::run_report(&source, &common),
+        Command::Crawl { mut common, crawl } => match common.registry_council() {
+            Ok(()) => audit::run_crawl(&common, &crawl),
             Err(message) => fatal(&message),
         },
-        Command::Report { source, common } => scan::run_report(&source, &common),
-        Command::Crawl { common, crawl } => audit::run_crawl(&common, &crawl),
         Command::Audit {
             demo,
-            common,
+            mut common,
             crawl,
-        } => match thread_pool(common.threads) {
-            Ok(pool) => pool.install(|| audit::run_audit(demo, &common, &crawl)),
-            Err(message) => fatal(&message),
-        },
+        } => {
+            // The demo's councils are invented: `run_audit` checks the code
+            // against them.
+            let checked = if demo {
+                Ok(())
+            } else {
+                common.registry_council()
+            };
+            match (thread_pool(common.threads), checked) {
+                (Ok(pool), Ok(())) => pool.install(|| audit::run_audit(demo, &common, &crawl)),
+                (Err(message), _) | (_, Err(message)) => fatal(&message),
+            }
+        }
     };
     ExitCode::from(status)
+}
+
+impl CommonArgs {
+    /// Replaces `--council` by the registry's spelling of the code, or
+    /// refuses a code the registry does not hold.
+    fn registry_council(&mut self) -> Result<(), String> {
+        if let Some(given) = &self.council {
+            let known: Vec<(&str, &str)> = registry()
+                .all()
+                .iter()
+                .map(|c| (c.code.as_str(), c.name.as_str()))
+                .collect();
+            self.council = Some(known_council(given, &known)?);
+        }
+        Ok(())
+    }
+}
+
+/// The spelling in `known` (`(code, name)` pairs) of the council code
+/// `given`, compared case-insensitively; an error naming the closest codes
+/// when it is not there.
+pub(super) fn known_council(given: &str, known: &[(&str, &str)]) -> Result<String, String> {
+    let given = given.trim();
+    if let Some((code, _)) = known
+        .iter()
+        .find(|(code, _)| code.eq_ignore_ascii_case(given))
+    {
+        return Ok((*code).to_owned());
+    }
+    let closest: Vec<String> = registry::closest(given, known.iter().copied())
+        .iter()
+        .map(|(code, name)| format!("{code} ({name})"))
+        .collect();
+    Err(format!(
+        "--council {given:?} is not a council code known here; closest: {}",
+        closest.join(", ")
+    ))
 }
 
 fn fatal(message: &str) -> u8 {

@@ -81,6 +81,7 @@ mod text;
 pub use postcode::postcode_spans;
 pub(crate) use rules::FINDING_RULES;
 pub use rules::{RuleError, Rules};
+pub(crate) use text::key as name_key;
 
 use crate::model::{DocumentFindings, Extraction, NoticeKind};
 use crate::registry::registry;
