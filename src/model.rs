@@ -340,6 +340,83 @@ impl NoticeKind {
     }
 }
 
+/// The type of election a notice is for, read from its heading
+/// (`rules/elections.toml`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ElectionType {
+    /// Principal council (county, district, borough, unitary, NI district).
+    Local,
+    /// Parish or town council (England), community council (Wales).
+    ParishOrCommunity,
+    /// A local authority's directly elected mayor.
+    Mayoral,
+    /// Police and crime commissioner (or police, fire and crime).
+    PoliceAndCrimeCommissioner,
+    /// The UK Parliament (House of Commons).
+    UkParliament,
+    /// Senedd Cymru (the National Assembly for Wales until 2020).
+    Senedd,
+    /// The Scottish Parliament.
+    ScottishParliament,
+    /// The Northern Ireland Assembly.
+    NorthernIrelandAssembly,
+    /// The Mayor of London and the London Assembly.
+    GreaterLondonAuthority,
+    /// A combined (county) authority's mayor.
+    CombinedAuthority,
+    /// The European Parliament (UK polls until 2019).
+    EuropeanParliament,
+}
+
+impl ElectionType {
+    /// The snake_case name, as in JSON and `rules/`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ElectionType::Local => "local",
+            ElectionType::ParishOrCommunity => "parish_or_community",
+            ElectionType::Mayoral => "mayoral",
+            ElectionType::PoliceAndCrimeCommissioner => "police_and_crime_commissioner",
+            ElectionType::UkParliament => "uk_parliament",
+            ElectionType::Senedd => "senedd",
+            ElectionType::ScottishParliament => "scottish_parliament",
+            ElectionType::NorthernIrelandAssembly => "northern_ireland_assembly",
+            ElectionType::GreaterLondonAuthority => "greater_london_authority",
+            ElectionType::CombinedAuthority => "combined_authority",
+            ElectionType::EuropeanParliament => "european_parliament",
+        }
+    }
+}
+
+/// Whether candidates could withhold their home address at a notice's
+/// election (`rules/withholding.toml`), and on what grounds.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct WithholdingRule {
+    /// `Some(true)`: the rule applied; `Some(false)`: the election
+    /// predates it; `None`: that could not be established.
+    pub applied: Option<bool>,
+    /// Why: the legislation and its date, or what could not be read.
+    pub reason: String,
+}
+
+/// What a notice says about its election besides the date, and why a
+/// date or type is missing.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct ElectionReading {
+    /// Why no election date was read (`None` when one was).
+    #[serde(default)]
+    pub date_reason: Option<String>,
+    /// The election type named in the heading, if one is.
+    #[serde(default)]
+    pub election_type: Option<ElectionType>,
+    /// Why no election type was read (`None` when one was).
+    #[serde(default)]
+    pub type_reason: Option<String>,
+    /// Whether the withholding rule applied.
+    #[serde(default)]
+    pub withholding: WithholdingRule,
+}
+
 /// Whether a candidate's home address is printed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -422,6 +499,10 @@ pub struct DocumentFindings {
     pub kind: NoticeKind,
     /// The election date printed in the notice, ISO 8601, if found.
     pub election_date: Option<String>,
+    /// The election type, why a date or type is missing, and whether the
+    /// withholding rule applied.
+    #[serde(default)]
+    pub election: ElectionReading,
     /// The council's register code, if recognised from the text.
     pub council: Option<String>,
     /// Candidates in notice order.

@@ -91,6 +91,17 @@ fn every_fixture_gives_its_candidates_and_exactly_its_findings() {
         if fixture.expected == Expected::NeedsPassword {
             continue;
         }
+        assert_eq!(
+            found.election_date, fixture.notice.election_date,
+            "{}: election date",
+            fixture.name
+        );
+        assert_eq!(
+            found.election.election_type,
+            Some(fixture.notice.layout.election_type()),
+            "{}: election type",
+            fixture.name
+        );
         if fixture.name == "running-text" {
             assert!(found.candidates.is_empty(), "running-text: candidates");
             continue;

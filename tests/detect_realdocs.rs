@@ -4,13 +4,15 @@
 //!
 //! For every labelled `NAME.json` beside `NAME.pdf`: extract, detect, and
 //! compare candidate by candidate with the labels (name, post, status,
-//! withheld area, postcode, page, withdrawn); no candidate invented; no
+//! withheld area, postcode, page, withdrawn); the election date equal to
+//! the label's, an election type read and, with the date, whether
+//! candidates could withhold established; no candidate invented; no
 //! finding on a postcode that is not a candidate's; one
-//! `published-home-address` (or `pre-rule-published-address`) per published
-//! candidate; no `unattributed-address` and no `unparsed-notice`.
-//! `blank.pdf` must be `unscannable`. Failure messages name
-//! candidates by position ("candidate #3 of post #2") and the field, and
-//! print document text only for the field that differs.
+//! `published-home-address` (or `pre-rule-published-address`) per
+//! published candidate; no `unattributed-address` and no
+//! `unparsed-notice`. `blank.pdf` must be `unscannable`. Failure messages
+//! name candidates by position ("candidate #3 of post #2") and the field,
+//! and print document text only for the field that differs.
 //!
 //! A ratchet keeps the test useful while new notices are added to the
 //! folder: a notice not yet read fully right is listed in `NOT_YET_RIGHT`
@@ -110,6 +112,17 @@ fn check(dir: &Path, labels: &Value) -> (Score, Vec<String>) {
         problem(format!(
             "election date {:?} != {date:?}",
             found.election_date
+        ));
+    }
+    // Every labelled notice names its election in its heading, and with
+    // its date read, whether its candidates could withhold is established.
+    if found.election.election_type.is_none() {
+        problem("no election type read".to_string());
+    }
+    if date.is_some() && found.election.withholding.applied.is_none() {
+        problem(format!(
+            "withholding rule not established: {}",
+            found.election.withholding.reason
         ));
     }
 

@@ -337,3 +337,198 @@ fn a_document_over_a_limit_is_its_own_error_and_the_others_are_scanned() {
     assert_eq!(output.status.code(), Some(1));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// [`simple_pdf`] with `damage` applied to its document before saving:
+/// the page tree's id and the page's id are given.
+fn damaged_pdf(damage: impl Fn(&mut Document, lopdf::ObjectId, lopdf::ObjectId)) -> Vec<u8> {
+    let mut doc = Document::load_mem(&simple_pdf()).expect("load");
+    let pages_id = doc
+        .catalog()
+        .expect("catalog")
+        .get(b"Pages")
+        .expect("pages")
+        .as_reference()
+        .expect("ref");
+    let page_id = doc.page_iter().next().expect("page");
+    damage(&mut doc, pages_id, page_id);
+    let mut bytes = Vec::new();
+    doc.save_to(&mut bytes).expect("save");
+    bytes
+}
+
+/// A page tree of `depth` `Pages` nodes, each with the next node and an
+/// empty node as kids, the page at the bottom.
+fn deep_page_tree(depth: usize) -> Vec<u8> {
+    damaged_pdf(|doc, pages_id, page_id| {
+        let mut child = page_id;
+        for _ in 0..depth {
+            let empty =
+                doc.add_object(dictionary! { "Type" => "Pages", "Kids" => vec![], "Count" => 0 });
+            child = doc.add_object(dictionary! {
+                "Type" => "Pages", "Kids" => vec![child.into(), empty.into()], "Count" => 1,
+            });
+        }
+        doc.get_dictionary_mut(pages_id)
+            .expect("pages")
+            .set("Kids", vec![child.into()]);
+    })
+}
+
+/// [`simple_pdf`] with its content stream's `/Length` written as `length`.
+fn pdf_with_length(length: &str) -> Vec<u8> {
+    let text = String::from_utf8_lossy(&pdf_with_content(
+        b"BT /F1 12 Tf 72 700 Td (Hello notice) Tj ET",
+        dictionary! {},
+    ))
+    .into_owned();
+    let at = text.find("/Length ").expect("a /Length") + "/Length ".len();
+    let digits = text[at..]
+        .find(|c: char| !c.is_ascii_digit())
+        .expect("the length ends");
+    format!("{}{length}{}", &text[..at], &text[at + digits..]).into_bytes()
+}
+
+/// Hostile PDFs whose pages give no text, and what the error must name.
+fn pdfs_without_readable_pages() -> Vec<(&'static str, Vec<u8>, &'static str)> {
+    vec![
+        (
+            "page-tree-cycle",
+            damaged_pdf(|doc, pages_id, _| {
+                doc.get_dictionary_mut(pages_id)
+                    .expect("pages")
+                    .set("Kids", vec![pages_id.into()]);
+            }),
+            "page tree is a cycle",
+        ),
+        (
+            "deep-page-tree",
+            deep_page_tree(100_000),
+            "page tree is nested deeper than 256 levels",
+        ),
+        (
+            "reference-cycle",
+            damaged_pdf(|doc, _, page_id| {
+                let first = doc.new_object_id();
+                let second = doc.new_object_id();
+                doc.objects.insert(first, Object::Reference(second));
+                doc.objects.insert(second, Object::Reference(first));
+                doc.get_dictionary_mut(page_id)
+                    .expect("page")
+                    .set("Contents", first);
+            }),
+            "reference cycle",
+        ),
+        ("negative-length", pdf_with_length("-5"), "bad /Length (-5)"),
+        (
+            "dangling-length",
+            pdf_with_length("99 0 R"),
+            "bad /Length (99 0 R)",
+        ),
+    ]
+}
+
+#[test]
+fn broken_page_trees_and_streams_name_their_cause() {
+    for (name, bytes, cause) in pdfs_without_readable_pages() {
+        match extract_bytes(&bytes, None, &Limits::default()) {
+            Err(error) => {
+                let message = error.to_string();
+                assert!(message.contains(cause), "{name}: {message}");
+            }
+            Ok(extraction) => panic!(
+                "{name}: extracted {} lines, no error",
+                extraction.lines.len()
+            ),
+        }
+    }
+    // A tree as deep as the limit still reads.
+    let extraction =
+        extract_bytes(&deep_page_tree(200), None, &Limits::default()).expect("200 deep");
+    assert_eq!(extraction.lines[0].cells[0].text, "Hello notice");
+}
+
+/// A Word file: a zip holding `document` as `word/document.xml`.
+fn docx_with(document: &[u8]) -> Vec<u8> {
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    zip.start_file(
+        "word/document.xml",
+        zip::write::SimpleFileOptions::default(),
+    )
+    .expect("start");
+    zip.write_all(document).expect("write");
+    zip.finish().expect("finish").into_inner()
+}
+
+#[test]
+fn a_damaged_word_file_says_word_not_pdf() {
+    let good = docx_with(
+        b"<w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body><w:p><w:r><w:t>Hello notice</w:t></w:r></w:p></w:body></w:document>",
+    );
+    let bad_xml = docx_with(b"<w:document><w:body><w:p></w:r></w:body>");
+    let truncated = good[..good.len() - 30].to_vec();
+    for (name, bytes) in [("bad XML", bad_xml), ("truncated", truncated)] {
+        let error = extract_bytes(&bytes, None, &Limits::default()).expect_err(name);
+        assert!(
+            matches!(error, ExtractError::DamagedWord(_)),
+            "{name}: {error:?}"
+        );
+        let message = error.to_string();
+        assert!(
+            message.contains("Word (DOCX)") && !message.contains("PDF"),
+            "{name}: {message}"
+        );
+    }
+}
+
+#[test]
+fn every_broken_file_is_unscannable_with_its_cause_in_the_report() {
+    let dir = std::env::temp_dir().join(format!("sopncheck-causes-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let mut expected: Vec<(String, &str)> = Vec::new();
+    for (name, bytes, cause) in pdfs_without_readable_pages() {
+        let file = format!("{name}.pdf");
+        std::fs::write(dir.join(&file), bytes).expect("write");
+        expected.push((file, cause));
+    }
+    std::fs::write(
+        dir.join("word.docx"),
+        docx_with(b"<w:document><w:body></w:r>"),
+    )
+    .expect("write");
+    expected.push(("word.docx".into(), "damaged Word (DOCX) file"));
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_sopncheck"))
+        .args(["scan", dir.to_str().expect("utf-8"), "--fail-on", "high"])
+        .output()
+        .expect("run sopncheck");
+    assert_eq!(output.status.code(), Some(1), "unscannable is high");
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json report");
+    let documents: Vec<&serde_json::Value> = report["councils"]
+        .as_array()
+        .expect("councils")
+        .iter()
+        .flat_map(|c| c["documents"].as_array().expect("documents"))
+        .collect();
+    assert_eq!(documents.len(), expected.len(), "{report}");
+    for (file, cause) in expected {
+        let document = documents
+            .iter()
+            .find(|d| d["source"].as_str().is_some_and(|s| s.ends_with(&file)))
+            .unwrap_or_else(|| panic!("{file} not reported"));
+        let error = document["error"].as_str().unwrap_or_default();
+        assert!(error.contains(cause), "{file}: {error:?}");
+        assert!(!error.contains("text layer"), "{file}: {error:?}");
+        let findings = document["findings"].as_array().expect("findings");
+        let unscannable = findings
+            .iter()
+            .find(|f| f["rule"] == "unscannable")
+            .unwrap_or_else(|| panic!("{file}: no unscannable finding"));
+        assert!(
+            unscannable["evidence"]
+                .as_str()
+                .is_some_and(|e| e.contains(cause)),
+            "{file}: {unscannable}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

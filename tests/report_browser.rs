@@ -58,6 +58,7 @@ fn hostile_documents() -> Vec<ScannedDocument> {
         detection: DocumentFindings {
             kind: NoticeKind::Sopn,
             election_date: Some("2026-05-07".into()),
+            election: Default::default(),
             council: Some("YOR".into()),
             candidates: vec![
                 candidate("<script>alert(1)</script>", TITLE_SCRIPT),

@@ -74,6 +74,16 @@ const EVERY_FORMAT: [&str; 10] = [
 ];
 
 /// The rule of each finding of one document of a JSON report.
+/// Every document of a JSON report, council after council.
+fn documents(report: &serde_json::Value) -> Vec<&serde_json::Value> {
+    report["councils"]
+        .as_array()
+        .expect("councils")
+        .iter()
+        .flat_map(|c| c["documents"].as_array().expect("documents"))
+        .collect()
+}
+
 fn finding_rules(document: &serde_json::Value) -> Vec<&str> {
     document["findings"]
         .as_array()
@@ -174,12 +184,7 @@ fn bad_files_are_reported_and_the_rest_scanned() {
     let output = sopncheck(&["scan", dir.to_str().expect("utf-8"), "--fail-on", "never"]);
     assert_eq!(output.status.code(), Some(0), "--fail-on never");
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json report");
-    let documents: Vec<&serde_json::Value> = report["councils"]
-        .as_array()
-        .expect("councils")
-        .iter()
-        .flat_map(|c| c["documents"].as_array().expect("documents"))
-        .collect();
+    let documents = documents(&report);
     assert_eq!(documents.len(), 4);
     for document in &documents {
         let source = document["source"].as_str().expect("source");
@@ -389,5 +394,168 @@ fn word_notices_are_scanned_hidden_text_included() {
     let mut rules = finding_rules(document);
     rules.sort();
     assert_eq!(rules, ["hidden-text-address", "published-home-address"]);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_notice_without_a_readable_date_says_so() {
+    let dir = temp_dir("undated");
+    for name in ["undated-notice", "poll-date-without-year"] {
+        std::fs::write(dir.join(format!("{name}.pdf")), fixture(name).bytes).expect("write");
+    }
+    let output = sopncheck(&[
+        "scan",
+        dir.to_str().expect("utf-8"),
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    let documents = documents(&report);
+    let document = |name: &str| {
+        *documents
+            .iter()
+            .find(|d| {
+                d["source"]
+                    .as_str()
+                    .is_some_and(|s| s.ends_with(&format!("{name}.pdf")))
+            })
+            .unwrap_or_else(|| panic!("no document {name}"))
+    };
+
+    let undated = document("undated-notice");
+    assert_eq!(undated["election_date"], serde_json::Value::Null);
+    let reason = undated["election_date_reason"].as_str().expect("a reason");
+    assert!(reason.contains("without a year"), "{reason}");
+    assert_eq!(undated["election_type"], "local");
+    assert_eq!(undated["election_type_reason"], serde_json::Value::Null);
+    assert_eq!(
+        undated["withholding_rule"]["applied"],
+        serde_json::Value::Null
+    );
+    let published: Vec<&serde_json::Value> = undated["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["rule"] == "published-home-address")
+        .collect();
+    assert!(!published.is_empty(), "{undated}");
+    for finding in published {
+        let message = finding["message"].as_str().expect("message");
+        assert!(
+            message.contains("could not be established") && message.contains("without a year"),
+            "{message}"
+        );
+    }
+
+    // The same notice with a dated line: the poll date takes its year, and
+    // the rule is established.
+    let dated = document("poll-date-without-year");
+    assert_eq!(dated["election_date"], "2026-05-07");
+    assert_eq!(dated["election_date_reason"], serde_json::Value::Null);
+    assert_eq!(dated["withholding_rule"]["applied"], true);
+    for finding in dated["findings"].as_array().expect("findings") {
+        let message = finding["message"].as_str().expect("message");
+        assert!(!message.contains("could not be established"), "{message}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A generated SoPN whose first candidate's address is printed less than
+/// one em after the name, so the two merge into one cell, and whose
+/// second candidate's withheld area holds a full postcode.
+fn merged_name_and_address_pdf() -> Vec<u8> {
+    use sopncheck::synth::pdf::{self, FontKind, Page, Spec, text_width};
+    let mut page = Page::new();
+    page.text(150.0, 800.0, 14.0, "STATEMENT OF PERSONS NOMINATED");
+    page.text(200.0, 782.0, 12.0, "Borough of Northbury");
+    page.text(
+        40.0,
+        764.0,
+        11.0,
+        "Election of a Borough Councillor for Kestrel Ward",
+    );
+    page.text(40.0, 748.0, 10.0, "on Thursday 7 May 2026");
+    let header = 720.0;
+    for (x, text) in [
+        (40.0, "Name of candidate"),
+        (230.0, "Home address"),
+        (420.0, "Description (if any)"),
+    ] {
+        page.text(x, header, 10.0, text);
+    }
+    let name = "QUENBY Tobias";
+    // Half an em after the name: one cell to the extractor.
+    let address_x = 40.0 + text_width(name, 10.0) + 5.0;
+    page.text(40.0, 700.0, 10.0, name);
+    page.text(
+        address_x,
+        700.0,
+        10.0,
+        "14 Quillon Terrace, Northbury, NB4 7QT",
+    );
+    page.text(420.0, 700.0, 10.0, "Independent");
+    page.text(40.0, 680.0, 10.0, "VARNEY Siân");
+    page.text(230.0, 680.0, 10.0, "(address in NB4 7RQ)");
+    page.text(420.0, 680.0, 10.0, "Green Party");
+    page.text(
+        40.0,
+        640.0,
+        9.0,
+        "Printed and published by the Returning Officer, Town Hall, Northbury",
+    );
+    pdf::write(&Spec::new(FontKind::Type1WinAnsi), &[page])
+}
+
+#[test]
+fn a_name_that_swallowed_its_address_and_an_area_with_a_postcode_are_masked() {
+    let dir = temp_dir("merged-cells");
+    let notices = dir.join("notices");
+    std::fs::create_dir_all(&notices).expect("notices dir");
+    std::fs::write(notices.join("merged.pdf"), merged_name_and_address_pdf()).expect("write");
+    let out = dir.join("out");
+    let mut args = vec![
+        "scan",
+        notices.to_str().expect("utf-8"),
+        "--fail-on",
+        "never",
+        "--out",
+        out.to_str().expect("utf-8"),
+    ];
+    args.extend(EVERY_FORMAT);
+    let output = sopncheck(&args);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let text = all_output(&output, &out);
+    for secret in ["NB4 7QT", "NB4 7RQ", "14 Quillon", "Quillon Terrace"] {
+        assert!(
+            !text.contains(secret),
+            "masked output shows {secret:?}:\n{text}"
+        );
+    }
+    // Also each format alone on standard output, and the same with
+    // --show-addresses printing them.
+    for format in ["json", "csv", "html"] {
+        let output = sopncheck(&["scan", notices.to_str().expect("utf-8"), "--format", format]);
+        let text = String::from_utf8_lossy(&output.stdout).into_owned()
+            + &String::from_utf8_lossy(&output.stderr);
+        for secret in ["NB4 7QT", "NB4 7RQ", "14 Quillon"] {
+            assert!(!text.contains(secret), "{format} shows {secret:?}:\n{text}");
+        }
+    }
+    let shown = sopncheck(&["scan", notices.to_str().expect("utf-8"), "--show-addresses"]);
+    let report: serde_json::Value = serde_json::from_slice(&shown.stdout).expect("json");
+    let candidates = &report["councils"][0]["documents"][0]["candidates"];
+    // The test feeds the case it means to: the address is in the name.
+    assert_eq!(
+        candidates[0]["name"], "QUENBY Tobias 14 Quillon Terrace, Northbury, NB4 7QT",
+        "{report}"
+    );
+    assert_eq!(candidates[1]["withheld_area"], "NB4 7RQ", "{report}");
     let _ = std::fs::remove_dir_all(&dir);
 }

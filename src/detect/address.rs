@@ -161,7 +161,7 @@ impl AddressRules {
 
     /// Whether text holds a full postcode.
     pub(crate) fn postcode_in(&self, text: &str) -> bool {
-        self.postcode.is_match(text)
+        postcode::may_hold_postcode(text) && self.postcode.is_match(text)
     }
 
     /// Whether text reads as a street address without a postcode: a

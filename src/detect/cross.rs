@@ -219,6 +219,7 @@ mod tests {
             detection: DocumentFindings {
                 kind,
                 election_date: None,
+                election: Default::default(),
                 council: None,
                 candidates,
                 findings: Vec::new(),

@@ -6,7 +6,8 @@
 //!
 //! * `published-home-address` (or `pre-rule-published-address` for notices
 //!   of elections held before candidates could withhold) for each candidate
-//!   whose address is printed;
+//!   whose address is printed; where whether they could withhold was not
+//!   established, the finding's message says so and why;
 //! * `hidden-text-address` for postcodes, and address text in candidate
 //!   rows, that readers cannot see;
 //! * `metadata-address` and `annotation-address` for postcodes in side
@@ -35,7 +36,9 @@ use super::postcode;
 use super::rules::Role;
 use super::segment::{RowRole, Segmented, same_person};
 use super::text::{collapse_spaces, key, normalise_into};
-use crate::model::{AddressStatus, Candidate, Extraction, Finding, NoticeKind, SideLayer};
+use crate::model::{
+    AddressStatus, Candidate, Extraction, Finding, NoticeKind, SideLayer, WithholdingRule,
+};
 
 /// Longest evidence kept from a hidden cell or a side layer, in bytes.
 const MAX_EVIDENCE: usize = 200;
@@ -45,8 +48,8 @@ pub(crate) struct Document<'a> {
     pub extraction: &'a Extraction,
     pub segmented: &'a Segmented<'a>,
     pub kind: NoticeKind,
-    /// Published addresses predate the withholding rule.
-    pub pre_rule: bool,
+    /// Whether candidates could withhold their address at the election.
+    pub withholding: &'a WithholdingRule,
 }
 
 /// The stable id of a finding: the first 20 hex digits of the SHA-256 of
@@ -88,6 +91,8 @@ struct Findings<'d> {
 }
 
 impl Findings<'_> {
+    /// Adds a finding of `rule` unless one with its id is there; returns
+    /// it when added.
     fn add(
         &mut self,
         rule: &str,
@@ -96,13 +101,11 @@ impl Findings<'_> {
         evidence: String,
         postcode: Option<String>,
         layer: String,
-    ) {
-        let Some(definition) = self.detector.rules.finding(rule) else {
-            return;
-        };
+    ) -> Option<&mut Finding> {
+        let definition = self.detector.rules.finding(rule)?;
         let id = stable_id(rule, candidate, postcode.as_deref(), &evidence, &layer);
         if !self.seen.insert(id.clone()) {
-            return;
+            return None;
         }
         self.out.push(Finding {
             id,
@@ -115,6 +118,7 @@ impl Findings<'_> {
             layer: Some(layer),
             message: definition.message.clone(),
         });
+        self.out.last_mut()
     }
 }
 
@@ -304,14 +308,22 @@ fn published(findings: &mut Findings<'_>, doc: &Document<'_>) {
     if doc.kind == NoticeKind::NoticeOfAgents {
         own_agents(findings, doc);
     }
-    let rule = if doc.pre_rule {
-        "pre-rule-published-address"
-    } else {
-        "published-home-address"
+    let rule = match doc.withholding.applied {
+        Some(false) => "pre-rule-published-address",
+        Some(true) | None => "published-home-address",
     };
+    // Not knowing whether candidates could withhold is said, not guessed:
+    // the finding is the stricter one, and its message says why.
+    let unknown = doc.withholding.applied.is_none().then(|| {
+        findings
+            .detector
+            .rules
+            .withholding_unknown
+            .replace("{reason}", &doc.withholding.reason)
+    });
     for candidate in candidates {
         if candidate.address_status == AddressStatus::Published {
-            findings.add(
+            let added = findings.add(
                 rule,
                 Some(candidate),
                 Some(candidate.page),
@@ -319,6 +331,10 @@ fn published(findings: &mut Findings<'_>, doc: &Document<'_>) {
                 candidate.postcode.clone(),
                 "visible".to_string(),
             );
+            if let (Some(finding), Some(unknown)) = (added, &unknown) {
+                finding.message.push(' ');
+                finding.message.push_str(unknown);
+            }
         }
     }
 }

@@ -9,7 +9,11 @@
 //!
 //! The passes, each its own module:
 //!
-//! * [`kind`]: what the notice is, and its election date;
+//! * [`kind`]: what the notice is;
+//! * [`dates`]: when its poll is, or why that could not be read;
+//! * [`election`]: the type of its election, and whether its candidates
+//!   could withhold their addresses (`rules/withholding.toml`), or why that
+//!   could not be established;
 //! * [`table`]: the table reader, which finds candidate tables by their
 //!   header vocabulary and reads their columns and rows from the page's
 //!   geometry (drawn rules, alignment, gaps), over pages, in every format;
@@ -70,6 +74,8 @@
 
 mod address;
 mod cross;
+mod dates;
+mod election;
 mod findings;
 mod kind;
 mod postcode;
@@ -83,8 +89,10 @@ pub(crate) use rules::FINDING_RULES;
 pub use rules::{RuleError, Rules};
 pub(crate) use text::key as name_key;
 
-use crate::model::{DocumentFindings, Extraction, NoticeKind};
+use crate::model::{DocumentFindings, ElectionReading, Extraction, NoticeKind, WithholdingRule};
 use crate::registry::registry;
+use dates::DateReader;
+use election::ElectionReader;
 use kind::Classifier;
 use segment::Segmenter;
 use text::normalise_into;
@@ -95,6 +103,8 @@ pub struct Detector {
     rules: Rules,
     segmenter: Segmenter,
     classifier: Classifier,
+    dates: DateReader,
+    elections: ElectionReader,
 }
 
 impl Detector {
@@ -104,6 +114,8 @@ impl Detector {
             rules: rules.clone(),
             segmenter: Segmenter::new(rules),
             classifier: Classifier::new(rules),
+            dates: DateReader::new(rules),
+            elections: ElectionReader::new(rules),
         }
     }
 
@@ -127,7 +139,9 @@ impl Detector {
                 .filter(|(_, role)| !matches!(role, segment::RowRole::Candidate(_)))
                 .map(|(item, _)| item)
         };
-        let head_text = visible_text(notice_items().take(self.classifier.head_rows()));
+        let head_rows = self.classifier.head_rows();
+        let head_text = visible_text(notice_items().take(head_rows));
+        let rest_text = visible_text(notice_items().skip(head_rows));
         let mut head = String::new();
         normalise_into(&head_text, &mut head);
         let kind = self.classifier.kind(&head);
@@ -141,7 +155,8 @@ impl Detector {
                 _ => None,
             }
         });
-        let election_date = self.classifier.election_date(&head_text, header_rows);
+        let election_date = self.dates.poll_date(&head_text, header_rows, &rest_text);
+        let election_type = self.elections.election_type(&head);
         let url = source.contains("://").then_some(source);
         // The council prints its name at the top of a notice, or in the
         // returning officer's block.
@@ -153,10 +168,10 @@ impl Detector {
                 .map(|(item, _)| item);
             registry().recognise(&visible_text(officer_rows), None)
         });
-        let pre_rule = self.pre_rule(
-            election_date.as_deref(),
+        let withholding = self.elections.withholding(
+            election_date.as_deref().map_err(|why| *why),
+            election_type,
             council.map(|c| c.nation.as_str()),
-            || self.classifier.is_parliamentary(&head),
         );
         let found = findings::collect(
             self,
@@ -164,12 +179,20 @@ impl Detector {
                 extraction,
                 segmented: &segmented,
                 kind,
-                pre_rule,
+                withholding: &withholding,
             },
         );
         DocumentFindings {
             kind,
-            election_date,
+            election: ElectionReading {
+                date_reason: election_date.as_ref().err().map(|why| why.to_string()),
+                election_type,
+                type_reason: election_type
+                    .is_none()
+                    .then(|| election::NO_ELECTION_TYPE.to_string()),
+                withholding,
+            },
+            election_date: election_date.ok(),
             council: council.map(|c| c.code.clone()),
             candidates: segmented.candidates,
             findings: found,
@@ -182,43 +205,25 @@ impl Detector {
     /// whose evidence is `reason`.
     pub fn unreadable(&self, source: &str, reason: &str) -> DocumentFindings {
         let url = source.contains("://").then_some(source);
+        let unread = format!("the document could not be read: {reason}");
         DocumentFindings {
             kind: NoticeKind::Other,
             election_date: None,
+            election: ElectionReading {
+                date_reason: Some(unread.clone()),
+                election_type: None,
+                type_reason: Some(unread.clone()),
+                withholding: WithholdingRule {
+                    applied: None,
+                    reason: unread,
+                },
+            },
             council: url
                 .and_then(|u| registry().recognise("", Some(u)))
                 .map(|c| c.code.clone()),
             candidates: Vec::new(),
             findings: findings::unscannable(self, source, reason),
         }
-    }
-
-    /// Whether an election on `date` predates the withholding rule for its
-    /// kind of election in `nation` (unknown nations count as covered).
-    /// `parliamentary` is asked only for dates before some rule.
-    fn pre_rule(
-        &self,
-        date: Option<&str>,
-        nation: Option<&str>,
-        parliamentary: impl FnOnce() -> bool,
-    ) -> bool {
-        let Some(date) = date else {
-            return false;
-        };
-        if self
-            .rules
-            .withholding
-            .iter()
-            .all(|w| date >= w.from.as_str())
-        {
-            return false;
-        }
-        let parliamentary = parliamentary();
-        self.rules.withholding.iter().any(|w| {
-            w.parliamentary == parliamentary
-                && date < w.from.as_str()
-                && nation.is_none_or(|n| w.nations.iter().any(|x| x == n))
-        })
     }
 }
 

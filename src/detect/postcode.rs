@@ -32,11 +32,22 @@ pub fn postcode_spans(text: &str) -> Vec<Range<usize>> {
 }
 
 /// Byte ranges of postcodes by a compiled grammar.
+///
+/// Every UK postcode holds a digit (the outward code's district number;
+/// `GIR 0AA` too), so text without one is not searched: most cells of a
+/// notice (names, descriptions) are passed over without running the
+/// grammar.
 pub(crate) fn spans<'t>(
     grammar: &'t Regex,
     text: &'t str,
 ) -> impl Iterator<Item = Range<usize>> + 't {
-    grammar.find_iter(text).map(|m| m.range())
+    let searched = if may_hold_postcode(text) { text } else { "" };
+    grammar.find_iter(searched).map(|m| m.range())
+}
+
+/// Whether `text` holds a digit, as every postcode does.
+pub(crate) fn may_hold_postcode(text: &str) -> bool {
+    text.bytes().any(|b| b.is_ascii_digit())
 }
 
 /// The normal form of a matched postcode: uppercase, one space before the

@@ -18,7 +18,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use toml::Spanned;
 
-use crate::model::{NoticeKind, Severity};
+use crate::model::{ElectionType, NoticeKind, Severity};
 
 /// A rule file that could not be used. Displays as `FILE:LINE: reason`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -78,16 +78,31 @@ pub(crate) struct KindRule {
     pub any: Vec<String>,
 }
 
-/// When candidates could first withhold their address, for one kind of
-/// election.
+/// When candidates could first withhold their address, for one type of
+/// election in some nations (`rules/withholding.toml`).
 #[derive(Clone, Debug)]
 pub(crate) struct Withholding {
-    /// True for UK Parliament elections, false for local ones.
-    pub parliamentary: bool,
-    /// ISO date from which withholding was possible.
-    pub from: String,
-    /// Nations the date applies to.
+    pub election: ElectionType,
+    /// Nations the date applies to, as the council register names them.
     pub nations: Vec<String>,
+    /// ISO date of the first poll the rule applied to (the earliest it
+    /// may have, when uncertain).
+    pub from: String,
+    /// When the date is uncertain: the ISO date from which the rule
+    /// surely applied.
+    pub latest: Option<String>,
+    /// The legislation that brought the rule in.
+    pub legislation: String,
+}
+
+/// One election type's heading phrases (`rules/elections.toml`).
+#[derive(Clone, Debug)]
+pub(crate) struct ElectionRule {
+    pub election_type: ElectionType,
+    pub phrases: Vec<String>,
+    /// More specific types that name the election when the heading has
+    /// one of their phrases too.
+    pub refined_by: Vec<ElectionType>,
 }
 
 /// Severity and message of one finding rule.
@@ -134,17 +149,25 @@ pub struct Rules {
     pub(crate) footer: Vec<String>,
     pub(crate) legitimate: Vec<String>,
     pub(crate) withdrawn: Vec<String>,
+    /// Where the poll date is printed, in order; groups of the date
+    /// grammar.
     pub(crate) date_patterns: Vec<Regex>,
     pub(crate) header_date: Regex,
+    /// The date grammar alone: any date printed in the notice.
+    pub(crate) any_date: Regex,
+    pub(crate) not_poll: Vec<String>,
     pub(crate) months: Vec<Vec<String>>,
     pub(crate) findings: HashMap<String, FindingRule>,
+    /// Said in a published-address finding when whether the withholding
+    /// rule applied could not be established; `{reason}` is why.
+    pub(crate) withholding_unknown: String,
+    /// Election types in file order.
+    pub(crate) election_types: Vec<ElectionRule>,
     pub(crate) withholding: Vec<Withholding>,
-    pub(crate) parliamentary: Vec<String>,
-    pub(crate) not_parliamentary: Vec<String>,
 }
 
 /// The rule files, by name, as embedded in the binary.
-const BUILTIN: [(&str, &str); 8] = [
+const BUILTIN: [(&str, &str); RULE_FILES] = [
     ("postcode.toml", include_str!("../../rules/postcode.toml")),
     ("address.toml", include_str!("../../rules/address.toml")),
     ("withheld.toml", include_str!("../../rules/withheld.toml")),
@@ -153,7 +176,15 @@ const BUILTIN: [(&str, &str); 8] = [
     ("contexts.toml", include_str!("../../rules/contexts.toml")),
     ("dates.toml", include_str!("../../rules/dates.toml")),
     ("findings.toml", include_str!("../../rules/findings.toml")),
+    ("elections.toml", include_str!("../../rules/elections.toml")),
+    (
+        "withholding.toml",
+        include_str!("../../rules/withholding.toml"),
+    ),
 ];
+
+/// How many rule files there are.
+const RULE_FILES: usize = 10;
 
 /// Largest rule file accepted by [`Rules::load`].
 const MAX_RULE_FILE_BYTES: u64 = 1024 * 1024;
@@ -189,7 +220,7 @@ impl Rules {
             .clone()
     }
 
-    /// Loads a rule directory. Each of the eight rule files it holds
+    /// Loads a rule directory. Each of the rule files it holds
     /// replaces the built-in file of the same name; files it lacks keep the
     /// built-in ones. A `*.toml` file with another name is an error (a
     /// misspelt file would otherwise be ignored silently).
@@ -242,9 +273,9 @@ impl Rules {
         Rules::from_texts(&texts)
     }
 
-    /// Parses the eight rule files, given as (file name, text) in
-    /// [`BUILTIN`] order.
-    fn from_texts(texts: &[(String, String); 8]) -> Result<Rules, RuleError> {
+    /// Parses the rule files, given as (file name, text) in [`BUILTIN`]
+    /// order.
+    fn from_texts(texts: &[(String, String); RULE_FILES]) -> Result<Rules, RuleError> {
         let [
             postcode,
             address,
@@ -254,6 +285,8 @@ impl Rules {
             contexts,
             dates,
             findings,
+            elections,
+            withholding,
         ] = texts;
         let postcode_file: PostcodeFile = parse(postcode)?;
         let address_file: AddressFile = parse(address)?;
@@ -263,6 +296,8 @@ impl Rules {
         let contexts_file: ContextsFile = parse(contexts)?;
         let dates_file: DatesFile = parse(dates)?;
         let findings_file: FindingsFile = parse(findings)?;
+        let elections_file: ElectionsFile = parse(elections)?;
+        let withholding_file: WithholdingFile = parse(withholding)?;
 
         let postcode_regex = postcode_file.compile(postcode, &postcode_file.inward)?;
         let typed_regex = postcode_file.compile(postcode, &postcode_file.inward_as_typed)?;
@@ -281,10 +316,11 @@ impl Rules {
             .iter()
             .map(|p| compile(layout, p, Some("post")))
             .collect::<Result<_, _>>()?;
+        let grammar = dates_file.grammar(dates)?;
         let date_patterns = dates_file
             .patterns
             .iter()
-            .map(|p| compile(dates, p, Some("day")))
+            .map(|p| grammar.compile(dates, p))
             .collect::<Result<_, _>>()?;
         if dates_file.months.get_ref().len() != 12 {
             return Err(error_at(
@@ -313,24 +349,10 @@ impl Rules {
                 &format!("rule `{missing}` is not defined"),
             ));
         }
-        let withholding = findings_file
+        let withholding = withholding_file
             .withholding
             .iter()
-            .map(|w| {
-                let from = w.from.get_ref();
-                if !is_iso_date(from) {
-                    return Err(error_at(
-                        findings,
-                        w.from.span().start,
-                        "`from` must be an ISO date (YYYY-MM-DD)",
-                    ));
-                }
-                Ok(Withholding {
-                    parliamentary: w.elections == Elections::Parliamentary,
-                    from: from.clone(),
-                    nations: w.nations.clone(),
-                })
-            })
+            .map(|w| w.check(withholding))
             .collect::<Result<_, RuleError>>()?;
 
         Ok(Rules {
@@ -379,7 +401,12 @@ impl Rules {
             legitimate: lower(contexts_file.legitimate),
             withdrawn: lower(contexts_file.withdrawn),
             date_patterns,
-            header_date: compile(dates, &dates_file.header_date, Some("day"))?,
+            header_date: grammar.compile(dates, &dates_file.header_date)?,
+            any_date: grammar.compile(
+                dates,
+                &Spanned::new(dates_file.date.span(), "{date}".into()),
+            )?,
+            not_poll: lower(dates_file.not_poll),
             months: dates_file
                 .months
                 .into_inner()
@@ -387,9 +414,17 @@ impl Rules {
                 .map(lower)
                 .collect(),
             findings: finding_rules,
+            withholding_unknown: findings_file.withholding_unknown,
+            election_types: elections_file
+                .election
+                .into_iter()
+                .map(|e| ElectionRule {
+                    election_type: e.election_type,
+                    phrases: lower(e.phrases),
+                    refined_by: e.refined_by,
+                })
+                .collect(),
             withholding,
-            parliamentary: lower(findings_file.parliamentary),
-            not_parliamentary: lower(findings_file.not_parliamentary),
         })
     }
 
@@ -601,18 +636,84 @@ struct ContextsFile {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct DatesFile {
+    date: Spanned<String>,
     patterns: Vec<Spanned<String>>,
+    not_poll: Vec<String>,
     header_date: Spanned<String>,
+    weekdays: Vec<String>,
+    ordinals: Vec<String>,
     months: Spanned<Vec<Vec<String>>>,
+}
+
+/// The date grammar of `dates.toml` with its word lists filled in, ready
+/// to stand for `{date}` in the patterns.
+struct DateGrammar {
+    expanded: String,
+}
+
+impl DatesFile {
+    /// The `date` grammar with `{weekday}`, `{month}` and `{ordinal}`
+    /// replaced by alternations of the listed words, checked to compile
+    /// with its `day` and `month` groups.
+    fn grammar(&self, file: &(String, String)) -> Result<DateGrammar, RuleError> {
+        let months: Vec<String> = self.months.get_ref().iter().flatten().cloned().collect();
+        let expanded = self
+            .date
+            .get_ref()
+            .replace("{weekday}", &alternation(&self.weekdays))
+            .replace("{month}", &alternation(&months))
+            .replace("{ordinal}", &alternation(&self.ordinals));
+        let checked = Spanned::new(self.date.span(), expanded.clone());
+        compile(file, &checked, Some("day"))?;
+        compile(file, &checked, Some("month"))?;
+        Ok(DateGrammar { expanded })
+    }
+}
+
+impl DateGrammar {
+    /// One pattern with `{date}` standing for the grammar; it must use it.
+    fn compile(
+        &self,
+        file: &(String, String),
+        pattern: &Spanned<String>,
+    ) -> Result<Regex, RuleError> {
+        if !pattern.get_ref().contains("{date}") {
+            return Err(error_at(
+                file,
+                pattern.span().start,
+                "pattern has no `{date}`",
+            ));
+        }
+        let expanded = pattern
+            .get_ref()
+            .replace("{date}", &format!("(?:{})", self.expanded));
+        compile(file, &Spanned::new(pattern.span(), expanded), Some("day"))
+    }
+}
+
+/// Words as one regex alternation, longest first, each escaped and its
+/// spaces matching any run of whitespace.
+fn alternation(words: &[String]) -> String {
+    let mut words: Vec<String> = words
+        .iter()
+        .map(|w| {
+            w.split_whitespace()
+                .map(regex::escape)
+                .collect::<Vec<_>>()
+                .join(r"\s+")
+        })
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.sort_by_key(|w| std::cmp::Reverse(w.len()));
+    words.dedup();
+    format!("(?:{})", words.join("|"))
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FindingsFile {
     rule: Spanned<HashMap<String, FindingEntry>>,
-    withholding: Vec<WithholdingEntry>,
-    parliamentary: Vec<String>,
-    not_parliamentary: Vec<String>,
+    withholding_unknown: String,
 }
 
 #[derive(Deserialize)]
@@ -622,19 +723,100 @@ struct FindingEntry {
     message: String,
 }
 
-#[derive(Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-enum Elections {
-    Local,
-    Parliamentary,
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ElectionsFile {
+    election: Vec<ElectionEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ElectionEntry {
+    #[serde(rename = "type")]
+    election_type: ElectionType,
+    phrases: Vec<String>,
+    #[serde(default)]
+    refined_by: Vec<ElectionType>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WithholdingFile {
+    withholding: Vec<WithholdingEntry>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct WithholdingEntry {
-    elections: Elections,
-    from: Spanned<String>,
+    election: ElectionType,
     nations: Vec<String>,
+    from: Spanned<String>,
+    latest: Option<Spanned<String>>,
+    uncertain: Option<Spanned<bool>>,
+    legislation: String,
+    note: Option<String>,
+}
+
+impl WithholdingEntry {
+    /// The entry, checked: ISO dates, `latest` after `from`, and an
+    /// uncertain date with its window and a note saying what is unsure.
+    fn check(&self, file: &(String, String)) -> Result<Withholding, RuleError> {
+        let iso = |date: &Spanned<String>| {
+            if is_iso_date(date.get_ref()) {
+                Ok(date.get_ref().clone())
+            } else {
+                Err(error_at(
+                    file,
+                    date.span().start,
+                    "dates must be ISO dates (YYYY-MM-DD)",
+                ))
+            }
+        };
+        let from = iso(&self.from)?;
+        let latest = self.latest.as_ref().map(iso).transpose()?;
+        let at = self
+            .uncertain
+            .as_ref()
+            .map_or(self.from.span().start, |u| u.span().start);
+        let uncertain = self.uncertain.as_ref().is_some_and(|u| *u.get_ref());
+        match (uncertain, &latest) {
+            (true, None) => {
+                return Err(error_at(
+                    file,
+                    at,
+                    "an `uncertain` date needs `latest`, the date from which the rule surely applied",
+                ));
+            }
+            (false, Some(_)) => {
+                return Err(error_at(
+                    file,
+                    at,
+                    "`latest` is for an `uncertain` date; add `uncertain = true`",
+                ));
+            }
+            (true, Some(_)) if self.note.as_deref().is_none_or(|n| n.trim().is_empty()) => {
+                return Err(error_at(
+                    file,
+                    at,
+                    "an `uncertain` date needs a `note` saying what is unsure",
+                ));
+            }
+            (_, Some(latest)) if *latest < from => {
+                return Err(error_at(file, at, "`latest` is before `from`"));
+            }
+            _ => {}
+        }
+        if self.nations.is_empty() {
+            return Err(error_at(file, at, "`nations` is empty"));
+        }
+        Ok(Withholding {
+            election: self.election,
+            nations: self.nations.clone(),
+            from,
+            latest,
+            legislation: self.legislation.clone(),
+        })
+    }
 }
 
 #[cfg(test)]
@@ -704,10 +886,10 @@ mod tests {
         let err = with_file("findings.toml", &findings).unwrap_err();
         assert!(err.reason.contains("`unscannable`"), "{err}");
 
-        let findings = BUILTIN[7]
+        let withholding = BUILTIN[9]
             .1
             .replace("from = \"2019-05-02\"", "from = \"2 May 2019\"");
-        let err = with_file("findings.toml", &findings).unwrap_err();
+        let err = with_file("withholding.toml", &withholding).unwrap_err();
         assert!(err.reason.contains("ISO date"), "{err}");
     }
 

@@ -92,6 +92,25 @@ struct RowTexts {
 }
 
 impl RowTexts {
+    /// Empties every slot, keeping the buffers.
+    fn clear(&mut self) {
+        for slot in [
+            &mut self.name,
+            &mut self.name_and_address,
+            &mut self.surname,
+            &mut self.other_names,
+            &mut self.address,
+            &mut self.reason,
+            &mut self.description,
+            &mut self.party,
+            &mut self.unassigned,
+            &mut self.agent_name,
+            &mut self.agent_office,
+        ] {
+            slot.clear();
+        }
+    }
+
     fn push(&mut self, role: Option<Role>, text: &str) {
         let slot = match role {
             Some(Role::Name) => &mut self.name,
@@ -284,6 +303,7 @@ impl Segmenter {
             withheld: Vec::new(),
             unknown: Vec::new(),
             party: None,
+            row_texts: RowTexts::default(),
         };
         for (index, item) in items.iter().enumerate() {
             let role = run.item(index, item);
@@ -449,15 +469,15 @@ impl Segmenter {
         post
     }
 
-    /// A table row's visible cells by role.
-    fn row_texts(&self, item: &Item) -> RowTexts {
-        let mut texts = RowTexts::default();
+    /// Writes a table row's visible cells by role into `texts` (cleared
+    /// first: one set of buffers serves every row).
+    fn row_texts_into(&self, item: &Item, texts: &mut RowTexts) {
+        texts.clear();
         for (cell, role) in item.cells.iter().zip(&item.roles) {
             if !cell.visibility.is_hidden() && cell.text.chars().any(|c| !c.is_whitespace()) {
                 texts.push(*role, &cell.text);
             }
         }
-        texts
     }
 
     fn is_withdrawn(&self, texts: &RowTexts, normal: &mut String) -> bool {
@@ -550,6 +570,8 @@ struct Run<'s, 'l> {
     /// The party whose candidates the rows list (list elections): a
     /// party cell or heading starts it, a new table or post ends it.
     party: Option<String>,
+    /// The buffers a table row's cells are read into, by role.
+    row_texts: RowTexts,
 }
 
 /// Most lines of an address block beside a legitimate line.
@@ -682,7 +704,16 @@ impl Run<'_, '_> {
     /// the row above from the foot of the previous page.
     fn table_row(&mut self, item: &Item, continues: bool) -> RowRole {
         let s = self.segmenter;
-        let texts = s.row_texts(item);
+        let mut texts = std::mem::take(&mut self.row_texts);
+        s.row_texts_into(item, &mut texts);
+        let role = self.table_row_of(item, continues, &texts);
+        self.row_texts = texts;
+        role
+    }
+
+    /// [`Run::table_row`] once the row's cells are read by role.
+    fn table_row_of(&mut self, item: &Item, continues: bool, texts: &RowTexts) -> RowRole {
+        let s = self.segmenter;
         let name = texts.candidate_name();
         if continues || !has_letters(&name) {
             // A continuation of the previous candidate's address.

@@ -799,16 +799,17 @@ impl TableReader {
             }
             let far = !table.ruled
                 && last_body.is_some_and(|y| y - line.baseline > MAX_BODY_GAP * size_of(line));
-            if !far && self.is_group_heading(table, lines, text, i) {
-                flush(table, lines, rules, &mut body, &mut marks, items, cues);
-                items.push(Item {
-                    kind: ItemKind::Group,
-                    ..free_item(line, seen, None)
-                });
-                i += 1;
-                continue;
-            }
             if far || !fits(table, seen) {
+                // A heading across the columns never fits them.
+                if !far && self.is_group_heading(table, lines, text, i) {
+                    flush(table, lines, rules, &mut body, &mut marks, items, cues);
+                    items.push(Item {
+                        kind: ItemKind::Group,
+                        ..free_item(line, seen, None)
+                    });
+                    i += 1;
+                    continue;
+                }
                 if !body.is_empty() || !seen.visible.is_empty() && table.rows > 0 {
                     flush(table, lines, rules, &mut body, &mut marks, items, cues);
                     table.state = State::Paused(page);

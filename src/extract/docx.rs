@@ -32,19 +32,27 @@ pub const MAX_PART_BYTES: u64 = 64 * 1024 * 1024;
 /// Most cells (table cells and paragraphs) kept from one document.
 pub const MAX_CELLS: usize = 1_000_000;
 
-/// True when `bytes` is a zip archive holding a Word document.
+/// The part every Word document holds.
+const DOCUMENT_PART: &str = "word/document.xml";
+
+/// True when `bytes` is a zip archive holding a Word document, or one
+/// whose directory is damaged but whose entries name the Word document
+/// part (a truncated download): that is a damaged Word file, and its
+/// error says so.
 pub fn is_docx(bytes: &[u8]) -> bool {
     bytes.starts_with(b"PK\x03\x04")
-        && zip::ZipArchive::new(Cursor::new(bytes))
-            .is_ok_and(|mut archive| archive.by_name("word/document.xml").is_ok())
+        && match zip::ZipArchive::new(Cursor::new(bytes)) {
+            Ok(mut archive) => archive.by_name(DOCUMENT_PART).is_ok(),
+            Err(_) => memchr::memmem::find(bytes, DOCUMENT_PART.as_bytes()).is_some(),
+        }
 }
 
 /// Reads a Word document.
 pub fn extract(bytes: &[u8]) -> Result<Extraction, ExtractError> {
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
-        .map_err(|e| ExtractError::Damaged(format!("not a readable zip archive: {e}")))?;
-    let document = part(&mut archive, "word/document.xml")?
-        .ok_or_else(|| ExtractError::Damaged("no word/document.xml in the archive".into()))?;
+        .map_err(|e| ExtractError::DamagedWord(format!("not a readable zip archive: {e}")))?;
+    let document = part(&mut archive, DOCUMENT_PART)?
+        .ok_or_else(|| ExtractError::DamagedWord(format!("no {DOCUMENT_PART} in the archive")))?;
     let grid = grid::lay_out(&body_blocks(&document)?);
     let mut side_texts = Vec::new();
     if let Some(core) = part(&mut archive, "docProps/core.xml")? {
@@ -97,7 +105,7 @@ fn part(
     let file = match archive.by_name(name) {
         Ok(file) => file,
         Err(zip::result::ZipError::FileNotFound) => return Ok(None),
-        Err(error) => return Err(ExtractError::Damaged(format!("{name}: {error}"))),
+        Err(error) => return Err(ExtractError::DamagedWord(format!("{name}: {error}"))),
     };
     if file.size() > MAX_PART_BYTES {
         return Err(too_large(name));
@@ -105,7 +113,7 @@ fn part(
     let mut bytes = Vec::new();
     file.take(MAX_PART_BYTES + 1)
         .read_to_end(&mut bytes)
-        .map_err(|e| ExtractError::Damaged(format!("{name}: {e}")))?;
+        .map_err(|e| ExtractError::DamagedWord(format!("{name}: {e}")))?;
     if bytes.len() as u64 > MAX_PART_BYTES {
         return Err(too_large(name));
     }
@@ -191,7 +199,7 @@ fn body_blocks(xml: &[u8]) -> Result<Vec<Block>, ExtractError> {
     loop {
         let event = reader
             .read_event_into(&mut buffer)
-            .map_err(|e| ExtractError::Damaged(format!("word/document.xml: {e}")))?;
+            .map_err(|e| ExtractError::DamagedWord(format!("word/document.xml: {e}")))?;
         match event {
             Event::Eof => break,
             Event::Start(element) | Event::Empty(element) => match element.local_name().as_ref() {
@@ -249,7 +257,7 @@ fn body_blocks(xml: &[u8]) -> Result<Vec<Block>, ExtractError> {
             Event::Text(text) if in_text || in_deleted => {
                 let text = text
                     .unescape()
-                    .map_err(|e| ExtractError::Damaged(format!("word/document.xml: {e}")))?;
+                    .map_err(|e| ExtractError::DamagedWord(format!("word/document.xml: {e}")))?;
                 if !text.trim().is_empty() {
                     block_page.get_or_insert(page);
                 }

@@ -87,9 +87,14 @@ pub enum ExtractError {
     /// bytes: they may be an address.
     #[error("not a PDF, Word, HTML or text file: it looks like {0}")]
     UnknownFormat(String),
-    /// The PDF could not be parsed even after rebuilding its cross-reference table.
+    /// The PDF could not be parsed even after rebuilding its
+    /// cross-reference table, or its pages could not be read (the reason
+    /// names the page tree, object or limit).
     #[error("damaged PDF: {0}")]
     Damaged(String),
+    /// The Word file's zip archive or XML could not be read.
+    #[error("damaged Word (DOCX) file: {0}")]
+    DamagedWord(String),
     /// The PDF is encrypted with a password other than the empty one.
     #[error("encrypted PDF that needs a password")]
     NeedsPassword,

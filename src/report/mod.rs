@@ -23,6 +23,7 @@
 //!     pages: 1, text_layer: true, text_source: Some(TextSource::Text), error: None,
 //!     detection: DocumentFindings {
 //!         kind: NoticeKind::Sopn, election_date: Some("2026-05-07".into()),
+//!         election: ElectionReading::default(),
 //!         council: Some("YOR".into()),
 //!         candidates: vec![Candidate {
 //!             name: "TESTER Jo".into(), post: Some("Example Ward".into()),
@@ -65,7 +66,9 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::model::{AddressStatus, NoticeKind, ScannedDocument, Severity, TextSource};
+use crate::model::{
+    AddressStatus, ElectionType, NoticeKind, ScannedDocument, Severity, TextSource, WithholdingRule,
+};
 use crate::registry::registry;
 use allow::{AllowList, FindingKey};
 use mask::DocumentMask;
@@ -208,6 +211,19 @@ pub struct DocumentReport {
     pub error: Option<String>,
     /// Election date printed in it, ISO 8601.
     pub election_date: Option<String>,
+    /// Why no election date was read; `null` when one was.
+    #[serde(default)]
+    pub election_date_reason: Option<String>,
+    /// The election type named in its heading.
+    #[serde(default)]
+    pub election_type: Option<ElectionType>,
+    /// Why no election type was read; `null` when one was.
+    #[serde(default)]
+    pub election_type_reason: Option<String>,
+    /// Whether candidates could withhold their home address at its
+    /// election (`applied` `null`: not established), and why.
+    #[serde(default)]
+    pub withholding_rule: WithholdingRule,
     /// Candidates.
     pub candidates: Vec<CandidateReport>,
     /// Findings.
@@ -604,6 +620,21 @@ fn document_report(document: &ScannedDocument, show_addresses: bool) -> Document
         text_source: document.text_source,
         error: document.error.as_deref().map(|e| masker.free_text(e)),
         election_date: detection.election_date.clone(),
+        election_date_reason: detection
+            .election
+            .date_reason
+            .as_deref()
+            .map(|r| masker.free_text(r)),
+        election_type: detection.election.election_type,
+        election_type_reason: detection
+            .election
+            .type_reason
+            .as_deref()
+            .map(|r| masker.free_text(r)),
+        withholding_rule: WithholdingRule {
+            applied: detection.election.withholding.applied,
+            reason: masker.free_text(&detection.election.withholding.reason),
+        },
         candidates: detection
             .candidates
             .iter()

@@ -68,6 +68,7 @@ pub(crate) fn sample_documents() -> Vec<ScannedDocument> {
         detection: DocumentFindings {
             kind: NoticeKind::Sopn,
             election_date: Some("2026-05-07".into()),
+            election: Default::default(),
             council: Some("YOR".into()),
             candidates: vec![
                 candidate(
@@ -126,6 +127,7 @@ pub(crate) fn sample_documents() -> Vec<ScannedDocument> {
         detection: DocumentFindings {
             kind: NoticeKind::NoticeOfPoll,
             election_date: Some("2026-05-07".into()),
+            election: Default::default(),
             council: Some("HCK".into()),
             candidates: vec![candidate("SAMPLE Alex", "Example Ward", None)],
             findings: vec![],
@@ -142,6 +144,7 @@ pub(crate) fn sample_documents() -> Vec<ScannedDocument> {
         detection: DocumentFindings {
             kind: NoticeKind::Other,
             election_date: None,
+            election: Default::default(),
             council: None,
             candidates: vec![],
             findings: vec![Finding {

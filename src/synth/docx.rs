@@ -94,7 +94,7 @@ fn document(notice: &Notice) -> String {
         xml.push_str(&table(post));
     }
     let footer = [
-        format!("Dated {}", notice.poll_date),
+        format!("Dated {}", notice.dated),
         notice.returning_officer.clone(),
         "Returning Officer".to_owned(),
         format!(

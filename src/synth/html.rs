@@ -49,7 +49,7 @@ pub fn write(notice: &Notice) -> String {
         "</main>\n<footer>\n<p>Dated {}</p>\n<p>{}, Returning Officer</p>\n\
          <p>Printed and published by the Returning Officer,</p>\n<address>{}</address>\n\
          </footer>\n</body>\n</html>\n",
-        escape(&notice.poll_date),
+        escape(&notice.dated),
         escape(&notice.returning_officer),
         lines(&notice.office)
     );

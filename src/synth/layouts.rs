@@ -353,7 +353,7 @@ fn footer(notice: &Notice, sheet: &mut Sheet, welsh: bool) {
     sheet.line(
         LEFT,
         BODY,
-        &format!("{} {}", both("Dyddiedig", "Dated"), notice.poll_date),
+        &format!("{} {}", both("Dyddiedig", "Dated"), notice.dated),
     );
     sheet.line(360.0, BODY, &notice.returning_officer);
     sheet.line(
@@ -729,7 +729,16 @@ fn bilingual(notice: &Notice, sheet: &mut Sheet, bar: bool) {
             11.0,
             &format!("Election of a County Councillor for {}", post.name),
         );
-        sheet.line(LEFT, BODY, &format!("Date of poll: {}", notice.poll_date));
+        sheet.line(
+            LEFT,
+            BODY,
+            &format!("Cynhelir y bleidlais ar {}.", notice.poll_date_welsh),
+        );
+        sheet.line(
+            LEFT,
+            BODY,
+            &format!("The poll will be held on {}.", notice.poll_date),
+        );
     };
     let cells = |candidate: &Candidate| {
         vec![
@@ -816,6 +825,7 @@ fn party_lists(notice: &Notice, sheet: &mut Sheet, bar: bool) {
         14.0,
         "STATEMENT OF PARTIES AND INDIVIDUAL CANDIDATES NOMINATED",
     );
+    sheet.centred(12.0, "Scottish Parliament Election");
     sheet.centred(12.0, &notice.council);
     for (index, post) in notice.posts.iter().enumerate() {
         if index > 0 {

@@ -49,6 +49,11 @@ pub fn notice(people: &mut People, layout: Layout, posts: usize, per_post: usize
         layout,
         council: council.to_owned(),
         poll_date: format!("Thursday {day} May 2026"),
+        poll_date_welsh: format!("ddydd Iau {day} Mai 2026"),
+        election_date: layout
+            .prints_poll_date()
+            .then(|| format!("2026-05-{day:02}")),
+        dated: format!("Thursday {day} May 2026"),
         returning_officer: "Harriet Pendlebury".to_owned(),
         office: Address {
             lines: vec![
@@ -457,7 +462,44 @@ pub fn fixtures() -> Vec<Fixture> {
     fixtures.extend(encrypted());
     fixtures.push(broken_xref());
     fixtures.extend(unaccounted());
+    fixtures.extend(dates());
     fixtures
+}
+
+/// Notices whose poll date is printed without its year: one dated with a
+/// full date elsewhere (the date is read with that year), one with no year
+/// anywhere (no date can be read, and whether candidates could withhold
+/// cannot be established).
+fn dates() -> Vec<Fixture> {
+    [
+        (
+            "poll-date-without-year",
+            "the poll date printed without its year (\"on Thursday 7 May\"), the year given by the Dated line",
+            "9 April 2026",
+            Some("2026-05-07"),
+            2010,
+        ),
+        (
+            "undated-notice",
+            "the poll date printed without its year and no year anywhere in the notice: no election date can be read",
+            "9 April",
+            None,
+            2011,
+        ),
+    ]
+    .into_iter()
+    .map(|(name, about, dated, election_date, seed)| {
+        let recipe = Recipe::new(name, about, Layout::WardPerPage, FontKind::Type1WinAnsi)
+            .redaction(Redaction::None);
+        let mut notice = recipe.notice(seed);
+        notice.poll_date = "Thursday 7 May".to_owned();
+        notice.poll_date_welsh = "ddydd Iau 7 Mai".to_owned();
+        notice.dated = dated.to_owned();
+        notice.election_date = election_date.map(str::to_owned);
+        let pages = layouts::render(&notice, false);
+        recipe.finish(notice, &recipe.spec(), &pages, Vec::new())
+    })
+    .collect()
 }
 
 /// Notices whose printed postcodes are not all accounted for: one printed

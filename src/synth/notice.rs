@@ -3,6 +3,8 @@
 //! withheld-area wording. Tests derive their expected detection results
 //! from these values, so they are the ground truth of a fixture.
 
+use crate::model::ElectionType;
+
 /// A printed home address.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Address {
@@ -121,8 +123,8 @@ pub enum Layout {
     /// Two wards' tables side by side on the page, each under its own
     /// heading, with no column for withdrawals.
     SideBySide,
-    /// A list election (a statement of parties and individual candidates):
-    /// each party's name in a party column beside the first of its
+    /// A list election (a statement of parties and individual candidates,
+    /// for the Scottish Parliament's regions): each party's name in a party column beside the first of its
     /// candidates, the others under it.
     PartyLists,
 }
@@ -168,6 +170,22 @@ impl Layout {
         }
     }
 
+    /// The election the notice's heading names: a list election is the
+    /// Scottish Parliament's regional vote, every other layout a council's.
+    pub fn election_type(self) -> ElectionType {
+        match self {
+            Layout::PartyLists => ElectionType::ScottishParliament,
+            _ => ElectionType::Local,
+        }
+    }
+
+    /// Whether the notice prints its poll date (a statement of persons
+    /// nominated in one table across the wards prints only its own date,
+    /// after "Dated").
+    pub fn prints_poll_date(self) -> bool {
+        self != Layout::Table
+    }
+
     /// Whether the notice lists withdrawn nominations (a notice of agents,
     /// and tables without a column for the reason, list only the
     /// candidates still standing).
@@ -188,6 +206,14 @@ pub struct Notice {
     pub council: String,
     /// Date of poll as printed, e.g. `Thursday 7 May 2026`.
     pub poll_date: String,
+    /// Date of poll as a Welsh notice prints it beside the English, e.g.
+    /// `ddydd Iau 7 Mai 2026`.
+    pub poll_date_welsh: String,
+    /// The poll date a reader must find in the notice as its layout
+    /// prints it, ISO 8601; `None` when it prints none that can be read.
+    pub election_date: Option<String>,
+    /// The notice's own date, printed after "Dated".
+    pub dated: String,
     /// The returning officer's name.
     pub returning_officer: String,
     /// The council office address (legitimate: never a finding).

@@ -26,6 +26,7 @@ mod geometry;
 mod interpreter;
 pub mod lexer;
 mod objects;
+mod pages;
 mod side;
 mod visibility;
 
@@ -37,7 +38,7 @@ use lopdf::{Dictionary, Document, LoadOptions, Object, ObjectId};
 
 use self::geometry::{Matrix, Rect};
 use self::interpreter::{Budget, FontCache, Interpreter};
-use self::objects::{as_f32, as_rect, content_bytes, dict_get};
+use self::objects::{as_f32, as_rect, dict_get};
 use crate::extract::layout;
 use crate::extract::{ExtractError, Limits};
 use crate::model::{Extraction, Line, Revision, Rule, SourceFormat, TextRun};
@@ -50,14 +51,16 @@ const MAX_PARENT_DEPTH: usize = 64;
 pub fn extract(bytes: &[u8], limits: &Limits) -> Result<Extraction, ExtractError> {
     let mut budget = Budget::new(limits);
     let doc = load(bytes, limits)?;
-    let pages = extract_pages(&doc, limits, &mut budget)?;
-    let side_texts = side::side_texts(&doc, limits.max_stream_bytes);
+    let page_ids = pages::page_tree(&doc, limits)?;
+    let pages = extract_pages(&doc, bytes, &page_ids, limits, &mut budget)?;
+    let problems = pages.problems;
+    let side_texts = side::side_texts(&doc, &page_ids, limits.max_stream_bytes);
     let producer = side_texts
         .iter()
         .find(|s| s.layer == crate::model::SideLayer::Info && s.key == "Producer")
         .map(|s| s.text.clone());
     let prior_revisions = prior_revisions(bytes, limits, &mut budget, &pages.rows)?;
-    Ok(Extraction {
+    let extraction = Extraction {
         format: SourceFormat::Pdf,
         pages: pages.count,
         runs: pages.runs,
@@ -68,7 +71,13 @@ pub fn extract(bytes: &[u8], limits: &Limits) -> Result<Extraction, ExtractError
         side_texts,
         prior_revisions,
         producer,
-    })
+    };
+    // A file that shows no text because its pages are broken says what
+    // broke, rather than passing for a scan.
+    if !extraction.has_text_layer() && !problems.is_empty() {
+        return Err(pages::damaged(&problems));
+    }
+    Ok(extraction)
 }
 
 /// Loads a file with lopdf under the limits, mapping its errors to ours.
@@ -109,47 +118,39 @@ struct PagesText {
     rows: Vec<Line>,
     /// Pages whose text is all a scan's OCR layer.
     ocr_pages: Vec<u32>,
+    /// What could not be read, page by page.
+    problems: Vec<pages::Problem>,
 }
 
 fn extract_pages(
     doc: &Document,
+    bytes: &[u8],
+    page_ids: &[ObjectId],
     limits: &Limits,
     budget: &mut Budget,
 ) -> Result<PagesText, ExtractError> {
-    let pages = doc.get_pages();
-    if pages.len() > limits.max_pages as usize {
-        return Err(ExtractError::LimitExceeded(format!(
-            "{} pages, more than the {} allowed",
-            pages.len(),
-            limits.max_pages
-        )));
-    }
     let hidden_groups = hidden_optional_content(doc);
     let mut fonts = FontCache::new();
     let mut out = PagesText {
-        count: pages.len() as u32,
+        count: page_ids.len() as u32,
         runs: Vec::new(),
         lines: Vec::new(),
         rules: Vec::new(),
         rows: Vec::new(),
         ocr_pages: Vec::new(),
+        problems: Vec::new(),
     };
-    for (&number, &page_id) in &pages {
+    for (&page_id, number) in page_ids.iter().zip(1u32..) {
         budget.check_time()?;
         let Ok(page) = doc.get_dictionary(page_id) else {
+            out.problems
+                .push(pages::unreadable_page(number, page_id, bytes));
             continue;
         };
         let geometry = PageGeometry::of(doc, page);
-        let mut content = Vec::new();
-        for id in doc.get_page_contents(page_id) {
-            if let Some(bytes) =
-                content_bytes(doc, &Object::Reference(id), limits.max_stream_bytes)?
-            {
-                budget.charge_bytes(bytes.len())?;
-                content.extend_from_slice(&bytes);
-                content.push(b'\n');
-            }
-        }
+        let (content, problems) = pages::page_content(doc, bytes, page, number, limits)?;
+        budget.charge_bytes(content.len())?;
+        out.problems.extend(problems);
         let resources = inherited(doc, page, b"Resources").and_then(|o| o.as_dict().ok());
         let mut paint = Interpreter::new(doc, limits, budget, &mut fonts, &hidden_groups)
             .run_page(&content, resources, geometry.ctm)?;
@@ -292,7 +293,10 @@ fn prior_revisions(
         let Ok(doc) = load(&bytes[..*end], limits) else {
             continue; // a damaged earlier revision hides nothing we can read
         };
-        let pages = extract_pages(&doc, limits, budget)?;
+        let Ok(page_ids) = pages::page_tree(&doc, limits) else {
+            continue;
+        };
+        let pages = extract_pages(&doc, &bytes[..*end], &page_ids, limits, budget)?;
         revisions.push(Revision {
             number: index as u32 + 1,
             byte_len: *end as u64,

@@ -3,23 +3,47 @@
 //! decode streams under a size cap. Every PDF module reads objects through
 //! these so that no lookup can loop or allocate without bound.
 
-use lopdf::{Dictionary, Document, Object};
+use lopdf::{Dictionary, Document, Object, ObjectId, Stream};
 
 use crate::extract::ExtractError;
 
 /// Most references followed to reach a direct object.
 const MAX_REFERENCE_HOPS: usize = 32;
 
+/// Why a reference leads to no object.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unresolved {
+    /// The object referred to is not in the document (absent from the
+    /// file, or present but unparsable).
+    Missing(ObjectId),
+    /// The references loop (or chain past the hop limit) through this
+    /// object.
+    Cycle(ObjectId),
+}
+
 /// Follows references from `object` to a direct object; `None` for a
 /// dangling reference or a chain longer than the hop limit (a cycle).
-pub fn resolve<'a>(doc: &'a Document, mut object: &'a Object) -> Option<&'a Object> {
+pub fn resolve<'a>(doc: &'a Document, object: &'a Object) -> Option<&'a Object> {
+    resolve_traced(doc, object).ok()
+}
+
+/// [`resolve`], saying why a reference leads nowhere.
+pub fn resolve_traced<'a>(
+    doc: &'a Document,
+    mut object: &'a Object,
+) -> Result<&'a Object, Unresolved> {
     for _ in 0..MAX_REFERENCE_HOPS {
         match object {
-            Object::Reference(id) => object = doc.get_object(*id).ok()?,
-            direct => return Some(direct),
+            Object::Reference(id) => {
+                object = doc.get_object(*id).map_err(|_| Unresolved::Missing(*id))?;
+            }
+            direct => return Ok(direct),
         }
     }
-    None
+    match object {
+        Object::Reference(id) => Err(Unresolved::Cycle(*id)),
+        direct => Ok(direct),
+    }
 }
 
 /// `dict[key]`, with references followed.
@@ -83,10 +107,10 @@ pub fn stream_bytes(doc: &Document, object: &Object, max_bytes: usize) -> Option
     content_bytes(doc, object, max_bytes).ok().flatten()
 }
 
-/// Decodes a page content stream. Unlike [`stream_bytes`], a stream over
-/// the size limit is an error (text past the limit would be lost, and a
-/// file must never look cleaner than it is); an undecodable stream is
-/// `Ok(None)`.
+/// Decodes a content stream (of a page or a form). Unlike
+/// [`stream_bytes`], a stream over the size limit is an error (text past
+/// the limit would be lost, and a file must never look cleaner than it
+/// is); an undecodable stream is `Ok(None)`.
 pub fn content_bytes(
     doc: &Document,
     object: &Object,
@@ -95,18 +119,27 @@ pub fn content_bytes(
     let Some(Object::Stream(stream)) = resolve(doc, object) else {
         return Ok(None);
     };
+    Ok(decode_content(stream, max_bytes)?.ok())
+}
+
+/// Decodes one content stream: the bytes, or why its filters do not
+/// decode; a stream over `max_bytes` is an error.
+pub fn decode_content(
+    stream: &Stream,
+    max_bytes: usize,
+) -> Result<Result<Vec<u8>, String>, ExtractError> {
     if stream.dict.get(b"Filter").is_err() {
         if stream.content.len() > max_bytes {
             return Err(too_large());
         }
-        return Ok(Some(stream.content.clone()));
+        return Ok(Ok(stream.content.clone()));
     }
     match stream.decompressed_content_with_limit(max_bytes) {
-        Ok(bytes) => Ok(Some(bytes)),
+        Ok(bytes) => Ok(Ok(bytes)),
         Err(lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded { .. })) => {
             Err(too_large())
         }
-        Err(_) => Ok(None),
+        Err(error) => Ok(Err(error.to_string())),
     }
 }
 

@@ -4,7 +4,7 @@
 //! [`SideText`]. Nothing here is judged: an address in the `/Author` entry
 //! is reported by `detect`, not filtered here.
 
-use lopdf::{Document, Object};
+use lopdf::{Document, Object, ObjectId};
 
 use super::objects::{dict_get, stream_bytes, text_string};
 use crate::model::{SideLayer, SideText};
@@ -14,8 +14,9 @@ const MAX_FIELD_DEPTH: usize = 32;
 /// Most side texts kept per file.
 const MAX_SIDE_TEXTS: usize = 10_000;
 
-/// Every side text of a document.
-pub fn side_texts(doc: &Document, max_stream_bytes: usize) -> Vec<SideText> {
+/// Every side text of a document whose page objects are `pages`, in
+/// page order.
+pub fn side_texts(doc: &Document, pages: &[ObjectId], max_stream_bytes: usize) -> Vec<SideText> {
     let mut out = Vec::new();
     if let Some(info) = doc
         .trailer
@@ -51,7 +52,7 @@ pub fn side_texts(doc: &Document, max_stream_bytes: usize) -> Vec<SideText> {
             }
         }
     }
-    for (&number, &page_id) in &doc.get_pages() {
+    for (&page_id, number) in pages.iter().zip(1u32..) {
         let Ok(annotations) = doc.get_page_annotations(page_id) else {
             continue;
         };
@@ -259,7 +260,7 @@ mod tests {
             "AcroForm" => dictionary! { "Fields" => vec![field.into()] },
         });
         doc.trailer.set("Root", catalog);
-        let texts = side_texts(&doc, 1 << 20);
+        let texts = side_texts(&doc, &[], 1 << 20);
         let summary: Vec<(SideLayer, &str, &str)> = texts
             .iter()
             .map(|t| (t.layer, t.key.as_str(), t.text.as_str()))
