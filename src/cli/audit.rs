@@ -29,8 +29,9 @@ use crate::store::Store;
 #[derive(Debug, Args)]
 pub(super) struct CrawlArgs {
     /// Store directory (created if missing; a re-run resumes and sends
-    /// conditional requests). `audit --demo` uses a temporary one by default.
-    #[arg(long)]
+    /// conditional requests) [default: ./sopncheck-store; for `audit --demo`
+    /// a temporary one].
+    #[arg(long, value_name = "DIR")]
     store: Option<PathBuf>,
     /// Crawl from this URL instead of the registry (needs `--council`).
     #[arg(long, requires = "council")]
@@ -46,7 +47,8 @@ pub(super) struct CrawlArgs {
     user_agent: Option<String>,
 }
 
-/// Where the store lives when `--store` is not given.
+/// Where the store lives when `--store` is not given (named in `--store`'s
+/// help and in `.gitignore`).
 const DEFAULT_STORE: &str = "sopncheck-store";
 
 /// `sopncheck crawl`.

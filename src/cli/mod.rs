@@ -38,10 +38,12 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Scan local files or directories (PDF, HTML); `-` reads one document
-    /// from standard input.
+    /// Scan local files or directories (PDF, HTML, Word .docx, plain text;
+    /// files in a folder are recognised by content); `-` reads one
+    /// document from standard input.
     Scan {
-        /// Files or directories to scan (`-` for standard input).
+        /// Files or directories to scan: PDF, HTML, Word .docx or text
+        /// (`-` for standard input).
         #[arg(required_unless_present = "store")]
         paths: Vec<PathBuf>,
         /// Also scan every notice a crawl stored here (no network needed).

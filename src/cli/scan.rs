@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{CommonArgs, EXIT_CLEAN, EXIT_FINDINGS, fatal};
+use super::{CommonArgs, EXIT_CLEAN, EXIT_FINDINGS, FailOn, fatal};
 use crate::detect::{Detector, Rules};
 use crate::extract::Limits;
 use crate::model::ScannedDocument;
@@ -143,8 +143,26 @@ pub(super) fn warn_unmatched(allow: &AllowList, report: &Report) {
 }
 
 /// Writes the outputs and maps the worst unsuppressed finding to the exit
-/// status by `--fail-on`.
+/// status by `--fail-on`. On a terminal, with neither `--format` nor
+/// `--out`, prints the summary and the result line instead of the JSON.
 pub(super) fn finish(report: &Report, common: &CommonArgs) -> u8 {
+    use std::io::IsTerminal;
+    let threshold = common.fail_on.threshold();
+    let failing = report
+        .findings()
+        .filter(|l| !l.finding.suppressed && threshold.is_some_and(|t| l.finding.severity >= t))
+        .count();
+    let status = if failing > 0 {
+        EXIT_FINDINGS
+    } else {
+        EXIT_CLEAN
+    };
+    if common.format.is_empty() && common.out.is_none() && std::io::stdout().is_terminal() {
+        println!("{}", report.headline());
+        println!("{}", result_line(failing, common.fail_on, status));
+        println!("(--format json, or a pipe, for the JSON report)");
+        return status;
+    }
     match write_outputs(report, &common.format, common.out.as_deref()) {
         Ok(written) => {
             if !common.quiet {
@@ -155,12 +173,26 @@ pub(super) fn finish(report: &Report, common: &CommonArgs) -> u8 {
         }
         Err(error) => return fatal(&error.to_string()),
     }
-    let failing = common
-        .fail_on
-        .threshold()
-        .zip(report.worst_severity())
-        .is_some_and(|(threshold, worst)| worst >= threshold);
-    if failing { EXIT_FINDINGS } else { EXIT_CLEAN }
+    status
+}
+
+/// "10 high findings at or above --fail-on high: exit 1".
+fn result_line(failing: usize, fail_on: FailOn, status: u8) -> String {
+    use clap::ValueEnum;
+    let level = fail_on
+        .to_possible_value()
+        .map_or_else(String::new, |v| v.get_name().to_owned());
+    if fail_on.threshold().is_none() {
+        return format!("--fail-on {level}: exit {status}");
+    }
+    // At the top threshold every failing finding is of that severity.
+    let kind = if fail_on == FailOn::High { "high " } else { "" };
+    let findings = match failing {
+        0 => "no finding".to_owned(),
+        1 => format!("1 {kind}finding"),
+        n => format!("{n} {kind}findings"),
+    };
+    format!("{findings} at or above --fail-on {level}: exit {status}")
 }
 
 /// How many files of the folders walked were skipped, with the first as
