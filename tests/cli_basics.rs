@@ -376,3 +376,36 @@ fn on_a_terminal_scan_prints_the_summary_not_the_json() {
     assert!(shown.contains("\"schema\""), "{shown}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn ctrl_c_says_how_to_resume_and_exits_130() {
+    use std::io::Read;
+    // A site that accepts the connection and never answers: the crawl is
+    // surely running (its handler installed) once the request arrives.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let seed = format!("http://{}/elections", listener.local_addr().expect("addr"));
+    let dir = temp_dir("interrupt");
+    let store = dir.join("store");
+    let child = Command::new(env!("CARGO_BIN_EXE_sopncheck"))
+        .args(["crawl", "--seed", &seed, "--council", "HCK", "--quiet"])
+        .args(["--store", utf8(&store)])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let (mut connection, _) = listener.accept().expect("the crawler connects");
+    let mut request = [0u8; 16];
+    let _ = connection.read(&mut request).expect("a request");
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let output = child.wait_with_output().expect("wait");
+    assert_eq!(output.status.code(), Some(130), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("interrupted; run the same command again to resume"),
+        "{}",
+        stderr(&output)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

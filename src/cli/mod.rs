@@ -27,6 +27,8 @@ pub const EXIT_FINDINGS: u8 = 1;
 /// Exit status: usage or fatal error (for `extract`: a file that could not
 /// be read).
 pub const EXIT_ERROR: u8 = 2;
+/// Exit status after Ctrl-C (128 + SIGINT, as shells report it).
+pub const EXIT_INTERRUPTED: u8 = 130;
 
 /// Finds candidates' home addresses published in UK election notices.
 #[derive(Debug, Parser)]
@@ -158,6 +160,13 @@ struct CommonArgs {
 /// Parses the command line and runs it; the returned code is the process's.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    // The store commits each fetched file as it goes, so stopping at once
+    // loses nothing a re-run does not redo. Without a handler (one could
+    // not be installed) Ctrl-C keeps its default effect.
+    let _ = ctrlc::set_handler(|| {
+        eprintln!("\nsopncheck: interrupted; run the same command again to resume");
+        std::process::exit(i32::from(EXIT_INTERRUPTED));
+    });
     let status = match cli.command {
         Command::Extract {
             files,
