@@ -409,3 +409,24 @@ fn ctrl_c_says_how_to_resume_and_exits_130() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn crawl_progress_off_a_terminal_is_a_line_per_council_and_v_adds_requests() {
+    let output = sopncheck(&["audit", "--demo", "--fail-on", "never"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let log = stderr(&output);
+    for code in ["NBY", "LVD", "CSM", "SLT"] {
+        let lines = log
+            .lines()
+            .filter(|l| l.starts_with(&format!("sopncheck: crawled {code}: ")))
+            .count();
+        assert_eq!(lines, 1, "{code}: {log}");
+    }
+    assert!(!log.contains(" page 200 "), "{log}");
+    let verbose = sopncheck(&["audit", "--demo", "--fail-on", "never", "-v"]);
+    assert!(
+        stderr(&verbose).contains(" page 200 "),
+        "{}",
+        stderr(&verbose)
+    );
+}

@@ -3,14 +3,14 @@
 //! ending with a summary table. `audit --demo` does the whole job against
 //! the bundled fixture sites served on 127.0.0.1.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use clap::Args;
-use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
+use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
 use super::scan::{detector, finish, load_allow, warn_council_contradictions, warn_unmatched};
@@ -45,6 +45,10 @@ pub(super) struct CrawlArgs {
     /// User-Agent header (keep a contact URL in it).
     #[arg(long)]
     user_agent: Option<String>,
+    /// When standard error is not a terminal, log every request, not only
+    /// a line per council.
+    #[arg(short, long)]
+    verbose: bool,
 }
 
 /// Where the store lives when `--store` is not given (named in `--store`'s
@@ -58,7 +62,7 @@ pub(super) fn run_crawl(common: &CommonArgs, args: &CrawlArgs) -> u8 {
         Err(message) => return fatal(&message),
     };
     let store_dir = args.store.clone().unwrap_or_else(|| DEFAULT_STORE.into());
-    match crawl_into(&config, &store_dir, common.quiet) {
+    match crawl_into(&config, &store_dir, common.quiet, args.verbose) {
         Ok(_) => EXIT_CLEAN,
         Err(message) => fatal(&message),
     }
@@ -107,7 +111,7 @@ pub(super) fn run_audit(demo: bool, common: &CommonArgs, args: &CrawlArgs) -> u8
         (None, Some(dir)) => dir.path().to_owned(),
         (None, None) => DEFAULT_STORE.into(),
     };
-    let store = match crawl_into(&config, &store_dir, common.quiet) {
+    let store = match crawl_into(&config, &store_dir, common.quiet, args.verbose) {
         Ok(store) => store,
         Err(message) => return fatal(&message),
     };
@@ -183,92 +187,85 @@ fn apply_flags(config: &mut CrawlConfig, args: &CrawlArgs) {
     }
 }
 
-/// Crawls into the store at `dir`, with a progress line per council on a
-/// terminal and plain log lines otherwise.
-fn crawl_into(config: &CrawlConfig, dir: &Path, quiet: bool) -> Result<Store, String> {
+/// Crawls into the store at `dir`, showing [`CrawlProgress`].
+fn crawl_into(
+    config: &CrawlConfig,
+    dir: &Path,
+    quiet: bool,
+    verbose: bool,
+) -> Result<Store, String> {
     let store = Store::open(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let progress = CrawlProgress::new(quiet);
+    let councils: BTreeSet<&str> = config.seeds.iter().map(|s| s.council.as_str()).collect();
+    let progress = CrawlProgress::new(councils.len(), quiet, verbose);
     let summary =
         crawl::crawl(config, &store, &|event| progress.event(event)).map_err(|e| e.to_string())?;
-    progress.finish();
-    if !quiet {
-        for council in &summary.councils {
-            eprintln!(
-                "sopncheck: crawled {}: {} pages, {} documents new, {} unchanged, {} skipped, {} failed in {:.1?}",
-                council.council,
-                council.pages,
-                council.documents,
-                council.unchanged,
-                council.skipped,
-                council.failed,
-                council.elapsed
-            );
-        }
+    if let ProgressMode::Bar(bar) = &progress.mode {
+        bar.finish_and_clear();
+        let documents: usize = summary.councils.iter().map(|c| c.documents).sum();
+        eprintln!(
+            "sopncheck: crawled {} councils in {:.1?}: {documents} documents new",
+            summary.councils.len(),
+            summary.elapsed
+        );
     }
     Ok(store)
 }
 
-/// Progress of a crawl: a spinner per council on a terminal, log lines
-/// when stderr is not one, nothing with `--quiet`.
+/// Progress of a crawl. On a terminal, one bar: councils done of all,
+/// documents stored, elapsed time and an estimate of the time left. When
+/// standard error is not a terminal (CI, a log file), a line per council
+/// as it finishes, and with `-v` a line per request. Nothing with
+/// `--quiet`.
 struct CrawlProgress {
     mode: ProgressMode,
-    bars: Mutex<BTreeMap<String, ProgressBar>>,
+    documents: AtomicUsize,
 }
 
 enum ProgressMode {
     Quiet,
-    Log,
-    Bars(MultiProgress),
+    Log { verbose: bool },
+    Bar(ProgressBar),
 }
 
 impl CrawlProgress {
-    fn new(quiet: bool) -> CrawlProgress {
+    fn new(councils: usize, quiet: bool, verbose: bool) -> CrawlProgress {
         let mode = if quiet {
             ProgressMode::Quiet
         } else if std::io::stderr().is_terminal() {
-            ProgressMode::Bars(MultiProgress::new())
+            let bar = ProgressBar::new(councils as u64);
+            if let Ok(style) = ProgressStyle::with_template(
+                "[{elapsed_precise}] {bar:30} {pos}/{len} councils, {msg}, about {eta} left",
+            ) {
+                bar.set_style(style);
+            }
+            bar.set_message("0 documents");
+            ProgressMode::Bar(bar)
         } else {
-            ProgressMode::Log
+            ProgressMode::Log { verbose }
         };
         CrawlProgress {
             mode,
-            bars: Mutex::new(BTreeMap::new()),
+            documents: AtomicUsize::new(0),
         }
     }
 
     fn event(&self, event: &CrawlEvent) {
-        match &self.mode {
-            ProgressMode::Quiet => {}
-            ProgressMode::Log => {
-                if !matches!(event.kind, EventKind::FromStore) {
+        match (&self.mode, &event.kind) {
+            (ProgressMode::Quiet, _) | (ProgressMode::Log { .. }, EventKind::FromStore) => {}
+            (ProgressMode::Log { .. }, EventKind::Finished(summary)) => {
+                eprintln!("sopncheck: crawled {}: {summary}", event.council);
+            }
+            (ProgressMode::Log { verbose }, _) => {
+                if *verbose {
                     eprintln!("sopncheck: {event}");
                 }
             }
-            ProgressMode::Bars(multi) => {
-                let Ok(mut bars) = self.bars.lock() else {
-                    return;
-                };
-                let bar = bars.entry(event.council.clone()).or_insert_with(|| {
-                    let bar = multi.add(ProgressBar::new_spinner());
-                    if let Ok(style) = ProgressStyle::with_template(
-                        "{spinner} {prefix:>6} {pos:>4} requests  {msg}",
-                    ) {
-                        bar.set_style(style);
-                    }
-                    bar.set_prefix(event.council.clone());
-                    bar
-                });
-                bar.inc(1);
-                bar.set_message(event.url.clone());
+            (ProgressMode::Bar(bar), EventKind::Finished(_)) => bar.inc(1),
+            (ProgressMode::Bar(bar), EventKind::Document { .. }) => {
+                let documents = self.documents.fetch_add(1, Ordering::Relaxed) + 1;
+                bar.set_message(format!("{documents} documents"));
             }
-        }
-    }
-
-    fn finish(&self) {
-        if let Ok(bars) = self.bars.lock() {
-            for bar in bars.values() {
-                bar.finish_and_clear();
-            }
+            (ProgressMode::Bar(_), _) => {}
         }
     }
 }
