@@ -230,6 +230,16 @@ impl Registry {
         &self.councils
     }
 
+    /// The council whose register code is `code`, compared
+    /// case-insensitively (`hck` is `HCK`).
+    pub fn by_code_ignoring_case(&self, code: &str) -> Option<&Council> {
+        self.by_code(code).or_else(|| {
+            self.councils
+                .iter()
+                .find(|c| c.code.eq_ignore_ascii_case(code))
+        })
+    }
+
     /// Recognises the council a notice belongs to: first from the URL's
     /// host (the democracy site or the council's own domain), then from
     /// formal council names in `text` (the one printed most often wins;
@@ -300,6 +310,58 @@ fn host_of(url: &str) -> Option<String> {
     let host = authority.rsplit('@').next()?;
     let host = host.split(':').next()?;
     (!host.is_empty()).then(|| host.to_ascii_lowercase())
+}
+
+/// How many councils [`closest`] suggests at most.
+const SUGGESTIONS: usize = 3;
+
+/// Least similarity (0 to 1) of a suggestion after the first.
+const SUGGESTION_SIMILARITY: f64 = 0.6;
+
+/// The `(code, name)` pairs nearest to `query`, a mistyped register code
+/// or part of a council's name, best first: the code by edit distance
+/// (a swap of two letters is one edit), the name by Jaro-Winkler
+/// similarity, weighted below the code, or as exact when it holds the
+/// query. The best is always given; the others only when close.
+///
+/// ```
+/// use sopncheck::registry::{closest, registry};
+/// let councils = || registry().all().iter().map(|c| (c.code.as_str(), c.name.as_str()));
+/// assert_eq!(closest("HKC", councils())[0].0, "HCK");
+/// assert_eq!(closest("hackney", councils())[0].0, "HCK");
+/// assert_eq!(closest("york", councils())[0].0, "YOR");
+/// ```
+pub fn closest<'c>(
+    query: &str,
+    councils: impl IntoIterator<Item = (&'c str, &'c str)>,
+) -> Vec<(&'c str, &'c str)> {
+    /// Weight of a name's similarity against a code's.
+    const NAME_WEIGHT: f64 = 0.8;
+    let query = query.trim().to_lowercase();
+    let score = |code: &str, name: &str| {
+        let name = name.to_lowercase();
+        let named = if query.chars().count() >= 3 && name.contains(&query) {
+            1.0
+        } else {
+            NAME_WEIGHT * strsim::jaro_winkler(&query, &name)
+        };
+        let coded = strsim::normalized_damerau_levenshtein(&query, &code.to_lowercase());
+        (coded.max(named), coded)
+    };
+    // Ties (every council named "... York ...") go to the closer code.
+    type Scored<'c> = ((f64, f64), (&'c str, &'c str));
+    let mut scored: Vec<Scored<'c>> = councils
+        .into_iter()
+        .map(|(code, name)| (score(code, name), (code, name)))
+        .collect();
+    scored.sort_by(|a, b| b.0.0.total_cmp(&a.0.0).then(b.0.1.total_cmp(&a.0.1)));
+    scored
+        .into_iter()
+        .take(SUGGESTIONS)
+        .enumerate()
+        .filter(|(rank, ((similarity, _), _))| *rank == 0 || *similarity >= SUGGESTION_SIMILARITY)
+        .map(|(_, (_, council))| council)
+        .collect()
 }
 
 /// The records of RFC 4180 CSV text (the `csv` crate's reading: quoted

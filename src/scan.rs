@@ -10,15 +10,20 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::detect::Detector;
-use crate::extract::{self, Limits};
+use crate::extract::{self, Limits, Sniffed};
 use crate::model::{ScannedDocument, UNKNOWN_COUNCIL};
 
-/// File name endings a directory walk picks up. Files named on the command
-/// line are scanned whatever their name (their content decides).
+/// File name endings a directory walk picks up whatever their content (a
+/// damaged one is reported unscannable). Other files in a folder are
+/// scanned when their content is a notice's ([`recognised_by_content`]);
+/// files named on the command line are scanned whatever their name.
 const SCANNED_EXTENSIONS: &[&str] = &["pdf", "html", "htm", "xhtml", "docx", "txt"];
 
 /// Deepest directory nesting walked.
 const MAX_WALK_DEPTH: usize = 64;
+
+/// Bytes read from the start of a file to judge its content.
+const SNIFFED_BYTES: u64 = 1024;
 
 /// Options of one scan, built once from the command line.
 #[derive(Clone, Debug, Default)]
@@ -40,27 +45,52 @@ pub enum Input {
     Unreadable(PathBuf, String),
 }
 
-/// Expands files and directories (recursively, sorted, symlinks to
-/// directories not followed) into the files to scan.
-pub fn inputs(paths: &[PathBuf]) -> Vec<Input> {
-    let mut out = Vec::new();
+/// What the paths of a scan hold: the inputs to scan and the files of
+/// their folders that are not notices.
+#[derive(Debug, Default)]
+pub struct Discovery {
+    /// Files to scan, in order.
+    pub inputs: Vec<Input>,
+    /// Files in the folders walked that are neither named like a notice
+    /// nor hold one (by content), and links, which a walk never follows.
+    pub skipped: Vec<PathBuf>,
+}
+
+/// A path given to scan that does not exist: a usage error, not a finding.
+#[derive(Debug, thiserror::Error)]
+#[error("{}: no such file or directory", path.display())]
+pub struct MissingPath {
+    /// The path as given.
+    pub path: PathBuf,
+}
+
+/// Expands files and directories (recursively, sorted, symlinks not
+/// followed) into the files to scan; a path that does not exist is an
+/// error.
+pub fn inputs(paths: &[PathBuf], limits: &Limits) -> Result<Discovery, MissingPath> {
+    let mut found = Discovery::default();
     for path in paths {
         if path.as_os_str() == "-" {
-            out.push(Input::Stdin);
+            found.inputs.push(Input::Stdin);
             continue;
         }
         match std::fs::metadata(path) {
-            Ok(meta) if meta.is_dir() => walk(path, 0, &mut out),
-            Ok(_) => out.push(Input::File(path.clone())),
-            Err(error) => out.push(Input::Unreadable(path.clone(), error.to_string())),
+            Ok(meta) if meta.is_dir() => walk(path, 0, limits, &mut found),
+            Ok(_) => found.inputs.push(Input::File(path.clone())),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                return Err(MissingPath { path: path.clone() });
+            }
+            Err(error) => found
+                .inputs
+                .push(Input::Unreadable(path.clone(), error.to_string())),
         }
     }
-    out
+    Ok(found)
 }
 
-fn walk(dir: &Path, depth: usize, out: &mut Vec<Input>) {
+fn walk(dir: &Path, depth: usize, limits: &Limits, found: &mut Discovery) {
     if depth > MAX_WALK_DEPTH {
-        out.push(Input::Unreadable(
+        found.inputs.push(Input::Unreadable(
             dir.to_owned(),
             "directory nesting too deep".into(),
         ));
@@ -69,7 +99,9 @@ fn walk(dir: &Path, depth: usize, out: &mut Vec<Input>) {
     let mut entries: Vec<PathBuf> = match std::fs::read_dir(dir) {
         Ok(entries) => entries.filter_map(|e| e.ok().map(|e| e.path())).collect(),
         Err(error) => {
-            out.push(Input::Unreadable(dir.to_owned(), error.to_string()));
+            found
+                .inputs
+                .push(Input::Unreadable(dir.to_owned(), error.to_string()));
             return;
         }
     };
@@ -79,9 +111,13 @@ fn walk(dir: &Path, depth: usize, out: &mut Vec<Input>) {
             continue;
         };
         if meta.is_dir() {
-            walk(&path, depth + 1, out);
-        } else if meta.is_file() && has_scanned_extension(&path) {
-            out.push(Input::File(path));
+            walk(&path, depth + 1, limits, found);
+        } else if meta.is_file()
+            && (has_scanned_extension(&path) || recognised_by_content(&path, meta.len(), limits))
+        {
+            found.inputs.push(Input::File(path));
+        } else {
+            found.skipped.push(path);
         }
     }
 }
@@ -90,6 +126,26 @@ fn has_scanned_extension(path: &Path) -> bool {
     path.extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| SCANNED_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+}
+
+/// True when a file's content is a PDF, HTML or Word document, whatever
+/// its name (a PDF saved as `download.aspx`). Reads the first kilobyte;
+/// a zip archive within the file size limit is read whole to look for a
+/// Word document inside.
+fn recognised_by_content(path: &Path, size: u64, limits: &Limits) -> bool {
+    use std::io::Read;
+    let Ok(file) = std::fs::File::open(path) else {
+        return false;
+    };
+    let mut head = Vec::new();
+    if file.take(SNIFFED_BYTES).read_to_end(&mut head).is_err() {
+        return false;
+    }
+    if head.starts_with(b"PK\x03\x04") {
+        return size <= limits.max_file_bytes
+            && std::fs::read(path).is_ok_and(|bytes| extract::sniff(&bytes) == Sniffed::Docx);
+    }
+    extract::sniff(&head) != Sniffed::Unknown
 }
 
 /// Scans inputs in parallel, then checks the documents against each

@@ -230,8 +230,8 @@ fn exit_status_follows_fail_on() {
         (&medium_only, "never", 0),
         (&with_high, "high", 1),
         (&with_high, "never", 0),
-        (&missing, "high", 1),
-        (&missing, "never", 0),
+        (&missing, "high", 2),
+        (&missing, "never", 2),
         (&with_high, "bogus", 2),
     ];
     for (file, fail_on, expected) in table {

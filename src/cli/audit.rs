@@ -3,17 +3,17 @@
 //! ending with a summary table. `audit --demo` does the whole job against
 //! the bundled fixture sites served on 127.0.0.1.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use clap::Args;
-use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
+use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
-use super::scan::{detector, finish, load_allow};
+use super::scan::{detector, finish, load_allow, warn_council_contradictions, warn_unmatched};
 use super::{CommonArgs, EXIT_CLEAN, fatal, loggable, say};
 use crate::crawl::{self, CrawlConfig, CrawlEvent, CrawlSummary, EventKind, Seed};
 use crate::demo::DemoServer;
@@ -30,8 +30,9 @@ use crate::store::Store;
 #[derive(Debug, Args)]
 pub(super) struct CrawlArgs {
     /// Store directory (created if missing; a re-run resumes and sends
-    /// conditional requests). `audit --demo` uses a temporary one by default.
-    #[arg(long)]
+    /// conditional requests) [default: ./sopncheck-store; for `audit --demo`
+    /// a temporary one].
+    #[arg(long, value_name = "DIR")]
     store: Option<PathBuf>,
     /// Crawl from this URL instead of the registry (needs `--council`).
     #[arg(long, requires = "council")]
@@ -45,9 +46,14 @@ pub(super) struct CrawlArgs {
     /// User-Agent header (keep a contact URL in it).
     #[arg(long)]
     user_agent: Option<String>,
+    /// When standard error is not a terminal, log every request, not only
+    /// a line per council.
+    #[arg(short, long)]
+    verbose: bool,
 }
 
-/// Where the store lives when `--store` is not given.
+/// Where the store lives when `--store` is not given (named in `--store`'s
+/// help and in `.gitignore`).
 const DEFAULT_STORE: &str = "sopncheck-store";
 
 /// `sopncheck crawl`.
@@ -57,7 +63,7 @@ pub(super) fn run_crawl(common: &CommonArgs, args: &CrawlArgs) -> u8 {
         Err(message) => return fatal(&message),
     };
     let store_dir = args.store.clone().unwrap_or_else(|| DEFAULT_STORE.into());
-    match crawl_into(&config, &store_dir, common.quiet) {
+    match crawl_into(&config, &store_dir, common.quiet, args.verbose) {
         Ok((_, summary)) if summary.every_document_failed() => {
             let (failed, too_large) = summary
                 .councils
@@ -85,6 +91,16 @@ pub(super) fn run_audit(demo: bool, common: &CommonArgs, args: &CrawlArgs) -> u8
             names.insert(council.code.clone(), council.name.clone());
         }
         let mut config = server.crawl_config();
+        if let Some(given) = &common.council {
+            let known: Vec<(&str, &str)> = names
+                .iter()
+                .map(|(c, n)| (c.as_str(), n.as_str()))
+                .collect();
+            match super::known_council(given, &known) {
+                Ok(code) => config.seeds.retain(|seed| seed.council == code),
+                Err(message) => return fatal(&message),
+            }
+        }
         apply_flags(&mut config, args);
         (config, Some(server))
     } else {
@@ -105,7 +121,7 @@ pub(super) fn run_audit(demo: bool, common: &CommonArgs, args: &CrawlArgs) -> u8
         (None, Some(dir)) => dir.path().to_owned(),
         (None, None) => DEFAULT_STORE.into(),
     };
-    let store = match crawl_into(&config, &store_dir, common.quiet) {
+    let store = match crawl_into(&config, &store_dir, common.quiet, args.verbose) {
         Ok((store, _)) => store,
         Err(message) => return fatal(&message),
     };
@@ -114,17 +130,17 @@ pub(super) fn run_audit(demo: bool, common: &CommonArgs, args: &CrawlArgs) -> u8
         Ok(documents) => documents,
         Err(message) => return fatal(&message),
     };
+    warn_council_contradictions(&documents, common.council.as_deref());
     let allow = match load_allow(common) {
         Ok(allow) => allow,
         Err(message) => return fatal(&message),
     };
-    let mut report = Report::build(
-        &documents,
-        &ReportOptions {
-            show_addresses: common.show_addresses,
-            allow,
-        },
-    );
+    let options = ReportOptions {
+        show_addresses: common.show_addresses,
+        allow,
+    };
+    let mut report = Report::build(&documents, &options);
+    warn_unmatched(&options.allow, &report);
     for council in &mut report.councils {
         if let Some(name) = names.get(&council.code) {
             council.name.clone_from(name);
@@ -181,113 +197,112 @@ fn apply_flags(config: &mut CrawlConfig, args: &CrawlArgs) {
     }
 }
 
-/// Crawls into the store at `dir`, with a progress line per council on a
-/// terminal and plain log lines otherwise.
+/// Crawls into the store at `dir`, showing [`CrawlProgress`].
 fn crawl_into(
     config: &CrawlConfig,
     dir: &Path,
     quiet: bool,
+    verbose: bool,
 ) -> Result<(Store, CrawlSummary), String> {
     let store = super::open_store(dir)?;
-    let progress = CrawlProgress::new(quiet);
+    let councils: BTreeSet<&str> = config.seeds.iter().map(|s| s.council.as_str()).collect();
+    let progress = CrawlProgress::new(councils.len(), quiet, verbose);
     let summary =
         crawl::crawl(config, &store, &|event| progress.event(event)).map_err(|e| e.to_string())?;
-    progress.finish();
-    if !quiet {
-        for council in &summary.councils {
-            say(&format!(
-                "crawled {}: {} pages, {} documents new, {} unchanged, {} skipped, {} failed in {:.1?}",
-                council.council,
-                council.pages,
-                council.documents,
-                council.unchanged,
-                council.skipped,
-                council.failed,
-                council.elapsed
-            ));
-        }
+    if let ProgressMode::Bar(bar) = &progress.mode {
+        bar.finish_and_clear();
+        let documents: usize = summary.councils.iter().map(|c| c.documents).sum();
+        say(&format!(
+            "crawled {} councils in {:.1?}: {documents} documents new",
+            summary.councils.len(),
+            summary.elapsed
+        ));
     }
     Ok((store, summary))
 }
 
-/// Progress of a crawl: a spinner per council on a terminal, log lines
-/// when stderr is not one, nothing with `--quiet`.
+/// Progress of a crawl. On a terminal, one bar: councils done of all,
+/// documents stored, elapsed time and an estimate of the time left. When
+/// standard error is not a terminal (CI, a log file), a line per council
+/// as it finishes, and with `-v` a line per request. Nothing with
+/// `--quiet`.
 struct CrawlProgress {
     mode: ProgressMode,
-    bars: Mutex<BTreeMap<String, ProgressBar>>,
+    documents: AtomicUsize,
 }
 
 enum ProgressMode {
     Quiet,
-    Log,
-    Bars(MultiProgress),
+    Log { verbose: bool },
+    Bar(ProgressBar),
 }
 
 impl CrawlProgress {
-    fn new(quiet: bool) -> CrawlProgress {
+    fn new(councils: usize, quiet: bool, verbose: bool) -> CrawlProgress {
         let mode = if quiet {
             ProgressMode::Quiet
         } else if std::io::stderr().is_terminal() {
-            ProgressMode::Bars(MultiProgress::new())
+            let bar = ProgressBar::new(councils as u64);
+            if let Ok(style) = ProgressStyle::with_template(
+                "[{elapsed_precise}] {bar:30} {pos}/{len} councils, {msg}, about {eta} left",
+            ) {
+                bar.set_style(style);
+            }
+            bar.set_message("0 documents");
+            ProgressMode::Bar(bar)
         } else {
-            ProgressMode::Log
+            ProgressMode::Log { verbose }
         };
         CrawlProgress {
             mode,
-            bars: Mutex::new(BTreeMap::new()),
+            documents: AtomicUsize::new(0),
         }
     }
 
     fn event(&self, event: &CrawlEvent) {
-        match &self.mode {
-            ProgressMode::Quiet => {}
-            ProgressMode::Log => {
-                if !matches!(event.kind, EventKind::FromStore) {
+        match (&self.mode, &event.kind) {
+            (ProgressMode::Quiet, _) | (ProgressMode::Log { .. }, EventKind::FromStore) => {}
+            (ProgressMode::Log { .. }, EventKind::Finished(summary)) => {
+                say(&format!(
+                    "crawled {}: {summary}",
+                    printable_line(&event.council)
+                ));
+            }
+            (ProgressMode::Log { verbose }, _) => {
+                if *verbose {
                     say(&event.to_string());
                 }
             }
-            ProgressMode::Bars(multi) => {
-                let Ok(mut bars) = self.bars.lock() else {
-                    return;
-                };
-                let bar = bars.entry(event.council.clone()).or_insert_with(|| {
-                    let bar = multi.add(ProgressBar::new_spinner());
-                    if let Ok(style) = ProgressStyle::with_template(
-                        "{spinner} {prefix:>6} {pos:>4} requests  {msg}",
-                    ) {
-                        bar.set_style(style);
-                    }
-                    bar.set_prefix(printable_line(&event.council).into_owned());
-                    bar
-                });
-                bar.inc(1);
-                bar.set_message(printable_line(&loggable(&event.url)).into_owned());
+            (ProgressMode::Bar(bar), EventKind::Finished(_)) => bar.inc(1),
+            (ProgressMode::Bar(bar), EventKind::Document { .. }) => {
+                let documents = self.documents.fetch_add(1, Ordering::Relaxed) + 1;
+                bar.set_message(format!("{documents} documents"));
             }
-        }
-    }
-
-    fn finish(&self) {
-        if let Ok(bars) = self.bars.lock() {
-            for bar in bars.values() {
-                bar.finish_and_clear();
-            }
+            (ProgressMode::Bar(_), _) => {}
         }
     }
 }
 
-/// Scans every stored document in parallel; the source is its URL and its
-/// council the one it was crawled for. A URL the crawl refused as too
-/// large is listed as unscannable, with the limit it passed.
+/// Scans every stored document (only those of `--council` when given) in
+/// parallel; the source is its URL and its council the one it was crawled
+/// for. A URL the crawl refused as too large is listed as unscannable,
+/// with the limit it passed.
 pub(super) fn scan_store(
     store: &Store,
     detector: &Detector,
     common: &CommonArgs,
 ) -> Result<Vec<ScannedDocument>, String> {
-    let stored = store.documents().map_err(|e| e.to_string())?;
-    let refused = store.refused().map_err(|e| e.to_string())?;
+    let mut stored = store.documents().map_err(|e| e.to_string())?;
+    if let Some(code) = &common.council {
+        stored.retain(|document| document.council.eq_ignore_ascii_case(code));
+    }
+    let mut refused = store.refused().map_err(|e| e.to_string())?;
+    if let Some(code) = &common.council {
+        refused.retain(|refused| refused.council.eq_ignore_ascii_case(code));
+    }
     let options_for = |council: &str| ScanOptions {
         limits: Limits::default(),
-        council: Some(common.council.clone().unwrap_or_else(|| council.to_owned())),
+        council: Some(council.to_owned()),
     };
     let mut documents: Vec<ScannedDocument> = stored
         .par_iter()

@@ -16,6 +16,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use self::extract::ExtractView;
 use crate::model::Severity;
+use crate::registry::{self, registry};
 use crate::report::Format;
 use crate::store::{Store, StoreError};
 
@@ -27,6 +28,8 @@ pub const EXIT_FINDINGS: u8 = 1;
 /// Exit status: usage or fatal error (for `extract`: a file that could not
 /// be read).
 pub const EXIT_ERROR: u8 = 2;
+/// Exit status after Ctrl-C (128 + SIGINT, as shells report it).
+pub const EXIT_INTERRUPTED: u8 = 130;
 
 /// Finds candidates' home addresses published in UK election notices.
 #[derive(Debug, Parser)]
@@ -38,10 +41,12 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Scan local files or directories (PDF, HTML); `-` reads one document
-    /// from standard input.
+    /// Scan local files or directories (PDF, HTML, Word .docx, plain text;
+    /// files in a folder are recognised by content); `-` reads one
+    /// document from standard input.
     Scan {
-        /// Files or directories to scan (`-` for standard input).
+        /// Files or directories to scan: PDF, HTML, Word .docx or text
+        /// (`-` for standard input).
         #[arg(required_unless_present = "store")]
         paths: Vec<PathBuf>,
         /// Also scan every notice a crawl stored here (no network needed).
@@ -156,6 +161,13 @@ struct CommonArgs {
 /// Parses the command line and runs it; the returned code is the process's.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    // The store commits each fetched file as it goes, so stopping at once
+    // loses nothing a re-run does not redo. Without a handler (one could
+    // not be installed) Ctrl-C keeps its default effect.
+    let _ = ctrlc::set_handler(|| {
+        eprintln!("\nsopncheck: interrupted; run the same command again to resume");
+        std::process::exit(i32::from(EXIT_INTERRUPTED));
+    });
     let status = match cli.command {
         Command::Extract {
             files,
@@ -179,21 +191,37 @@ pub fn main() -> ExitCode {
         Command::Scan {
             paths,
             store,
-            common,
-        } => match thread_pool(common.threads) {
-            Ok(pool) => pool.install(|| scan::run_scan(&paths, store.as_deref(), &common)),
+            mut common,
+        } => match (thread_pool(common.threads), common.registry_council()) {
+            (Ok(pool), Ok(())) => {
+                pool.install(|| scan::run_scan(&paths, store.as_deref(), &common))
+            }
+            (Err(message), _) | (_, Err(message)) => fatal(&message),
+        },
+        // The report's own councils count too (a demo report's are not in
+        // the registry): `run_report` checks the code.
+        Command::Report { source, common } => scan::run_report(&source, &common),
+        Command::Crawl { mut common, crawl } => match common.registry_council() {
+            Ok(()) => audit::run_crawl(&common, &crawl),
             Err(message) => fatal(&message),
         },
-        Command::Report { source, common } => scan::run_report(&source, &common),
-        Command::Crawl { common, crawl } => audit::run_crawl(&common, &crawl),
         Command::Audit {
             demo,
-            common,
+            mut common,
             crawl,
-        } => match thread_pool(common.threads) {
-            Ok(pool) => pool.install(|| audit::run_audit(demo, &common, &crawl)),
-            Err(message) => fatal(&message),
-        },
+        } => {
+            // The demo's councils are invented: `run_audit` checks the code
+            // against them.
+            let checked = if demo {
+                Ok(())
+            } else {
+                common.registry_council()
+            };
+            match (thread_pool(common.threads), checked) {
+                (Ok(pool), Ok(())) => pool.install(|| audit::run_audit(demo, &common, &crawl)),
+                (Err(message), _) | (_, Err(message)) => fatal(&message),
+            }
+        }
     };
     ExitCode::from(status)
 }
@@ -205,6 +233,43 @@ fn open_store(dir: &Path) -> Result<Store, String> {
         StoreError::InUse(_) => error.to_string(),
         error => format!("{}: {error}", dir.display()),
     })
+}
+
+impl CommonArgs {
+    /// Replaces `--council` by the registry's spelling of the code, or
+    /// refuses a code the registry does not hold.
+    fn registry_council(&mut self) -> Result<(), String> {
+        if let Some(given) = &self.council {
+            let known: Vec<(&str, &str)> = registry()
+                .all()
+                .iter()
+                .map(|c| (c.code.as_str(), c.name.as_str()))
+                .collect();
+            self.council = Some(known_council(given, &known)?);
+        }
+        Ok(())
+    }
+}
+
+/// The spelling in `known` (`(code, name)` pairs) of the council code
+/// `given`, compared case-insensitively; an error naming the closest codes
+/// when it is not there.
+pub(super) fn known_council(given: &str, known: &[(&str, &str)]) -> Result<String, String> {
+    let given = given.trim();
+    if let Some((code, _)) = known
+        .iter()
+        .find(|(code, _)| code.eq_ignore_ascii_case(given))
+    {
+        return Ok((*code).to_owned());
+    }
+    let closest: Vec<String> = registry::closest(given, known.iter().copied())
+        .iter()
+        .map(|(code, name)| format!("{code} ({name})"))
+        .collect();
+    Err(format!(
+        "--council {given:?} is not a council code known here; closest: {}",
+        closest.join(", ")
+    ))
 }
 
 fn fatal(message: &str) -> u8 {

@@ -4,9 +4,11 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{CommonArgs, EXIT_CLEAN, EXIT_FINDINGS, fatal, say};
+use super::{CommonArgs, EXIT_CLEAN, EXIT_FINDINGS, FailOn, fatal, say};
 use crate::detect::{Detector, Rules};
 use crate::extract::Limits;
+use crate::model::ScannedDocument;
+use crate::registry::registry;
 use crate::report::allow::AllowList;
 use crate::report::{Report, ReportOptions, write_outputs};
 use crate::scan::{self, ScanOptions};
@@ -22,13 +24,17 @@ pub(super) fn run_scan(paths: &[PathBuf], store: Option<&Path>, common: &CommonA
         Ok(detector) => detector,
         Err(message) => return fatal(&message),
     };
-    let inputs = scan::inputs(paths);
     let options = ScanOptions {
         limits: Limits::default(),
         council: common.council.clone(),
     };
-    let progress = progress_bar(inputs.len() as u64, common.quiet);
-    let mut documents = scan::scan_inputs(&inputs, &detector, &options, &|_| progress.inc(1));
+    let discovery = match scan::inputs(paths, &options.limits) {
+        Ok(discovery) => discovery,
+        Err(missing) => return fatal(&missing.to_string()),
+    };
+    let progress = progress_bar(discovery.inputs.len() as u64, common.quiet);
+    let mut documents =
+        scan::scan_inputs(&discovery.inputs, &detector, &options, &|_| progress.inc(1));
     progress.finish_and_clear();
     if let Some(dir) = store {
         let stored = super::open_store(dir)
@@ -39,13 +45,26 @@ pub(super) fn run_scan(paths: &[PathBuf], store: Option<&Path>, common: &CommonA
         }
         detector.cross_check(&mut documents);
     }
-    let report = Report::build(
-        &documents,
-        &ReportOptions {
-            show_addresses: common.show_addresses,
-            allow,
-        },
-    );
+    if documents.is_empty() {
+        return fatal(&format!(
+            "no document to scan: {}",
+            skipped_summary(&discovery.skipped)
+        ));
+    }
+    if !common.quiet && !discovery.skipped.is_empty() {
+        say(&format!(
+            "scanned {} documents; {}",
+            documents.len(),
+            skipped_summary(&discovery.skipped)
+        ));
+    }
+    warn_council_contradictions(&documents, common.council.as_deref());
+    let options = ReportOptions {
+        show_addresses: common.show_addresses,
+        allow,
+    };
+    let report = Report::build(&documents, &options);
+    warn_unmatched(&options.allow, &report);
     let status = finish(&report, common);
     // The process exits next and the OS takes the memory back at once:
     // freeing a national run's documents and report one allocation at a
@@ -71,8 +90,31 @@ pub(super) fn run_report(source: &Path, common: &CommonArgs) -> u8 {
     // Written by another run, maybe with --show-addresses, maybe by hand:
     // masked like a report just built.
     report.mask(common.show_addresses);
+    if let Some(given) = &common.council {
+        let selected = {
+            let known: Vec<(&str, &str)> = report
+                .councils
+                .iter()
+                .map(|c| (c.code.as_str(), c.name.as_str()))
+                .chain(
+                    registry()
+                        .all()
+                        .iter()
+                        .map(|c| (c.code.as_str(), c.name.as_str())),
+                )
+                .collect();
+            super::known_council(given, &known)
+        };
+        match selected {
+            Ok(code) => report.councils.retain(|c| c.code == code),
+            Err(message) => return fatal(&message),
+        }
+    }
     match load_allow(common) {
-        Ok(allow) => report.apply_allow(&allow),
+        Ok(allow) => {
+            report.apply_allow(&allow);
+            warn_unmatched(&allow, &report);
+        }
         Err(message) => return fatal(&message),
     }
     finish(&report, common)
@@ -94,9 +136,35 @@ pub(super) fn load_allow(common: &CommonArgs) -> Result<AllowList, String> {
     }
 }
 
+/// Warns, on standard error, of each allow-file entry that matches
+/// nothing in the report.
+pub(super) fn warn_unmatched(allow: &AllowList, report: &Report) {
+    for warning in allow.unmatched(report) {
+        say(&format!("warning: {warning}"));
+    }
+}
+
 /// Writes the outputs and maps the worst unsuppressed finding to the exit
-/// status by `--fail-on`.
+/// status by `--fail-on`. On a terminal, with neither `--format` nor
+/// `--out`, prints the summary and the result line instead of the JSON.
 pub(super) fn finish(report: &Report, common: &CommonArgs) -> u8 {
+    use std::io::IsTerminal;
+    let threshold = common.fail_on.threshold();
+    let failing = report
+        .findings()
+        .filter(|l| !l.finding.suppressed && threshold.is_some_and(|t| l.finding.severity >= t))
+        .count();
+    let status = if failing > 0 {
+        EXIT_FINDINGS
+    } else {
+        EXIT_CLEAN
+    };
+    if common.format.is_empty() && common.out.is_none() && std::io::stdout().is_terminal() {
+        println!("{}", report.headline());
+        println!("{}", result_line(failing, common.fail_on, status));
+        println!("(--format json, or a pipe, for the JSON report)");
+        return status;
+    }
     match write_outputs(report, &common.format, common.out.as_deref()) {
         Ok(written) => {
             if !common.quiet {
@@ -107,12 +175,63 @@ pub(super) fn finish(report: &Report, common: &CommonArgs) -> u8 {
         }
         Err(error) => return fatal(&error.to_string()),
     }
-    let failing = common
-        .fail_on
-        .threshold()
-        .zip(report.worst_severity())
-        .is_some_and(|(threshold, worst)| worst >= threshold);
-    if failing { EXIT_FINDINGS } else { EXIT_CLEAN }
+    status
+}
+
+/// "10 high findings at or above --fail-on high: exit 1".
+fn result_line(failing: usize, fail_on: FailOn, status: u8) -> String {
+    use clap::ValueEnum;
+    let level = fail_on
+        .to_possible_value()
+        .map_or_else(String::new, |v| v.get_name().to_owned());
+    if fail_on.threshold().is_none() {
+        return format!("--fail-on {level}: exit {status}");
+    }
+    // At the top threshold every failing finding is of that severity.
+    let kind = if fail_on == FailOn::High { "high " } else { "" };
+    let findings = match failing {
+        0 => "no finding".to_owned(),
+        1 => format!("1 {kind}finding"),
+        n => format!("{n} {kind}findings"),
+    };
+    format!("{findings} at or above --fail-on {level}: exit {status}")
+}
+
+/// How many files of the folders walked were skipped, with the first as
+/// an example.
+fn skipped_summary(skipped: &[PathBuf]) -> String {
+    match skipped {
+        [] => "no file in the paths given is a PDF, HTML, Word or text document".into(),
+        [first, ..] => format!(
+            "{} skipped as not a PDF, HTML, Word or text document (such as {})",
+            match skipped.len() {
+                1 => "1 file".to_owned(),
+                n => format!("{n} files"),
+            },
+            first.display()
+        ),
+    }
+}
+
+/// Warns, on standard error, of each document that names a council other
+/// than the one `--council` gave it.
+pub(super) fn warn_council_contradictions(documents: &[ScannedDocument], council: Option<&str>) {
+    let Some(given) = council else {
+        return;
+    };
+    for document in documents {
+        if let Some(named) = document.detection.council.as_deref()
+            && !named.eq_ignore_ascii_case(given)
+        {
+            let name = registry()
+                .by_code(named)
+                .map_or(String::new(), |c| format!("{} ", c.name));
+            say(&format!(
+                "warning: {} names {name}({named}), not --council {given}",
+                document.source
+            ));
+        }
+    }
 }
 
 /// A progress bar on a terminal; hidden when stderr is not one or `--quiet`.

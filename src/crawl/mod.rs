@@ -249,6 +249,8 @@ pub enum EventKind {
     Skipped(Skip),
     /// A final error status or a transport failure after all retries.
     Failed(String),
+    /// The council's crawl is over (the event's URL is its first seed).
+    Finished(CouncilSummary),
 }
 
 /// One progress report.
@@ -281,6 +283,7 @@ impl fmt::Display for CrawlEvent {
             } => write!(f, "retry {attempt} in {wait:.1?} after {reason}"),
             EventKind::Skipped(skip) => write!(f, "skipped ({skip:?})"),
             EventKind::Failed(reason) => write!(f, "failed: {reason}"),
+            EventKind::Finished(summary) => write!(f, "finished: {summary}"),
         }?;
         write!(f, " {}", self.url)
     }
@@ -310,6 +313,16 @@ pub struct CouncilSummary {
     pub bytes: u64,
     /// Wall time.
     pub elapsed: Duration,
+}
+
+impl fmt::Display for CouncilSummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} pages, {} documents new, {} unchanged, {} skipped, {} failed in {:.1?}",
+            self.pages, self.documents, self.unchanged, self.skipped, self.failed, self.elapsed
+        )
+    }
 }
 
 /// What a whole crawl did.
@@ -554,6 +567,9 @@ impl CouncilCrawl<'_> {
             }
         }
         summary.elapsed = started.elapsed();
+        if let Some(seed) = seeds.first() {
+            self.emit(seed, EventKind::Finished(summary.clone()));
+        }
         Ok(summary)
     }
 

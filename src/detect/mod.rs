@@ -87,6 +87,7 @@ mod text;
 pub use postcode::postcode_spans;
 pub(crate) use rules::FINDING_RULES;
 pub use rules::{RuleError, Rules};
+pub(crate) use text::key as name_key;
 
 use crate::model::{DocumentFindings, ElectionReading, Extraction, NoticeKind, WithholdingRule};
 use crate::registry::registry;

@@ -726,7 +726,7 @@ impl Run<'_, '_> {
             }
             return RowRole::Other;
         }
-        let withdrawn = s.is_withdrawn(&texts, &mut self.normal);
+        let withdrawn = s.is_withdrawn(texts, &mut self.normal);
         if has_letters(&texts.party) {
             self.party = Some(collapse_spaces(&texts.party));
         }

@@ -5,14 +5,18 @@
 //! consults to mark findings *suppressed*, with the reason. A suppressed
 //! finding stays in every report (flagged, counted apart) and is ignored by
 //! `--fail-on`; nothing is ever dropped silently. A malformed file is an
-//! error naming `file:line`, never a partly applied list.
+//! error naming `file:line`, never a partly applied list. An entry that
+//! matches nothing in a report is a warning ([`AllowList::unmatched`]),
+//! with the closest candidate or finding id: a typo must not pass for a
+//! consent that was applied.
 //!
 //! Two kinds of entry:
 //!
 //! * `[[consent]]`: a candidate who confirmed on the home address form
 //!   that their address may be published. Matched by council code,
-//!   candidate name and (when given) post and election date, compared
-//!   case-insensitively with runs of spaces and line breaks as one space.
+//!   candidate name and (when given) post and election date; names and
+//!   posts compared by their letters and digits only, whatever the case,
+//!   punctuation and spacing (`OAKSHOTT, Bernard` is `Oakshott Bernard`).
 //!   It suppresses that candidate's address findings (published, hidden,
 //!   metadata, annotation, earlier revision, cross-document, own agent,
 //!   pre-rule); it never suppresses `unscannable`, `unparsed-notice`,
@@ -34,7 +38,7 @@
 //!
 //! # Findings reviewed and accepted.
 //! [[accepted]]
-//! id = "3f9c2a17b4d0e851"
+//! id = "3f9c2a17b4d0e8519a2c"
 //! reason = "Agent's office is a rented office, checked 2026-04-02"
 //! ```
 //!
@@ -47,7 +51,8 @@ use std::path::Path;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::detect::FINDING_RULES;
+use super::Report;
+use crate::detect::{FINDING_RULES, name_key};
 
 /// Findings no consent covers: a file or notice nobody could read is not
 /// the candidate's to consent to (nor is a notice kept online past its
@@ -92,6 +97,8 @@ pub struct AllowList {
 /// A candidate's consent to publish their address.
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Consent {
+    /// The candidate and council as written, for warnings.
+    written: String,
     council: String,
     post: Option<String>,
     candidate: String,
@@ -247,9 +254,10 @@ impl AllowList {
                 return Err(invalid(Some(span), reason));
             }
             consents.push(Consent {
+                written: format!("{:?} of {}", entry.candidate.trim(), entry.council.trim()),
                 council: normalise(&entry.council),
-                post: entry.post.as_deref().map(normalise),
-                candidate: normalise(&entry.candidate),
+                post: entry.post.as_deref().map(name_key),
+                candidate: name_key(&entry.candidate),
                 election_date: entry.election_date,
                 note: entry.note.filter(|note| !note.trim().is_empty()),
                 at: origin(span),
@@ -301,17 +309,13 @@ impl AllowList {
         if !consent_covers(finding.rule) {
             return None;
         }
-        let candidate = normalise(finding.candidate?);
-        let council = normalise(finding.council);
-        let post = finding.post.map(normalise);
-        let consent = self.consents.iter().find(|c| {
-            c.council == council
-                && c.candidate == candidate
-                && c.post.as_ref().is_none_or(|p| post.as_ref() == Some(p))
-                && c.election_date
-                    .as_deref()
-                    .is_none_or(|d| finding.election_date == Some(d))
-        })?;
+        let person = Person::new(
+            finding.council,
+            finding.candidate?,
+            finding.post,
+            finding.election_date,
+        );
+        let consent = self.consents.iter().find(|c| c.covers(&person))?;
         Some(match &consent.note {
             Some(note) => format!(
                 "candidate consented to publication ({}): {note}",
@@ -319,6 +323,138 @@ impl AllowList {
             ),
             None => format!("candidate consented to publication ({})", consent.at),
         })
+    }
+
+    /// A warning for each entry that matches nothing in `report`, naming
+    /// its `file:line` and the closest candidate or finding id there.
+    /// A consent is judged only when the report holds its council or a
+    /// candidate of that name elsewhere (a council code typed wrong): a
+    /// list kept for many councils is used on reports of a few.
+    pub fn unmatched(&self, report: &Report) -> Vec<String> {
+        let mut people = Vec::new();
+        let mut ids = Vec::new();
+        for council in &report.councils {
+            for document in &council.documents {
+                let date = document.election_date.as_deref();
+                for candidate in &document.candidates {
+                    people.push(Person::new(
+                        &council.code,
+                        &candidate.name,
+                        candidate.post.as_deref(),
+                        date,
+                    ));
+                }
+                for finding in &document.findings {
+                    ids.push(finding.id.as_str());
+                    if let Some(name) = &finding.candidate {
+                        people.push(Person::new(
+                            &council.code,
+                            name,
+                            finding.post.as_deref(),
+                            date,
+                        ));
+                    }
+                }
+            }
+        }
+        let mut warnings = Vec::new();
+        for consent in &self.consents {
+            if people.iter().any(|person| consent.covers(person)) {
+                continue;
+            }
+            let judged = people
+                .iter()
+                .any(|p| p.council == consent.council || p.candidate == consent.candidate);
+            if !judged {
+                continue;
+            }
+            let nearest = people.iter().max_by(|a, b| {
+                let similarity = |p: &Person<'_>| {
+                    strsim::normalized_levenshtein(&p.candidate, &consent.candidate)
+                };
+                similarity(a).total_cmp(&similarity(b))
+            });
+            let closest = nearest.map_or(String::new(), |p| {
+                let post = p
+                    .post_as_printed
+                    .map_or(String::new(), |post| format!(", {post}"));
+                format!(
+                    "; closest candidate: {:?} ({}{post})",
+                    p.name_as_printed, p.code
+                )
+            });
+            warnings.push(format!(
+                "{}: consent for {} matches no candidate in the report{closest}",
+                consent.at, consent.written
+            ));
+        }
+        for accepted in &self.accepted {
+            if ids.contains(&accepted.id.as_str()) {
+                continue;
+            }
+            let nearest = ids
+                .iter()
+                .map(|id| (strsim::normalized_levenshtein(id, &accepted.id), *id))
+                .max_by(|a, b| a.0.total_cmp(&b.0))
+                .filter(|(similarity, _)| *similarity >= CLOSE_ID_SIMILARITY);
+            let closest = nearest.map_or(String::new(), |(_, id)| format!("; closest id: {id}"));
+            warnings.push(format!(
+                "{}: accepted id {} matches no finding in the report{closest}",
+                accepted.at, accepted.id
+            ));
+        }
+        warnings
+    }
+}
+
+/// Least similarity (0 to 1) of a finding id offered as the one an
+/// unmatched `[[accepted]]` id meant (a truncated or mistyped copy).
+const CLOSE_ID_SIMILARITY: f64 = 0.6;
+
+/// A candidate as a consent is matched against: council, name and post as
+/// keys, and the document's election date.
+struct Person<'a> {
+    code: &'a str,
+    council: String,
+    name_as_printed: &'a str,
+    candidate: String,
+    post_as_printed: Option<&'a str>,
+    post: Option<String>,
+    election_date: Option<&'a str>,
+}
+
+impl<'a> Person<'a> {
+    fn new(
+        code: &'a str,
+        name: &'a str,
+        post: Option<&'a str>,
+        election_date: Option<&'a str>,
+    ) -> Person<'a> {
+        Person {
+            code,
+            council: normalise(code),
+            name_as_printed: name,
+            candidate: name_key(name),
+            post_as_printed: post,
+            post: post.map(name_key),
+            election_date,
+        }
+    }
+}
+
+impl Consent {
+    /// Whether this consent is the candidate's.
+    fn covers(&self, person: &Person<'_>) -> bool {
+        self.council == person.council
+            && self.candidate == person.candidate
+            && self
+                .post
+                .as_ref()
+                .is_none_or(|p| person.post.as_ref() == Some(p))
+            && self
+                .election_date
+                .as_deref()
+                .is_none_or(|d| person.election_date == Some(d))
     }
 }
 
