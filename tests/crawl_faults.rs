@@ -664,7 +664,7 @@ fn a_second_crawl_of_a_store_in_use_is_refused_and_touches_nothing() {
         .arg("crawl")
         .arg("--store")
         .arg(dir.path())
-        .args(["--seed", &server.url("/t/robots"), "--council", "TST"])
+        .args(["--seed", &server.url("/t/robots"), "--council", "HCK"])
         .args(["--politeness-ms", "10", "--quiet"])
         .output()
         .unwrap();
@@ -686,7 +686,7 @@ fn crawl_command(
         .arg("crawl")
         .arg("--store")
         .arg(store)
-        .args(["--seed", &server.url(seed), "--council", "TST"])
+        .args(["--seed", &server.url(seed), "--council", "HCK"])
         .args(["--politeness-ms", "10", "--quiet"])
         .output()
         .unwrap()
