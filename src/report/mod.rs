@@ -711,7 +711,7 @@ pub enum Format {
     /// `report.md`: a summary for a CI job.
     #[value(alias = "md")]
     Markdown,
-    /// `report.html`: one self-contained page.
+    /// `report.html`: self-contained, a page per council when large.
     Html,
     /// `report.sarif`: SARIF 2.1.0 for code scanning dashboards.
     Sarif,
@@ -884,7 +884,11 @@ pub fn write_outputs(
         let path = dir.join(file.file_name());
         write_atomically(&path, |out| {
             out.write_all(file.byte_order_mark())?;
-            file.render(report, out)
+            match file {
+                // A large HTML report also writes a page per council.
+                OutputFile::Html => html::write_to_dir(report, dir, out),
+                _ => file.render(report, out),
+            }
         })
         .map_err(|source| ReportError::Write {
             path: path.clone(),
