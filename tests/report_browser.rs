@@ -245,7 +245,10 @@ fn national_report_is_small_and_opens_quickly() {
     let size = |path: &PathBuf| fs::metadata(path).unwrap().len();
     let total: u64 = html.iter().map(size).sum();
     let index_size = size(&html[0]);
-    let largest = html[1..].iter().max_by_key(|p| size(p)).cloned();
+    let largest = html[1..]
+        .iter()
+        .max_by_key(|p| fs::metadata(p).unwrap().len())
+        .cloned();
     eprintln!(
         "{count} notices: report.html {index_size} bytes, {} HTML files {total} bytes",
         html.len()
@@ -287,13 +290,11 @@ fn national_report_is_small_and_opens_quickly() {
     }
     let shot = dir.join("first-screen.png");
     let profile = dir.join("profile-shot");
+    let shot_arg = format!("--screenshot={}", shot.display());
     run_chromium(
         &html[0],
         &profile,
-        &[
-            &format!("--screenshot={}", shot.display()),
-            "--window-size=1280,1000",
-        ],
+        &[shot_arg.as_str(), "--window-size=1280,1000"],
         &profile.with_extension("stdout.txt"),
     );
     assert!(size(&shot) > 0, "screenshot written");

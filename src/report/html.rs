@@ -245,27 +245,32 @@ fn page_body(report: &Report, links: Links, page: &mut String) -> std::fmt::Resu
 /// A council's own page of a split report.
 fn council_page(report: &Report, council: &CouncilReport) -> String {
     let mut page = String::with_capacity(64 * 1024);
-    let title = format!("sopncheck report: {}", council.name);
     // Writing to a String cannot fail.
-    let _ = (|| {
-        head(&title, &mut page)?;
-        writeln!(
-            page,
-            "<header>\n<p><a href=\"../report.html\">All councils</a></p>\n<h1>{} ({})</h1>",
-            escape(&council.name),
-            escape(&council.code)
-        )?;
-        masking_note(report, &mut page)?;
-        writeln!(
-            page,
-            "</header>\n<main>\n<section id=\"{}\">",
-            anchor("council", &council.code)
-        )?;
-        council_body(council, Links::CouncilPage, &mut page)?;
-        writeln!(page, "</section>")?;
-        footer(report, &mut page)
-    })();
+    let _ = council_page_body(report, council, &mut page);
     page
+}
+
+fn council_page_body(
+    report: &Report,
+    council: &CouncilReport,
+    page: &mut String,
+) -> std::fmt::Result {
+    head(&format!("sopncheck report: {}", council.name), page)?;
+    writeln!(
+        page,
+        "<header>\n<p><a href=\"../report.html\">All councils</a></p>\n<h1>{} ({})</h1>",
+        escape(&council.name),
+        escape(&council.code)
+    )?;
+    masking_note(report, page)?;
+    writeln!(
+        page,
+        "</header>\n<main>\n<section id=\"{}\">",
+        anchor("council", &council.code)
+    )?;
+    council_body(council, Links::CouncilPage, page)?;
+    writeln!(page, "</section>")?;
+    footer(report, page)
 }
 
 /// The worst severity counted, if any.
