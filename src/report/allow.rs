@@ -458,6 +458,55 @@ impl Consent {
     }
 }
 
+/// A paste-ready allow-file entry that suppresses `finding`: a
+/// `[[consent]]` for a candidate's address finding (what a council records
+/// once the candidate's home address form confirms they chose to publish
+/// it), an `[[accepted]]` for any other finding an entry may suppress, with
+/// a `note` or `reason` to edit; `None` for a finding no entry suppresses.
+///
+/// ```
+/// use sopncheck::report::allow::{entry_for, FindingKey};
+/// let key = FindingKey {
+///     council: "HCK",
+///     election_date: None,
+///     rule: "unscannable",
+///     id: "3f9c2a17b4d0e851",
+///     candidate: None,
+///     post: None,
+/// };
+/// assert_eq!(
+///     entry_for(&key).unwrap(),
+///     "[[accepted]]\nid = \"3f9c2a17b4d0e851\"\nreason = \"checked by eye: no address\"\n"
+/// );
+/// ```
+pub fn entry_for(finding: &FindingKey<'_>) -> Option<String> {
+    if NEVER_SUPPRESSED.contains(&finding.rule) {
+        return None;
+    }
+    let quote = |text: &str| toml::Value::String(text.to_owned()).to_string();
+    let mut entry = String::new();
+    match finding.candidate {
+        Some(candidate) if consent_covers(finding.rule) => {
+            entry.push_str("[[consent]]\n");
+            entry.push_str(&format!("council = {}\n", quote(finding.council)));
+            if let Some(post) = finding.post {
+                entry.push_str(&format!("post = {}\n", quote(post)));
+            }
+            entry.push_str(&format!("candidate = {}\n", quote(candidate)));
+            if let Some(date) = finding.election_date.filter(|d| is_iso_date(d)) {
+                entry.push_str(&format!("election_date = {}\n", quote(date)));
+            }
+            entry.push_str("note = \"home address form: candidate chose to publish\"\n");
+        }
+        _ => {
+            entry.push_str("[[accepted]]\n");
+            entry.push_str(&format!("id = {}\n", quote(finding.id)));
+            entry.push_str("reason = \"checked by eye: no address\"\n");
+        }
+    }
+    Some(entry)
+}
+
 /// Lowercase, with every run of whitespace as one space, trimmed.
 fn normalise(text: &str) -> String {
     text.split_whitespace()
@@ -554,6 +603,40 @@ reason = "reviewed"
             any_post.as_deref(),
             Some("candidate consented to publication (allow.toml:8): form received")
         );
+    }
+
+    #[test]
+    fn pasted_entries_suppress_their_finding() {
+        let quoted = FindingKey {
+            post: Some("St. \"Quoted\" Ward\\"),
+            ..key("YOR", "O'NEIL Jo\nAnn", None)
+        };
+        let unreadable = FindingKey {
+            rule: "unscannable",
+            candidate: None,
+            ..key("YOR", "", None)
+        };
+        for finding in [quoted, key("HCK", "SAMPLE Alex", None), unreadable] {
+            let entry = entry_for(&finding).unwrap();
+            let list = AllowList::parse(&entry, "pasted.toml").unwrap();
+            assert!(list.suppression(&finding).is_some(), "{entry}");
+            let other = FindingKey {
+                id: "other",
+                candidate: Some("SOMEONE Else"),
+                ..finding
+            };
+            assert!(list.suppression(&other).is_none(), "{entry}");
+        }
+        assert!(
+            entry_for(&key("YOR", "SAMPLE Alex", None))
+                .unwrap()
+                .starts_with("[[consent]]")
+        );
+        let unparsed = FindingKey {
+            rule: "unparsed-notice",
+            ..key("YOR", "SAMPLE Alex", None)
+        };
+        assert_eq!(entry_for(&unparsed), None);
     }
 
     #[test]

@@ -1,42 +1,74 @@
-//! The HTML report: one self-contained page for people.
+//! The HTML report: self-contained pages for people, no script at all.
 //!
-//! Input: a [`Report`] (already masked). Output: one HTML5 file with no
-//! external resource and no script at all: a summary across councils, an
-//! inline SVG bar chart of findings by council and severity, a section per
-//! council (documents, findings, candidates) and what each rule means and
-//! what to do about it (from [`guidance`](super::guidance)). A
-//! Content-Security-Policy of `default-src 'none'; style-src
+//! Input: a [`Report`] (already masked). Output: HTML5 with no external
+//! resource. The first screen is what an auditor acts on: the councils
+//! needing action first (worst severity, then count), the findings to act
+//! on now, counts by rule and an inline SVG chart of the top councils. Then
+//! a summary row per council, a collapsible section per council
+//! (`details`/`summary`): its findings by severity, each with what to do
+//! (from [`guidance`](super::guidance)) and a paste-ready allow-file entry
+//! (from [`allow::entry_for`]), its documents and candidates; and what each
+//! rule means.
+//!
+//! A report of up to [`ONE_PAGE_ROWS`] table rows is one page. A larger one
+//! written to a directory ([`write_to_dir`]) is `report.html`, the index
+//! with the first screen and the summary, plus one page per council in
+//! [`COUNCIL_DIR`], so a national audit opens quickly. Standard output
+//! always takes the one page.
+//!
+//! A Content-Security-Policy of `default-src 'none'; style-src
 //! 'unsafe-inline'` forbids scripts, fonts, images and requests even if
 //! something slipped through. Every string that came from a document or
 //! the command line goes through [`escape`]; markup in a notice renders as
 //! text.
 
 use std::borrow::Cow;
+use std::cmp::Reverse;
 use std::fmt::Write as _;
+use std::fs;
 use std::io::{self, Write};
+use std::path::Path;
 
+use super::allow::{self, FindingKey};
 use super::guidance::{RULES, RuleGuidance};
 use super::{
-    CouncilReport, DocumentReport, Report, SEVERITIES, Summary, kind_name, severity_name, shorten,
-    status_name,
+    CouncilReport, DocumentReport, FindingReport, Located, Report, SEVERITIES, SeverityCounts,
+    Summary, kind_name, severity_name, shorten, status_name, write_atomically,
 };
 use crate::model::TextSource;
+
+/// Most table rows (documents, candidates and findings) a report puts on
+/// one page; above it, [`write_to_dir`] writes an index and a page per
+/// council.
+pub const ONE_PAGE_ROWS: usize = 10_000;
+
+/// The folder, beside `report.html`, of the per-council pages.
+pub const COUNCIL_DIR: &str = "report-councils";
+
+/// Councils the first screen lists and charts.
+const TOP_COUNCILS: usize = 20;
+
+/// Findings the first screen lists to act on now.
+const ACT_NOW: usize = 10;
 
 /// Bar colours by severity (high, medium, low, info).
 const COLOURS: [&str; 4] = ["#b3261e", "#d9730d", "#c9a227", "#6b7b8c"];
 
 const STYLE: &str = "\
-body{font:15px/1.45 system-ui,sans-serif;margin:0 auto;max-width:78rem;padding:1rem 1.5rem;color:#1d1d1f}
+body{font:15px/1.45 system-ui,sans-serif;margin:0 auto;max-width:84rem;padding:1rem 1.5rem;color:#1d1d1f}
 h1{margin-bottom:.2rem}h2{border-bottom:2px solid #ddd;padding-bottom:.2rem;margin-top:2.5rem}
 table{border-collapse:collapse;margin:.5rem 0 1rem;width:100%}
 th,td{border:1px solid #ccc;padding:.25rem .45rem;text-align:left;vertical-align:top}
 th{background:#f2f2f2}td.n{text-align:right;font-variant-numeric:tabular-nums}
 .pre{white-space:pre-line;font-family:ui-monospace,monospace;font-size:.9em}
+pre.allow{margin:.2rem 0;font-size:.8em;white-space:pre-wrap;background:#f6f6f6;padding:.2rem .3rem}
 small{color:#555}td a{word-break:break-all}
 .sev{font-weight:600;text-transform:uppercase;font-size:.8em}
 .high{color:#b3261e}.medium{color:#a3540a}.low{color:#7a6414}.info{color:#4b5866}
 .suppressed{color:#666;font-style:italic}
 .rule{border-left:4px solid #ccc;padding:.1rem 1rem;margin:1rem 0}
+details.council{border-bottom:1px solid #ddd}details.council>summary{cursor:pointer;padding:.3rem 0}
+details.council>summary h2{display:inline;border:0;font-size:1.2rem;margin:0}
 svg text{font:12px system-ui,sans-serif}
 footer{margin-top:3rem;color:#666;font-size:.85em}
 ";
@@ -73,44 +105,97 @@ fn is_dropped(c: char) -> bool {
     c.is_control() && !matches!(c, '\n' | '\t')
 }
 
-/// Writes the HTML report.
+/// Writes the report as one page.
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    let mut page = String::with_capacity(64 * 1024);
-    // Writing to a String cannot fail.
-    let _ = render(report, &mut page);
-    out.write_all(page.as_bytes())
+    out.write_all(render_page(report, Links::OnePage).as_bytes())
 }
 
-fn render(report: &Report, page: &mut String) -> std::fmt::Result {
+/// Writes `report.html` to `out` for the directory `dir`: the one page,
+/// or, above [`ONE_PAGE_ROWS`] rows, the index, after writing a page per
+/// council into `dir/`[`COUNCIL_DIR`] (each written whole or not at all).
+pub fn write_to_dir(report: &Report, dir: &Path, out: &mut dyn Write) -> io::Result<()> {
+    if rows(report) <= ONE_PAGE_ROWS {
+        return write(report, out);
+    }
+    let pages = dir.join(COUNCIL_DIR);
+    fs::create_dir_all(&pages)?;
+    for council in &report.councils {
+        let path = pages.join(council_file(&council.code));
+        write_atomically(&path, |file| {
+            file.write_all(council_page(report, council).as_bytes())
+        })?;
+    }
+    out.write_all(render_page(report, Links::Index).as_bytes())
+}
+
+/// Table rows the one page would hold: documents, candidates, findings.
+fn rows(report: &Report) -> usize {
+    let t = report.totals();
+    t.documents + t.candidates + t.findings.total() + t.suppressed.total()
+}
+
+/// Which page is being written, and so where its links lead.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Links {
+    /// Everything on one page: links are anchors.
+    OnePage,
+    /// The index of a split report: councils are pages in [`COUNCIL_DIR`].
+    Index,
+    /// A council's page, in [`COUNCIL_DIR`].
+    CouncilPage,
+}
+
+impl Links {
+    /// Where a link to a council leads.
+    fn council(self, code: &str) -> String {
+        match self {
+            Links::Index => format!("{COUNCIL_DIR}/{}", council_file(code)),
+            Links::OnePage | Links::CouncilPage => format!("#{}", anchor("council", code)),
+        }
+    }
+
+    /// Where a link to a rule's guidance leads.
+    fn rule(self, id: &str) -> String {
+        match self {
+            Links::CouncilPage => format!("../report.html#{}", anchor("rule", id)),
+            Links::OnePage | Links::Index => format!("#{}", anchor("rule", id)),
+        }
+    }
+}
+
+/// A council's page file name: its anchor, so only ASCII letters, digits,
+/// `-` and `_`.
+fn council_file(code: &str) -> String {
+    format!("{}.html", anchor("council", code))
+}
+
+fn head(title: &str, page: &mut String) -> std::fmt::Result {
     write!(
         page,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n\
          <meta name=\"referrer\" content=\"no-referrer\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>sopncheck report</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n"
-    )?;
-    writeln!(page, "<header>\n<h1>sopncheck report</h1>")?;
-    writeln!(page, "<p id=\"totals\">{}</p>", report.headline())?;
+         <title>{}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n",
+        escape(title)
+    )
+}
+
+fn masking_note(report: &Report, page: &mut String) -> std::fmt::Result {
     if report.addresses_shown {
         writeln!(
             page,
             "<p><strong>Addresses are shown in full. Do not publish this report.</strong></p>"
-        )?;
+        )
     } else {
         writeln!(
             page,
             "<p>Addresses are masked: numbers as #, names to their first letter, postcodes to their sector.</p>"
-        )?;
+        )
     }
-    writeln!(page, "</header>\n<main>")?;
+}
 
-    summary_section(report, page)?;
-    for council in &report.councils {
-        council_section(council, page)?;
-    }
-    rules_section(page)?;
-
+fn footer(report: &Report, page: &mut String) -> std::fmt::Result {
     writeln!(
         page,
         "</main>\n<footer>Written by {} {}; report schema {}.</footer>\n</body>\n</html>",
@@ -120,7 +205,254 @@ fn render(report: &Report, page: &mut String) -> std::fmt::Result {
     )
 }
 
-fn summary_section(report: &Report, page: &mut String) -> std::fmt::Result {
+/// The one page, or the index of a split report.
+fn render_page(report: &Report, links: Links) -> String {
+    let mut page = String::with_capacity(64 * 1024);
+    // Writing to a String cannot fail.
+    let _ = page_body(report, links, &mut page);
+    page
+}
+
+fn page_body(report: &Report, links: Links, page: &mut String) -> std::fmt::Result {
+    head("sopncheck report", page)?;
+    writeln!(page, "<header>\n<h1>sopncheck report</h1>")?;
+    writeln!(page, "<p id=\"totals\">{}</p>", report.headline())?;
+    masking_note(report, page)?;
+    writeln!(page, "</header>\n<main>")?;
+    let councils = by_priority(report);
+    first_screen(report, &councils, links, page)?;
+    summary_section(report, &councils, links, page)?;
+    if links == Links::OnePage {
+        for council in &councils {
+            writeln!(
+                page,
+                "<section id=\"{}\">\n<details class=\"council\"><summary><h2>{} ({})</h2> \
+                 <span class=\"sev {}\">{}</span></summary>",
+                anchor("council", &council.code),
+                escape(&council.name),
+                escape(&council.code),
+                worst(&council.summary.findings).map_or("", severity_name),
+                council.summary.findings.describe(),
+            )?;
+            council_body(council, links, page)?;
+            writeln!(page, "</details>\n</section>")?;
+        }
+    }
+    rules_section(page)?;
+    footer(report, page)
+}
+
+/// A council's own page of a split report.
+fn council_page(report: &Report, council: &CouncilReport) -> String {
+    let mut page = String::with_capacity(64 * 1024);
+    // Writing to a String cannot fail.
+    let _ = council_page_body(report, council, &mut page);
+    page
+}
+
+fn council_page_body(
+    report: &Report,
+    council: &CouncilReport,
+    page: &mut String,
+) -> std::fmt::Result {
+    head(&format!("sopncheck report: {}", council.name), page)?;
+    writeln!(
+        page,
+        "<header>\n<p><a href=\"../report.html\">All councils</a></p>\n<h1>{} ({})</h1>",
+        escape(&council.name),
+        escape(&council.code)
+    )?;
+    masking_note(report, page)?;
+    writeln!(
+        page,
+        "</header>\n<main>\n<section id=\"{}\">",
+        anchor("council", &council.code)
+    )?;
+    council_body(council, Links::CouncilPage, page)?;
+    writeln!(page, "</section>")?;
+    footer(report, page)
+}
+
+/// The worst severity counted, if any.
+fn worst(counts: &SeverityCounts) -> Option<crate::model::Severity> {
+    SEVERITIES.into_iter().find(|s| counts.get(*s) > 0)
+}
+
+/// Councils needing action first: most high findings, then medium, low and
+/// info (so the worst severity, then the count); ties in code order.
+fn by_priority(report: &Report) -> Vec<&CouncilReport> {
+    let mut councils: Vec<&CouncilReport> = report.councils.iter().collect();
+    councils.sort_by_key(|c| SEVERITIES.map(|s| Reverse(c.summary.findings.get(s))));
+    councils
+}
+
+/// What an auditor acts on: councils needing action, findings to act on
+/// now, counts by rule, the chart of the top councils.
+fn first_screen(
+    report: &Report,
+    councils: &[&CouncilReport],
+    links: Links,
+    page: &mut String,
+) -> std::fmt::Result {
+    writeln!(
+        page,
+        "<section id=\"action\">\n<h2>Councils needing action first</h2>"
+    )?;
+    let needing: Vec<&&CouncilReport> = councils
+        .iter()
+        .filter(|c| c.summary.findings.total() > 0)
+        .collect();
+    if needing.is_empty() {
+        writeln!(page, "<p>No council has an open finding.</p>")?;
+    } else {
+        writeln!(
+            page,
+            "<table>\n<thead><tr><th>Council</th><th>Worst</th><th>High</th><th>Medium</th>\
+             <th>Low</th><th>Info</th><th>Documents</th></tr></thead>\n<tbody>"
+        )?;
+        for council in needing.iter().take(TOP_COUNCILS) {
+            let f = &council.summary.findings;
+            let worst = worst(f).map_or("", severity_name);
+            write!(
+                page,
+                "<tr><td><a href=\"{}\">{}</a> ({})</td><td class=\"sev {worst}\">{worst}</td>",
+                escape(&links.council(&council.code)),
+                escape(&council.name),
+                escape(&council.code)
+            )?;
+            for n in [f.high, f.medium, f.low, f.info, council.summary.documents] {
+                write!(page, "<td class=\"n\">{n}</td>")?;
+            }
+            writeln!(page, "</tr>")?;
+        }
+        writeln!(page, "</tbody>\n</table>")?;
+        if needing.len() > TOP_COUNCILS {
+            writeln!(
+                page,
+                "<p>{} more councils have findings; every council is in the summary below.</p>",
+                needing.len() - TOP_COUNCILS
+            )?;
+        }
+    }
+    act_now(councils, links, page)?;
+    by_rule(report, links, page)?;
+    chart(&needing, page)?;
+    writeln!(page, "</section>")
+}
+
+/// The findings to act on now: the most severe open findings, councils
+/// needing action first.
+fn act_now(councils: &[&CouncilReport], links: Links, page: &mut String) -> std::fmt::Result {
+    let mut open: Vec<Located<'_>> = councils
+        .iter()
+        .flat_map(|council| {
+            council.documents.iter().flat_map(move |document| {
+                document.findings.iter().map(move |finding| Located {
+                    council,
+                    document,
+                    finding,
+                })
+            })
+        })
+        .filter(|l| !l.finding.suppressed)
+        .collect();
+    if open.is_empty() {
+        return Ok(());
+    }
+    open.sort_by_key(|l| Reverse(l.finding.severity));
+    writeln!(
+        page,
+        "<h2>Act on these now</h2>\n<table>\n<thead><tr><th>Severity</th><th>Finding</th>\
+         <th>Council</th><th>Candidate</th><th>Document</th><th>What to do</th></tr></thead>\n<tbody>"
+    )?;
+    for l in open.iter().take(ACT_NOW) {
+        let severity = severity_name(l.finding.severity);
+        writeln!(
+            page,
+            "<tr><td class=\"sev {severity}\">{severity}</td><td>{}<br><small>{}</small></td>\
+             <td><a href=\"{}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            rule_link(&l.finding.rule, links),
+            escape(&l.finding.message),
+            escape(&links.council(&l.council.code)),
+            escape(&l.council.name),
+            escape(l.finding.candidate.as_deref().unwrap_or_default()),
+            source_html(&l.document.source),
+            escape(RuleGuidance::of(&l.finding.rule).remediation),
+        )?;
+    }
+    writeln!(page, "</tbody>\n</table>")?;
+    if open.len() > ACT_NOW {
+        writeln!(
+            page,
+            "<p>{} more open findings, by council below.</p>",
+            open.len() - ACT_NOW
+        )?;
+    }
+    Ok(())
+}
+
+/// Open findings by rule and severity, and how many are suppressed, in
+/// the order [`RULES`] lists rules (others after, by name).
+fn by_rule(report: &Report, links: Links, page: &mut String) -> std::fmt::Result {
+    let mut counts: Vec<(&str, SeverityCounts, usize)> = Vec::new();
+    for l in report.findings() {
+        let rule = l.finding.rule.as_str();
+        let at = match counts.iter().position(|(r, ..)| *r == rule) {
+            Some(at) => at,
+            None => {
+                counts.push((rule, SeverityCounts::default(), 0));
+                counts.len() - 1
+            }
+        };
+        if l.finding.suppressed {
+            counts[at].2 += 1;
+        } else {
+            counts[at].1.count(l.finding.severity);
+        }
+    }
+    if counts.is_empty() {
+        return Ok(());
+    }
+    counts.sort_by_key(|(rule, ..)| {
+        let order = RULES.iter().position(|g| g.id == *rule);
+        (order.unwrap_or(RULES.len()), *rule)
+    });
+    writeln!(
+        page,
+        "<h2>Findings by rule</h2>\n<table>\n<thead><tr><th>Rule</th><th>High</th><th>Medium</th>\
+         <th>Low</th><th>Info</th><th>Suppressed</th></tr></thead>\n<tbody>"
+    )?;
+    for (rule, open, suppressed) in &counts {
+        write!(page, "<tr><td>{}</td>", rule_link(rule, links))?;
+        for n in [open.high, open.medium, open.low, open.info, *suppressed] {
+            write!(page, "<td class=\"n\">{n}</td>")?;
+        }
+        writeln!(page, "</tr>")?;
+    }
+    writeln!(page, "</tbody>\n</table>")
+}
+
+/// A rule's title linking to its guidance, with its name; a rule the
+/// guidance does not know as its name.
+fn rule_link(rule: &str, links: Links) -> String {
+    let guidance = RuleGuidance::of(rule);
+    if guidance.id.is_empty() {
+        return escape(rule).into_owned();
+    }
+    format!(
+        "<a href=\"{}\">{}</a> <small><code>{}</code></small>",
+        escape(&links.rule(guidance.id)),
+        escape(guidance.title),
+        escape(rule)
+    )
+}
+
+fn summary_section(
+    report: &Report,
+    councils: &[&CouncilReport],
+    links: Links,
+    page: &mut String,
+) -> std::fmt::Result {
     writeln!(
         page,
         "<section id=\"summary\">\n<h2>Summary by council</h2>"
@@ -131,11 +463,11 @@ fn summary_section(report: &Report, page: &mut String) -> std::fmt::Result {
          <th>Published</th><th>Withheld</th><th>Unknown</th><th>High</th><th>Medium</th>\
          <th>Low</th><th>Info</th><th>Suppressed</th></tr></thead>\n<tbody>"
     )?;
-    for council in &report.councils {
+    for council in councils {
         write!(
             page,
-            "<tr><td><a href=\"#{}\">{}</a> ({})</td>",
-            anchor("council", &council.code),
+            "<tr><td><a href=\"{}\">{}</a> ({})</td>",
+            escape(&links.council(&council.code)),
             escape(&council.name),
             escape(&council.code)
         )?;
@@ -144,9 +476,7 @@ fn summary_section(report: &Report, page: &mut String) -> std::fmt::Result {
     }
     write!(page, "<tr><th>All councils</th>")?;
     summary_cells(&report.totals(), page)?;
-    writeln!(page, "</tr>\n</tbody>\n</table>")?;
-    chart(report, page)?;
-    writeln!(page, "</section>")
+    writeln!(page, "</tr>\n</tbody>\n</table>\n</section>")
 }
 
 fn summary_cells(s: &Summary, page: &mut String) -> std::fmt::Result {
@@ -168,18 +498,15 @@ fn summary_cells(s: &Summary, page: &mut String) -> std::fmt::Result {
     Ok(())
 }
 
-/// A horizontal stacked bar per council with findings, one segment per
-/// severity, scaled to the council with the most.
-fn chart(report: &Report, page: &mut String) -> std::fmt::Result {
+/// A horizontal stacked bar per council of the first [`TOP_COUNCILS`]
+/// needing action, one segment per severity, scaled to the one with the
+/// most.
+fn chart(needing: &[&&CouncilReport], page: &mut String) -> std::fmt::Result {
     const LABEL: f64 = 230.0;
     const BARS: f64 = 460.0;
     const ROW: f64 = 24.0;
     const TOP: f64 = 34.0;
-    let councils: Vec<&CouncilReport> = report
-        .councils
-        .iter()
-        .filter(|c| c.summary.findings.total() > 0)
-        .collect();
+    let councils = &needing[..needing.len().min(TOP_COUNCILS)];
     let Some(most) = councils.iter().map(|c| c.summary.findings.total()).max() else {
         return writeln!(page, "<p>No findings to chart.</p>");
     };
@@ -238,20 +565,22 @@ fn chart(report: &Report, page: &mut String) -> std::fmt::Result {
             council.summary.findings.total()
         )?;
     }
+    let caption = match needing.len() {
+        n if n > TOP_COUNCILS => format!(
+            "Findings not suppressed, by severity, for the {TOP_COUNCILS} councils needing \
+             action first of {n} with findings."
+        ),
+        _ => "Findings not suppressed, by council and severity.".to_owned(),
+    };
     writeln!(
         page,
-        "</svg>\n<figcaption>Findings not suppressed, by council and severity.</figcaption>\n</figure>"
+        "</svg>\n<figcaption>{caption}</figcaption>\n</figure>"
     )
 }
 
-fn council_section(council: &CouncilReport, page: &mut String) -> std::fmt::Result {
-    writeln!(
-        page,
-        "<section id=\"{}\">\n<h2>{} ({})</h2>",
-        anchor("council", &council.code),
-        escape(&council.name),
-        escape(&council.code)
-    )?;
+/// A council's counts, findings (most severe first, open before
+/// suppressed), documents and candidates.
+fn council_body(council: &CouncilReport, links: Links, page: &mut String) -> std::fmt::Result {
     let s = &council.summary;
     writeln!(
         page,
@@ -264,10 +593,32 @@ fn council_section(council: &CouncilReport, page: &mut String) -> std::fmt::Resu
         s.findings.describe()
     )?;
 
+    let mut findings: Vec<(&DocumentReport, &FindingReport)> = council
+        .documents
+        .iter()
+        .flat_map(|d| d.findings.iter().map(move |f| (d, f)))
+        .collect();
+    findings.sort_by_key(|(_, f)| (f.suppressed, Reverse(f.severity)));
+    if findings.is_empty() {
+        writeln!(page, "<h3>Findings</h3>\n<p>No findings.</p>")?;
+    } else {
+        writeln!(
+            page,
+            "<h3>Findings</h3>\n<table>\n<thead><tr><th>Severity</th><th>Finding</th>\
+             <th>Candidate</th><th>Document</th><th>Evidence</th><th>What to do</th>\
+             <th>Status and allow-file entry</th></tr></thead>\n<tbody>"
+        )?;
+        for (document, finding) in findings {
+            finding_row(council, document, finding, links, page)?;
+        }
+        writeln!(page, "</tbody>\n</table>")?;
+    }
+
     writeln!(
         page,
-        "<h3>Documents</h3>\n<table>\n<thead><tr><th>Source</th><th>Kind</th><th>Election date</th>\
-         <th>Pages</th><th>Text layer</th><th>Candidates</th><th>Findings</th><th>Error</th></tr></thead>\n<tbody>"
+        "<details><summary>Documents ({})</summary>\n<table>\n<thead><tr><th>Source</th><th>Kind</th><th>Election date</th>\
+         <th>Pages</th><th>Text layer</th><th>Candidates</th><th>Findings</th><th>Error</th></tr></thead>\n<tbody>",
+        council.documents.len()
     )?;
     for document in &council.documents {
         writeln!(
@@ -284,77 +635,14 @@ fn council_section(council: &CouncilReport, page: &mut String) -> std::fmt::Resu
             escape(document.error.as_deref().unwrap_or_default()),
         )?;
     }
-    writeln!(page, "</tbody>\n</table>")?;
+    writeln!(page, "</tbody>\n</table>\n</details>")?;
 
-    let findings = council
-        .documents
-        .iter()
-        .flat_map(|d| d.findings.iter().map(move |f| (d, f)));
-    if council.documents.iter().all(|d| d.findings.is_empty()) {
-        writeln!(page, "<h3>Findings</h3>\n<p>No findings.</p>")?;
-    } else {
+    if s.candidates > 0 {
         writeln!(
             page,
-            "<h3>Findings</h3>\n<table>\n<thead><tr><th>Severity</th><th>Finding</th>\
-             <th>Candidate</th><th>Document</th><th>Evidence</th><th>Status</th></tr></thead>\n<tbody>"
-        )?;
-        for (document, finding) in findings {
-            let severity = severity_name(finding.severity);
-            let rule = RuleGuidance::of(&finding.rule);
-            let rule_html = if rule.id.is_empty() {
-                escape(&finding.rule).into_owned()
-            } else {
-                format!(
-                    "<a href=\"#{}\" title=\"{}\">{}</a>",
-                    anchor("rule", rule.id),
-                    escape(rule.title),
-                    escape(&finding.rule)
-                )
-            };
-            let status = match (&finding.suppressed, &finding.suppression_reason) {
-                (true, Some(reason)) => format!(
-                    "<span class=\"suppressed\">suppressed: {}</span>",
-                    escape(reason)
-                ),
-                (true, None) => "<span class=\"suppressed\">suppressed</span>".to_owned(),
-                (false, _) => "open".to_owned(),
-            };
-            let mut evidence_notes = Vec::new();
-            if let Some(postcode) = &finding.postcode {
-                evidence_notes.push(format!("postcode {}", escape(postcode)));
-            }
-            if let Some(layer) = &finding.layer {
-                evidence_notes.push(format!("in: {}", escape(layer)));
-            }
-            let page_note = finding
-                .page
-                .map(|p| format!("<br><small>page {p}</small>"))
-                .unwrap_or_default();
-            writeln!(
-                page,
-                "<tr><td class=\"sev {severity}\">{severity}</td>\
-                 <td>{rule_html}<br><small>{}</small></td>\
-                 <td>{}<br><small>{}</small></td>\
-                 <td>{}{page_note}</td>\
-                 <td><span class=\"pre\">{}</span><br><small>{}</small></td>\
-                 <td>{status}<br><small><code>{}</code></small></td></tr>",
-                escape(&finding.message),
-                escape(finding.candidate.as_deref().unwrap_or_default()),
-                escape(finding.post.as_deref().unwrap_or_default()),
-                source_html(&document.source),
-                escape(&finding.evidence),
-                evidence_notes.join("; "),
-                escape(&finding.id),
-            )?;
-        }
-        writeln!(page, "</tbody>\n</table>")?;
-    }
-
-    if council.documents.iter().any(|d| !d.candidates.is_empty()) {
-        writeln!(
-            page,
-            "<h3>Candidates</h3>\n<table>\n<thead><tr><th>Name</th><th>Post</th><th>Address</th>\
-             <th>Status</th><th>Withheld area</th><th>Document</th><th>Page</th><th>Withdrawn</th></tr></thead>\n<tbody>"
+            "<details><summary>Candidates ({})</summary>\n<table>\n<thead><tr><th>Name</th><th>Post</th><th>Address</th>\
+             <th>Status</th><th>Withheld area</th><th>Document</th><th>Page</th><th>Withdrawn</th></tr></thead>\n<tbody>",
+            s.candidates
         )?;
         for document in &council.documents {
             for candidate in &document.candidates {
@@ -373,9 +661,75 @@ fn council_section(council: &CouncilReport, page: &mut String) -> std::fmt::Resu
                 )?;
             }
         }
-        writeln!(page, "</tbody>\n</table>")?;
+        writeln!(page, "</tbody>\n</table>\n</details>")?;
     }
-    writeln!(page, "</section>")
+    Ok(())
+}
+
+/// One finding: what was found, where, what to do, and its status with
+/// the allow-file entry that would suppress it.
+fn finding_row(
+    council: &CouncilReport,
+    document: &DocumentReport,
+    finding: &FindingReport,
+    links: Links,
+    page: &mut String,
+) -> std::fmt::Result {
+    let severity = severity_name(finding.severity);
+    let status = match (&finding.suppressed, &finding.suppression_reason) {
+        (true, Some(reason)) => format!(
+            "<span class=\"suppressed\">suppressed: {}</span>",
+            escape(reason)
+        ),
+        (true, None) => "<span class=\"suppressed\">suppressed</span>".to_owned(),
+        (false, _) => {
+            let key = FindingKey {
+                council: &council.code,
+                election_date: document.election_date.as_deref(),
+                rule: &finding.rule,
+                id: &finding.id,
+                candidate: finding.candidate.as_deref(),
+                post: finding.post.as_deref(),
+            };
+            match allow::entry_for(&key) {
+                Some(entry) => format!(
+                    "open; to allow it, add to the allow file:<pre class=\"allow\">{}</pre>",
+                    escape(&entry)
+                ),
+                None => "open; no allow-file entry suppresses it".to_owned(),
+            }
+        }
+    };
+    let mut evidence_notes = Vec::new();
+    if let Some(postcode) = &finding.postcode {
+        evidence_notes.push(format!("postcode {}", escape(postcode)));
+    }
+    if let Some(layer) = &finding.layer {
+        evidence_notes.push(format!("in: {}", escape(layer)));
+    }
+    let page_note = finding
+        .page
+        .map(|p| format!("<br><small>page {p}</small>"))
+        .unwrap_or_default();
+    writeln!(
+        page,
+        "<tr><td class=\"sev {severity}\">{severity}</td>\
+         <td>{}<br><small>{}</small></td>\
+         <td>{}<br><small>{}</small></td>\
+         <td>{}{page_note}</td>\
+         <td><span class=\"pre\">{}</span><br><small>{}</small></td>\
+         <td><small>{}</small></td>\
+         <td>{status}<br><small><code>{}</code></small></td></tr>",
+        rule_link(&finding.rule, links),
+        escape(&finding.message),
+        escape(finding.candidate.as_deref().unwrap_or_default()),
+        escape(finding.post.as_deref().unwrap_or_default()),
+        source_html(&document.source),
+        escape(&finding.evidence),
+        evidence_notes.join("; "),
+        escape(RuleGuidance::of(&finding.rule).remediation),
+        escape(&finding.id),
+    )
 }
 
 fn rules_section(page: &mut String) -> std::fmt::Result {
@@ -445,7 +799,8 @@ fn text_layer_cell(document: &DocumentReport) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::tests::sample_documents;
+    use crate::model::ScannedDocument;
+    use crate::report::tests::{SECRETS, sample_documents};
     use crate::report::{ReportOptions, UNKNOWN_COUNCIL};
 
     fn render_report(show_addresses: bool) -> String {
@@ -488,6 +843,88 @@ mod tests {
             assert!(page.contains(&format!("id=\"rule-{}\"", rule.id)));
         }
         assert!(page.contains("3 councils, 3 documents, 5 candidates"));
+    }
+
+    #[test]
+    fn first_screen_puts_councils_needing_action_first() {
+        let page = render_report(false);
+        let at = |text: &str| page.find(text).unwrap_or_else(|| panic!("{text}"));
+        let action = &page[at("<section id=\"action\">")..at("<section id=\"summary\">")];
+        // YOR (1 high, 2 medium) before the unrecognised council (1 high);
+        // HCK, without findings, is not on the first screen.
+        let first = |text: &str| action.find(text).unwrap_or_else(|| panic!("{text}"));
+        assert!(first("(YOR)</td>") < first(&format!("({UNKNOWN_COUNCIL})</td>")));
+        assert!(!action.contains("(HCK)"));
+        // Act now: the high findings first, each with what to do.
+        let act = &action[first("Act on these now")..first("Findings by rule")];
+        assert!(act.find("sev high").unwrap() < act.find("sev medium").unwrap());
+        assert!(act.contains(RuleGuidance::of("unscannable").remediation));
+        // By rule, in the guidance's order: hidden text (1 high) before
+        // the own agent's office (1 medium).
+        let rules = &action[first("Findings by rule")..];
+        assert!(
+            rules.contains("<code>hidden-text-address</code></small></td><td class=\"n\">1</td>")
+        );
+        assert!(rules.find("own-agent").unwrap() > rules.find("hidden-text").unwrap());
+        // Sections collapse, councils needing action first.
+        assert_eq!(page.matches("<details class=\"council\">").count(), 3);
+        assert!(at("id=\"council-YOR\"") < at(&format!("id=\"council-{UNKNOWN_COUNCIL}\"")));
+        assert!(at(&format!("id=\"council-{UNKNOWN_COUNCIL}\"")) < at("id=\"council-HCK\""));
+        // In a council, findings by severity, each with a paste-ready entry.
+        let york = &page[at("id=\"council-YOR\"")..];
+        assert!(
+            york.find("hidden-text-address").unwrap()
+                < york.find("published-home-address").unwrap()
+        );
+        assert!(york.contains(
+            "<pre class=\"allow\">[[consent]]\ncouncil = &quot;YOR&quot;\npost = &quot;Exampleton Ward&quot;\n\
+             candidate = &quot;QUILLFEATHER Marigold&quot;\nelection_date = &quot;2026-05-07&quot;\n"
+        ));
+        assert!(page.contains("<pre class=\"allow\">[[accepted]]\nid = &quot;u1&quot;\n"));
+    }
+
+    #[test]
+    fn a_large_report_is_an_index_and_a_page_per_council() {
+        let dir = std::env::temp_dir().join(format!("sopncheck-html-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        let write_index = |documents: &[ScannedDocument]| {
+            let report = Report::build(documents, &ReportOptions::default());
+            let mut index = Vec::new();
+            write_to_dir(&report, &dir, &mut index).unwrap();
+            String::from_utf8(index).unwrap()
+        };
+
+        // Small: one page, nothing beside it.
+        let small = write_index(&sample_documents());
+        assert!(small.contains("<section id=\"council-YOR\">"));
+        assert!(!dir.join(COUNCIL_DIR).exists());
+
+        // 900 copies of 12 rows: an index, and a page per council.
+        let many: Vec<ScannedDocument> = sample_documents()
+            .into_iter()
+            .cycle()
+            .take(3 * 900)
+            .collect();
+        let index = write_index(&many);
+        assert!(!index.contains("<section id=\"council-"));
+        assert!(!index.contains("<summary>Candidates"));
+        assert!(index.contains("<a href=\"report-councils/council-YOR.html\">"));
+        assert!(index.contains("Councils needing action first"));
+        let pages: Vec<_> = fs::read_dir(dir.join(COUNCIL_DIR))
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert_eq!(pages.len(), 3, "{pages:?}");
+        let york = fs::read_to_string(dir.join(COUNCIL_DIR).join("council-YOR.html")).unwrap();
+        assert!(york.contains("<h1>City of York Council (YOR)</h1>"));
+        assert!(york.contains("<summary>Candidates (3600)</summary>"));
+        assert!(york.contains("href=\"../report.html#rule-hidden-text-address\""));
+        assert!(!york.contains("<script"));
+        for secret in SECRETS {
+            assert!(!york.contains(secret), "council page leaks {secret:?}");
+            assert!(!index.contains(secret), "index leaks {secret:?}");
+        }
+        fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

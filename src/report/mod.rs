@@ -884,7 +884,7 @@ pub enum Format {
     /// `report.md`: a summary for a CI job.
     #[value(alias = "md")]
     Markdown,
-    /// `report.html`: one self-contained page.
+    /// `report.html`: self-contained, a page per council when large.
     Html,
     /// `report.sarif`: SARIF 2.1.0 for code scanning dashboards.
     Sarif,
@@ -1071,7 +1071,13 @@ pub fn write_outputs(
         let path = dir.join(file.file_name());
         write_atomically(&path, |out| {
             out.write_all(file.byte_order_mark())?;
-            file.render_from(report, &printable, out)
+            match file {
+                // A large HTML report also writes a page per council.
+                OutputFile::Html => {
+                    html::write_to_dir(printable.get_or_init(|| report.printable()), dir, out)
+                }
+                _ => file.render_from(report, &printable, out),
+            }
         })
         .map_err(|source| ReportError::Write {
             path: path.clone(),
