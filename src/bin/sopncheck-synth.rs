@@ -4,6 +4,7 @@
 //!
 //! ```text
 //! sopncheck-synth fixtures DIR                 # the named fixtures, one PDF each
+//! sopncheck-synth formats DIR                  # every layout as Word and HTML
 //! sopncheck-synth corpus --count N --seed S DIR  # N benchmark notices
 //! sopncheck-synth text-corpus --megabytes M DIR   # their extracted text, M MB
 //! ```
@@ -26,6 +27,13 @@ struct Cli {
 enum Command {
     /// Every named fixture as DIR/NAME.pdf, plus DIR/README.txt describing them.
     Fixtures {
+        /// Output directory (created if missing).
+        dir: PathBuf,
+    },
+    /// One small notice in every layout as DIR/LAYOUT.docx and
+    /// DIR/LAYOUT.html (seed files for the fuzz targets, and for looking at
+    /// what the generator writes).
+    Formats {
         /// Output directory (created if missing).
         dir: PathBuf,
     },
@@ -58,6 +66,7 @@ enum Command {
 fn main() -> ExitCode {
     let result = match Cli::parse().command {
         Command::Fixtures { dir } => write_fixtures(&dir),
+        Command::Formats { dir } => write_formats(&dir),
         Command::Corpus { count, seed, dir } => write_corpus(&dir, count, seed),
         Command::TextCorpus {
             megabytes,
@@ -86,6 +95,21 @@ fn write_fixtures(dir: &Path) -> Result<(), String> {
         readme.push_str(&format!("{}.pdf: {}\n", fixture.name, fixture.about));
     }
     write(&dir.join("README.txt"), readme.as_bytes())
+}
+
+fn write_formats(dir: &Path) -> Result<(), String> {
+    use sopncheck::synth::{docx, html, notice, notice::Layout, people::People};
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    for (seed, layout) in (1..).zip(Layout::ALL) {
+        let notice = notice(&mut People::new(seed), layout, 2, 3);
+        let name = format!("{layout:?}").to_lowercase();
+        write(&dir.join(format!("{name}.docx")), &docx::write(&notice))?;
+        write(
+            &dir.join(format!("{name}.html")),
+            html::write(&notice).as_bytes(),
+        )?;
+    }
+    Ok(())
 }
 
 fn write_corpus(dir: &Path, count: usize, seed: u64) -> Result<(), String> {
