@@ -29,7 +29,7 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::Path;
 
-use super::allow::{self, FindingKey};
+use super::allow;
 use super::guidance::{RULES, RuleGuidance};
 use super::{
     CouncilReport, DocumentReport, FindingReport, Located, Report, SEVERITIES, SeverityCounts,
@@ -683,14 +683,7 @@ fn finding_row(
         ),
         (true, None) => "<span class=\"suppressed\">suppressed</span>".to_owned(),
         (false, _) => {
-            let key = FindingKey {
-                council: &council.code,
-                election_date: document.election_date.as_deref(),
-                rule: &finding.rule,
-                id: &finding.id,
-                candidate: finding.candidate.as_deref(),
-                post: finding.post.as_deref(),
-            };
+            let key = finding.allow_key(&council.code, document.election_date.as_deref());
             match allow::entry_for(&key) {
                 Some(entry) => format!(
                     "open; to allow it, add to the allow file:<pre class=\"allow\">{}</pre>",

@@ -291,6 +291,25 @@ pub struct FindingReport {
     pub suppression_reason: Option<String>,
 }
 
+impl FindingReport {
+    /// What the allow list matches this finding on, in the document of
+    /// `council` whose election was on `election_date`.
+    pub fn allow_key<'a>(
+        &'a self,
+        council: &'a str,
+        election_date: Option<&'a str>,
+    ) -> FindingKey<'a> {
+        FindingKey {
+            council,
+            election_date,
+            rule: &self.rule,
+            id: &self.id,
+            candidate: self.candidate.as_deref(),
+            post: self.post.as_deref(),
+        }
+    }
+}
+
 /// One finding with the council and document it belongs to.
 #[derive(Clone, Copy, Debug)]
 pub struct Located<'r> {
@@ -408,14 +427,9 @@ impl Report {
         for council in &mut self.councils {
             for document in &mut council.documents {
                 for finding in &mut document.findings {
-                    finding.suppression_reason = allow.suppression(&FindingKey {
-                        council: &council.code,
-                        election_date: document.election_date.as_deref(),
-                        rule: &finding.rule,
-                        id: &finding.id,
-                        candidate: finding.candidate.as_deref(),
-                        post: finding.post.as_deref(),
-                    });
+                    finding.suppression_reason = allow.suppression(
+                        &finding.allow_key(&council.code, document.election_date.as_deref()),
+                    );
                     if masked && let Some(reason) = &mut finding.suppression_reason {
                         *reason = mask::mask_free_text(reason);
                     }
