@@ -486,10 +486,9 @@ fn robots_txt_is_obeyed() {
     assert!(headers["user-agent"].contains("+http"));
 }
 
-#[test]
-fn a_robots_txt_over_500_kib_is_obeyed_up_to_the_cap() {
-    let server = FaultServer::start();
-    let mut robots = b"User-agent: *\nDisallow: /private/\n".to_vec();
+/// Serves `robots` padded with comments to 600 KB (past the 500 KiB the
+/// crawler reads) as the server's robots.txt, and crawls from its seed.
+fn crawl_under_padded_robots(server: &FaultServer, mut robots: Vec<u8>) {
     while robots.len() < 600 * 1024 {
         robots.extend_from_slice(b"# padding, as some content systems write it\n");
     }
@@ -501,6 +500,13 @@ fn a_robots_txt_over_500_kib_is_obeyed_up_to_the_cap() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
     run(&server.config("/t/robots"), &store);
+}
+
+#[test]
+fn a_robots_txt_over_500_kib_is_obeyed_up_to_the_cap() {
+    let server = FaultServer::start();
+    let robots = b"User-agent: *\nDisallow: /private/\n".to_vec();
+    crawl_under_padded_robots(&server, robots);
     assert_eq!(server.hits("/robots.txt").len(), 1);
     assert!(server.hits("/private/sopn.pdf").is_empty());
     assert_eq!(server.hits("/public/sopn.pdf").len(), 1);
@@ -553,17 +559,7 @@ fn a_robots_txt_of_600_kb_with_a_line_the_parser_refuses_keeps_its_other_rules()
         robots.extend_from_slice(b"*y");
     }
     robots.extend_from_slice(b"$\n");
-    while robots.len() < 600 * 1024 {
-        robots.extend_from_slice(b"# padding, as some content systems write it\n");
-    }
-    server.log.lock().unwrap().robots = Some(response(
-        "200 OK",
-        &[("Content-Type", "text/plain")],
-        &robots,
-    ));
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).unwrap();
-    run(&server.config("/t/robots"), &store);
+    crawl_under_padded_robots(&server, robots);
     assert!(server.hits("/private/sopn.pdf").is_empty());
     assert_eq!(server.hits("/public/sopn.pdf").len(), 1);
 }
