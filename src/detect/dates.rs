@@ -20,7 +20,7 @@ use std::cell::OnceCell;
 use regex::{Captures, Regex};
 
 use super::rules::Rules;
-use super::text::{PhraseSet, collapse_spaces, normalise_into};
+use super::text::{PhraseSet, normalise_into};
 
 /// Why no poll date was read: the reason `election_date_reason` gives.
 const NO_POLL_DATE: &str = "no poll date is printed in the notice's text";
@@ -69,22 +69,22 @@ impl DateReader {
     /// the first candidate table) that is only a date, then from the
     /// patterns over `rest` (the notice's later rows, asked for only when
     /// the first two give no date: most notices print their date near the
-    /// top). `Err` says why no date was read.
+    /// top). `head` and `rest` come normalised ([`normalise_into`]: the
+    /// rules match lowercased text); `Err` says why no date was read.
     pub(crate) fn poll_date<'r>(
         &self,
         head: &str,
         header_rows: impl IntoIterator<Item = &'r str>,
         rest: &dyn Fn() -> String,
     ) -> Result<String, &'static str> {
-        let head = collapse_spaces(head);
         let rest_text = OnceCell::new();
-        let rest = || rest_text.get_or_init(|| collapse_spaces(&rest())).as_str();
+        let rest = || rest_text.get_or_init(rest).as_str();
         // Only a date printed without its year needs the notice's other
         // dates.
         let reference_date = OnceCell::new();
         let reference = || {
             *reference_date.get_or_init(|| {
-                self.reference_date(&head)
+                self.reference_date(head)
                     .or_else(|| self.reference_date(rest()))
             })
         };
@@ -110,15 +110,17 @@ impl DateReader {
                     .find_map(|c| note(self.read(&c, &reference)))
             })
         };
-        if let Some(date) = from_patterns(&head, &mut note) {
+        if let Some(date) = from_patterns(head, &mut note) {
             return Ok(date);
         }
-        let from_header = header_rows
-            .into_iter()
-            .filter_map(|row| self.header_date.captures(row.trim()))
-            .find_map(|c| note(self.read(&c, &reference)));
-        if let Some(date) = from_header {
-            return Ok(date);
+        let mut row_text = String::new();
+        for row in header_rows {
+            normalise_into(row, &mut row_text);
+            if let Some(c) = self.header_date.captures(&row_text)
+                && let Some(date) = note(self.read(&c, &reference))
+            {
+                return Ok(date);
+            }
         }
         from_patterns(rest(), &mut note).ok_or(failure)
     }
@@ -126,9 +128,9 @@ impl DateReader {
     /// Whether a poll-date match holds a phrase of another date (the
     /// nomination deadline, the notice's own date).
     fn names_another_date(&self, captures: &Captures<'_>) -> bool {
-        let mut normal = String::new();
-        normalise_into(captures.get(0).map_or("", |m| m.as_str()), &mut normal);
-        self.not_poll.hits(&normal).next().is_some()
+        // The text searched is normalised already.
+        let matched = captures.get(0).map_or("", |m| m.as_str());
+        self.not_poll.hits(matched).next().is_some()
     }
 
     /// The first full date (with its year) printed in `text`: what lends
@@ -247,8 +249,15 @@ mod tests {
         DateReader::new(&Rules::builtin())
     }
 
+    /// `text` as the detector hands it over.
+    fn normal(text: &str) -> String {
+        let mut out = String::new();
+        normalise_into(text, &mut out);
+        out
+    }
+
     fn poll(text: &str) -> Result<String, &'static str> {
-        reader().poll_date(text, [], &String::new)
+        reader().poll_date(&normal(text), [], &String::new)
     }
 
     #[test]
@@ -359,9 +368,9 @@ mod tests {
         assert_eq!(
             reader
                 .poll_date(
-                    "Dated Friday 13 October 2023",
+                    &normal("Dated Friday 13 October 2023"),
                     ["Dated Friday 13 October 2023"],
-                    &|| "A poll will be held on Thursday 2 November 2023".to_string()
+                    &|| normal("A poll will be held on Thursday 2 November 2023")
                 )
                 .as_deref(),
             Ok("2023-11-02")
@@ -374,7 +383,7 @@ mod tests {
         assert_eq!(
             reader
                 .poll_date(
-                    "Dated Friday 13 October 2023",
+                    &normal("Dated Friday 13 October 2023"),
                     ["EXAMPLETON COUNCIL", "THURSDAY, 3 MAY 2018"],
                     &String::new
                 )

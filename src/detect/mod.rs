@@ -154,8 +154,10 @@ impl Detector {
                 _ => None,
             }
         });
-        let election_date = self.dates.poll_date(&head_text, header_rows, &|| {
-            visible_text(notice_items().skip(head_rows))
+        let election_date = self.dates.poll_date(&head, header_rows, &|| {
+            let mut rest = String::new();
+            normalise_into(&visible_text(notice_items().skip(head_rows)), &mut rest);
+            rest
         });
         let election_type = self.elections.election_type(&head);
         let url = source.contains("://").then_some(source);

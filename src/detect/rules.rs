@@ -475,8 +475,38 @@ fn compile(
     pattern: &Spanned<String>,
     group: Option<&str>,
 ) -> Result<Regex, RuleError> {
+    compile_as(file, pattern, group, Case::Insensitive)
+}
+
+/// How a pattern treats letter case.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Case {
+    /// Matches text as printed, whatever its case.
+    Insensitive,
+    /// Matches text already lowercased (by `normalise_into`): the pattern
+    /// must be written in lowercase. Searching is then much cheaper, as
+    /// the regex engine can skip ahead to the pattern's literal words.
+    Lowercase,
+}
+
+/// [`compile`], with `case` saying what text the pattern meets.
+fn compile_as(
+    file: &(String, String),
+    pattern: &Spanned<String>,
+    group: Option<&str>,
+    case: Case,
+) -> Result<Regex, RuleError> {
+    if case == Case::Lowercase
+        && let Some(letter) = uppercase_literal(pattern.get_ref())
+    {
+        return Err(error_at(
+            file,
+            pattern.span().start,
+            &format!("pattern is matched against lowercased text: write `{letter}` in lowercase"),
+        ));
+    }
     let regex = RegexBuilder::new(pattern.get_ref())
-        .case_insensitive(true)
+        .case_insensitive(case == Case::Insensitive)
         .size_limit(1 << 22)
         .build()
         .map_err(|e| {
@@ -503,6 +533,33 @@ fn compile(
         ));
     }
     Ok(regex)
+}
+
+/// The first uppercase letter that a pattern would match literally: not
+/// an escape (`\S`, `\p{Lu}`) nor a group name (`(?P<name>`).
+fn uppercase_literal(pattern: &str) -> Option<char> {
+    let mut chars = pattern.chars().peekable();
+    while let Some(c) = chars.next() {
+        let skip_to = match c {
+            '\\' => match chars.next() {
+                Some('p' | 'P') if chars.peek() == Some(&'{') => Some('}'),
+                _ => None,
+            },
+            '(' if chars.peek() == Some(&'?') => {
+                chars.next();
+                match chars.peek() {
+                    Some('P' | '<') => Some('>'),
+                    _ => None,
+                }
+            }
+            c if c.is_uppercase() => return Some(c),
+            _ => None,
+        };
+        if let Some(end) = skip_to {
+            chars.by_ref().find(|&c| c == end);
+        }
+    }
+    None
 }
 
 #[derive(Deserialize)]
@@ -664,8 +721,8 @@ impl DatesFile {
             .replace("{month}", &alternation(&months))
             .replace("{ordinal}", &alternation(&self.ordinals));
         let checked = Spanned::new(self.date.span(), expanded.clone());
-        compile(file, &checked, Some("day"))?;
-        compile(file, &checked, Some("month"))?;
+        compile_as(file, &checked, Some("day"), Case::Lowercase)?;
+        compile_as(file, &checked, Some("month"), Case::Lowercase)?;
         Ok(DateGrammar { expanded })
     }
 }
@@ -687,17 +744,23 @@ impl DateGrammar {
         let expanded = pattern
             .get_ref()
             .replace("{date}", &format!("(?:{})", self.expanded));
-        compile(file, &Spanned::new(pattern.span(), expanded), Some("day"))
+        compile_as(
+            file,
+            &Spanned::new(pattern.span(), expanded),
+            Some("day"),
+            Case::Lowercase,
+        )
     }
 }
 
-/// Words as one regex alternation, longest first, each escaped and its
-/// spaces matching any run of whitespace.
+/// Words as one regex alternation, longest first, each lowercased and
+/// escaped and its spaces matching any run of whitespace.
 fn alternation(words: &[String]) -> String {
     let mut words: Vec<String> = words
         .iter()
         .map(|w| {
-            w.split_whitespace()
+            w.to_lowercase()
+                .split_whitespace()
                 .map(regex::escape)
                 .collect::<Vec<_>>()
                 .join(r"\s+")
@@ -869,6 +932,22 @@ mod tests {
             + 1;
         assert_eq!(err.line, line_of_pattern, "{err}");
         assert!(err.reason.contains("invalid regular expression"), "{err}");
+    }
+
+    #[test]
+    fn date_patterns_must_be_lowercase() {
+        let dates = BUILTIN
+            .iter()
+            .find(|(name, _)| *name == "dates.toml")
+            .unwrap()
+            .1;
+        let capital = dates.replacen("polling\\s+day", "Polling\\s+day", 1);
+        assert_ne!(capital, dates);
+        let err = with_file("dates.toml", &capital).unwrap_err();
+        assert!(err.reason.contains("write `P` in lowercase"), "{err}");
+        // Escapes and group names may hold capitals.
+        assert_eq!(uppercase_literal(r"(?P<Day>\S+)\p{Lu}\D"), None);
+        assert_eq!(uppercase_literal(r"x\sY"), Some('Y'));
     }
 
     #[test]
