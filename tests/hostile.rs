@@ -8,37 +8,7 @@ use std::time::Duration;
 
 use lopdf::{Document, Object, Stream, dictionary};
 use sopncheck::extract::{ExtractError, Limits, extract_bytes, read_capped, read_path};
-
-/// A one-page PDF whose page content is `content` (uncompressed), with
-/// Helvetica as /F1 and any extra page resources given.
-fn pdf_with_content(content: &[u8], extra_resources: lopdf::Dictionary) -> Vec<u8> {
-    let mut doc = Document::with_version("1.5");
-    let pages_id = doc.new_object_id();
-    let font = doc.add_object(dictionary! {
-        "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica",
-        "Encoding" => "WinAnsiEncoding",
-    });
-    let mut resources = dictionary! { "Font" => dictionary! { "F1" => font } };
-    for (key, value) in extra_resources.into_iter() {
-        resources.set(key, value);
-    }
-    let content_id = doc.add_object(Stream::new(dictionary! {}, content.to_vec()));
-    let page = doc.add_object(dictionary! {
-        "Type" => "Page", "Parent" => pages_id, "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
-        "Contents" => content_id, "Resources" => resources,
-    });
-    doc.objects.insert(
-        pages_id,
-        Object::Dictionary(
-            dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 },
-        ),
-    );
-    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
-    doc.trailer.set("Root", catalog);
-    let mut bytes = Vec::new();
-    doc.save_to(&mut bytes).expect("write PDF");
-    bytes
-}
+use sopncheck::synth::hostile::{flate_bomb, pdf_with_content, text_bomb};
 
 fn simple_pdf() -> Vec<u8> {
     pdf_with_content(
@@ -121,21 +91,8 @@ fn broken_xref_offsets_are_rebuilt() {
 
 #[test]
 fn decompression_bomb_is_refused() {
-    let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
-    let chunk = vec![b' '; 1 << 20];
-    for _ in 0..64 {
-        encoder.write_all(&chunk).expect("compress");
-    }
-    let bomb = encoder.finish().expect("compress");
-    assert!(bomb.len() < 200_000, "the bomb is small: {}", bomb.len());
-    let mut doc = Document::load_mem(&simple_pdf()).expect("load");
-    let page_id = doc.page_iter().next().expect("page");
-    let content = doc.add_object(Stream::new(dictionary! { "Filter" => "FlateDecode" }, bomb));
-    doc.get_dictionary_mut(page_id)
-        .expect("page")
-        .set("Contents", content);
-    let mut bytes = Vec::new();
-    doc.save_to(&mut bytes).expect("save");
+    let bytes = flate_bomb(64);
+    assert!(bytes.len() < 200_000, "the bomb is small: {}", bytes.len());
     let limits = Limits {
         max_stream_bytes: 8 << 20,
         ..Limits::default()
@@ -268,15 +225,6 @@ fn oversized_file_is_refused_before_parsing() {
         matches!(result, Err(ExtractError::LimitExceeded(_))),
         "{result:?}"
     );
-}
-
-/// A page whose content shows one letter per line `count` times: an 88 KB
-/// file once made the interpreter keep millions of runs until it aborted.
-fn text_bomb(count: usize) -> Vec<u8> {
-    let mut content = b"BT /F1 10 Tf 12 TL 50 800 Td\n".to_vec();
-    content.extend(b"(a) '\n".repeat(count));
-    content.extend(b"ET\n");
-    pdf_with_content(&content, dictionary! {})
 }
 
 #[test]

@@ -5,6 +5,7 @@
 //! ```text
 //! sopncheck-synth fixtures DIR                 # the named fixtures, one PDF each
 //! sopncheck-synth formats DIR                  # every layout as Word and HTML
+//! sopncheck-synth hostile DIR                  # hostile files (bombs, cycles)
 //! sopncheck-synth corpus --count N --seed S DIR  # N benchmark notices
 //! sopncheck-synth text-corpus --megabytes M DIR   # their extracted text, M MB
 //! ```
@@ -34,6 +35,14 @@ enum Command {
     /// DIR/LAYOUT.html (seed files for the fuzz targets, and for looking at
     /// what the generator writes).
     Formats {
+        /// Output directory (created if missing).
+        dir: PathBuf,
+    },
+    /// Hostile files built to exhaust a reader (a text bomb, a
+    /// decompression bomb, deep nesting, a page-tree cycle, a Word zip
+    /// bomb...) as DIR/NAME: seeds for the fuzz targets and input for
+    /// benches/hostile_folder.sh.
+    Hostile {
         /// Output directory (created if missing).
         dir: PathBuf,
     },
@@ -67,6 +76,7 @@ fn main() -> ExitCode {
     let result = match Cli::parse().command {
         Command::Fixtures { dir } => write_fixtures(&dir),
         Command::Formats { dir } => write_formats(&dir),
+        Command::Hostile { dir } => write_hostile(&dir),
         Command::Corpus { count, seed, dir } => write_corpus(&dir, count, seed),
         Command::TextCorpus {
             megabytes,
@@ -108,6 +118,14 @@ fn write_formats(dir: &Path) -> Result<(), String> {
             &dir.join(format!("{name}.html")),
             html::write(&notice).as_bytes(),
         )?;
+    }
+    Ok(())
+}
+
+fn write_hostile(dir: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    for file in sopncheck::synth::hostile::files() {
+        write(&dir.join(file.name), &file.bytes)?;
     }
     Ok(())
 }

@@ -21,6 +21,7 @@
 //! Everything is deterministic: the same seed gives the same bytes.
 
 pub mod docx;
+pub mod hostile;
 pub mod html;
 pub mod layouts;
 pub mod notice;
