@@ -284,6 +284,21 @@ fn audits_of_one_store_tell_new_ongoing_and_fixed_findings() {
     let council = taken["council"].as_str().expect("council");
 
     let third_report = audit();
+    // The new fields are in the JSON contract.
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/src/report/report.schema.json"
+        ))
+        .expect("schema"),
+    )
+    .expect("json");
+    let validator = jsonschema::draft202012::new(&schema).expect("schema");
+    let errors: Vec<String> = validator
+        .iter_errors(&third_report)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "schema errors: {errors:#?}");
     let third = finding_states(&third_report);
     assert!(third.iter().all(|(_, _, state)| state == "ongoing"));
     let section = third_report["councils"]
