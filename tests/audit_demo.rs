@@ -299,6 +299,25 @@ fn audits_of_one_store_tell_new_ongoing_and_fixed_findings() {
         .map(|e| format!("{e} at {}", e.instance_path()))
         .collect();
     assert!(errors.is_empty(), "schema errors: {errors:#?}");
+    // Provenance: when, rules, options; each document's URLs, dates, hash.
+    assert!(
+        third_report["made"]["at"]
+            .as_str()
+            .is_some_and(|at| at.ends_with('Z'))
+    );
+    assert_eq!(third_report["made"]["rules"], "built-in");
+    assert_eq!(
+        third_report["made"]["options"],
+        serde_json::json!(["--demo"])
+    );
+    let document = &third_report["councils"][0]["documents"][0];
+    assert!(
+        document["fetched"]
+            .as_str()
+            .is_some_and(|at| at.ends_with('Z'))
+    );
+    assert_eq!(document["last_modified"], "Mon, 06 Apr 2026 09:00:00 GMT");
+    assert_eq!(document["sha256"].as_str().map(str::len), Some(64));
     let third = finding_states(&third_report);
     assert!(third.iter().all(|(_, _, state)| state == "ongoing"));
     let section = third_report["councils"]

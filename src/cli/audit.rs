@@ -56,6 +56,20 @@ pub(super) struct CrawlArgs {
     verbose: bool,
 }
 
+impl CrawlArgs {
+    /// The crawl options that affect which documents a report holds.
+    fn options(&self, demo: bool) -> Vec<String> {
+        [
+            demo.then(|| "--demo".to_owned()),
+            self.seed.as_ref().map(|seed| format!("--seed {seed}")),
+            self.max_pages.map(|pages| format!("--max-pages {pages}")),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
+    }
+}
+
 /// Where the store lives when `--store` is not given (named in `--store`'s
 /// help and in `.gitignore`).
 const DEFAULT_STORE: &str = "sopncheck-store";
@@ -155,6 +169,7 @@ pub(super) fn run_audit(
     };
     let mut report = Report::build(&documents, &options);
     report.add_removed(removed);
+    report.made = Some(common.made(args.options(demo)));
     warn_unmatched(&options.allow, &report);
     for council in &mut report.councils {
         if let Some(name) = names.get(&council.code) {

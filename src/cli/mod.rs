@@ -251,6 +251,34 @@ fn open_store(dir: &Path) -> Result<Store, String> {
 }
 
 impl CommonArgs {
+    /// How a report of this command is made: now, the rules, and the
+    /// options that affect results (these and `extra`), each masked like
+    /// free text (a path may quote an address).
+    fn made(&self, extra: Vec<String>) -> crate::report::Made {
+        let path = |flag: &str, path: &Option<PathBuf>| {
+            path.as_ref().map(|p| format!("{flag} {}", p.display()))
+        };
+        let options = [
+            self.council.as_ref().map(|c| format!("--council {c}")),
+            path("--rules", &self.rules),
+            path("--allow", &self.allow),
+            self.show_addresses.then(|| "--show-addresses".to_owned()),
+        ]
+        .into_iter()
+        .flatten()
+        .chain(extra)
+        .map(|option| crate::report::mask::mask_free_text(&option))
+        .collect();
+        crate::report::Made {
+            at: crate::clock::date_time(crate::store::unix_now()),
+            rules: self.rules.as_ref().map_or_else(
+                || "built-in".to_owned(),
+                |dir| crate::report::mask::mask_free_text(&dir.display().to_string()),
+            ),
+            options,
+        }
+    }
+
     /// Replaces `--council` by the registry's spelling of the code, or
     /// refuses a code the registry does not hold.
     fn registry_council(&mut self) -> Result<(), String> {

@@ -69,6 +69,14 @@ pub(super) fn run_scan(paths: &[PathBuf], store: Option<&Path>, common: &CommonA
     };
     let mut report = Report::build(&documents, &options);
     report.add_removed(removed);
+    report.made = Some(
+        common.made(
+            store
+                .map(|dir| format!("--store {}", dir.display()))
+                .into_iter()
+                .collect(),
+        ),
+    );
     warn_unmatched(&options.allow, &report);
     let status = finish(&report, common);
     // The process exits next and the OS takes the memory back at once:

@@ -109,6 +109,23 @@ pub struct Report {
     pub addresses_shown: bool,
     /// Councils sorted by code.
     pub councils: Vec<CouncilReport>,
+    /// How the report was made: when, with which rules and options.
+    /// Absent in reports written before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub made: Option<Made>,
+}
+
+/// How a report was made (its provenance; each document's own is in
+/// [`DocumentReport`]: `urls`, `fetched`, `last_modified`, `sha256`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Made {
+    /// When, ISO 8601 UTC.
+    pub at: String,
+    /// The rules used: `built-in` (those of the tool's version) or the
+    /// `--rules` directory.
+    pub rules: String,
+    /// The command's options that affect the results, as given.
+    pub options: Vec<String>,
 }
 
 /// The writing tool.
@@ -425,6 +442,7 @@ impl Report {
             },
             addresses_shown: true,
             councils,
+            made: None,
         };
         report.mask(options.show_addresses);
         report.apply_allow(&options.allow);
@@ -563,9 +581,15 @@ impl Report {
             tool: Tool { name, version },
             addresses_shown: _,
             councils,
+            made,
         } = self;
         for text in [schema, name, version] {
             visit(text);
+        }
+        if let Some(Made { at, rules, options }) = made {
+            visit(at);
+            visit(rules);
+            options.iter_mut().for_each(&mut *visit);
         }
         for council in councils {
             let CouncilReport {
