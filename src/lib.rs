@@ -34,6 +34,7 @@
 //! configuration and calls these stages.
 
 pub mod cli;
+pub mod clock;
 pub mod crawl;
 pub mod demo;
 pub mod detect;

@@ -532,4 +532,19 @@ pub struct ScannedDocument {
     pub error: Option<String>,
     /// What detection concluded (an `unscannable` finding for unreadable files).
     pub detection: DocumentFindings,
+    /// Where a stored copy came from (empty for a local file).
+    #[serde(default)]
+    pub origin: Origin,
+}
+
+/// Where a document downloaded by a crawl came from: what the store knows
+/// of it beside its bytes.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, serde::Deserialize)]
+pub struct Origin {
+    /// Every URL the same bytes were found at (one document once).
+    pub urls: Vec<String>,
+    /// When the bytes were first downloaded (seconds since the Unix epoch).
+    pub fetched_at: Option<i64>,
+    /// The `Last-Modified` header the server sent with them.
+    pub last_modified: Option<String>,
 }

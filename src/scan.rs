@@ -234,6 +234,7 @@ pub fn scan_bytes(
                 text_source: extraction.text_source(),
                 error: None,
                 detection,
+                origin: Default::default(),
             }
         }
         Err(error) => unreadable(source, &sha256, &error.to_string(), detector, options),
@@ -261,6 +262,7 @@ pub fn unreadable(
         text_source: None,
         error: Some(reason.to_owned()),
         detection: detector.unreadable(source, reason),
+        origin: Default::default(),
     }
 }
 

@@ -349,12 +349,14 @@ fn run(config: &CrawlConfig, store: &Store) -> (crawl::CrawlSummary, Vec<CrawlEv
     (summary, events.into_inner().unwrap())
 }
 
+/// Every URL a stored document was found at (the same bytes at several
+/// URLs are one document listing them all).
 fn stored_urls(store: &Store) -> Vec<String> {
     store
         .documents()
         .unwrap()
         .into_iter()
-        .map(|d| d.url)
+        .flat_map(|d| d.urls)
         .collect()
 }
 

@@ -55,6 +55,7 @@ fn hostile_documents() -> Vec<ScannedDocument> {
         text_layer: true,
         text_source: Some(TextSource::Text),
         error: Some(TITLE_IMG.into()),
+        origin: Default::default(),
         detection: DocumentFindings {
             kind: NoticeKind::Sopn,
             election_date: Some("2026-05-07".into()),

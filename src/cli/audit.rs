@@ -3,7 +3,7 @@
 //! ending with a summary table. `audit --demo` does the whole job against
 //! the bundled fixture sites served on 127.0.0.1.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -15,16 +15,20 @@ use rayon::prelude::*;
 
 use super::scan::{detector, finish, load_allow, warn_council_contradictions, warn_unmatched};
 use super::{CommonArgs, EXIT_CLEAN, fatal, loggable, say};
+use crate::clock;
 use crate::crawl::{self, CrawlConfig, CrawlEvent, CrawlSummary, EventKind, Seed};
 use crate::demo::DemoServer;
 use crate::detect::Detector;
 use crate::extract::Limits;
-use crate::model::ScannedDocument;
+use crate::model::{Origin, ScannedDocument, Severity};
 use crate::printable::printable_line;
 use crate::registry::registry;
-use crate::report::{Format, Report, ReportOptions, Summary, shorten, write_outputs};
+use crate::report::{
+    FindingState, FixedFinding, Format, RemovedDocument, Report, ReportOptions, SEVERITIES,
+    Summary, severity_name, shorten, write_outputs,
+};
 use crate::scan::{self, ScanOptions};
-use crate::store::Store;
+use crate::store::{SeenFinding, Store, StoreError, StoredDocument};
 
 /// Flags of the commands that crawl.
 #[derive(Debug, Args)]
@@ -50,6 +54,20 @@ pub(super) struct CrawlArgs {
     /// a line per council.
     #[arg(short, long)]
     verbose: bool,
+}
+
+impl CrawlArgs {
+    /// The crawl options that affect which documents a report holds.
+    fn options(&self, demo: bool) -> Vec<String> {
+        [
+            demo.then(|| "--demo".to_owned()),
+            self.seed.as_ref().map(|seed| format!("--seed {seed}")),
+            self.max_pages.map(|pages| format!("--max-pages {pages}")),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
+    }
 }
 
 /// Where the store lives when `--store` is not given (named in `--store`'s
@@ -78,12 +96,21 @@ pub(super) fn run_crawl(common: &CommonArgs, args: &CrawlArgs) -> u8 {
     }
 }
 
-/// `sopncheck audit [--demo]`.
-pub(super) fn run_audit(demo: bool, common: &CommonArgs, args: &CrawlArgs) -> u8 {
+/// `sopncheck audit [--demo [--demo-sites DIR]]`.
+pub(super) fn run_audit(
+    demo: bool,
+    demo_sites: Option<&Path>,
+    common: &CommonArgs,
+    args: &CrawlArgs,
+) -> u8 {
     // The demo server lives until the audit returns.
     let mut names = BTreeMap::new();
     let (config, server) = if demo {
-        let server = match DemoServer::start_bundled() {
+        let started = match demo_sites {
+            Some(dir) => DemoServer::start(dir),
+            None => DemoServer::start_bundled(),
+        };
+        let server = match started {
             Ok(server) => server,
             Err(error) => return fatal(&format!("demo server: {error}")),
         };
@@ -126,10 +153,11 @@ pub(super) fn run_audit(demo: bool, common: &CommonArgs, args: &CrawlArgs) -> u8
         Err(message) => return fatal(&message),
     };
     drop(server);
-    let documents = match detector(common).and_then(|d| scan_store(&store, &d, common)) {
-        Ok(documents) => documents,
-        Err(message) => return fatal(&message),
-    };
+    let StoreScan { documents, removed } =
+        match detector(common).and_then(|d| scan_store(&store, &d, common)) {
+            Ok(scanned) => scanned,
+            Err(message) => return fatal(&message),
+        };
     warn_council_contradictions(&documents, common.council.as_deref());
     let allow = match load_allow(common) {
         Ok(allow) => allow,
@@ -140,11 +168,16 @@ pub(super) fn run_audit(demo: bool, common: &CommonArgs, args: &CrawlArgs) -> u8
         allow,
     };
     let mut report = Report::build(&documents, &options);
+    report.add_removed(removed);
+    report.made = Some(common.made(args.options(demo)));
     warn_unmatched(&options.allow, &report);
     for council in &mut report.councils {
         if let Some(name) = names.get(&council.code) {
             council.name.clone_from(name);
         }
+    }
+    if let Err(error) = add_history(&store, &mut report) {
+        return fatal(&error.to_string());
     }
     // Kept beside the downloads, so `sopncheck report STORE` re-renders it.
     if let Err(error) = write_outputs(&report, &[Format::Json], Some(&store_dir)) {
@@ -283,19 +316,31 @@ impl CrawlProgress {
     }
 }
 
+/// What a store's scan gave: the documents its councils' sites offer
+/// (scanned) and those their latest crawls no longer found (not scanned).
+pub(super) struct StoreScan {
+    /// The scanned documents, one per council and content.
+    pub documents: Vec<ScannedDocument>,
+    /// `(council, document)` for each document removed from its site.
+    pub removed: Vec<(String, RemovedDocument)>,
+}
+
 /// Scans every stored document (only those of `--council` when given) in
 /// parallel; the source is its URL and its council the one it was crawled
-/// for. A URL the crawl refused as too large is listed as unscannable,
-/// with the limit it passed.
+/// for; the same bytes at several URLs are one document. A URL the crawl
+/// refused as too large is listed as unscannable, with the limit it
+/// passed. Documents the latest crawl did not find are listed as removed.
 pub(super) fn scan_store(
     store: &Store,
     detector: &Detector,
     common: &CommonArgs,
-) -> Result<Vec<ScannedDocument>, String> {
+) -> Result<StoreScan, String> {
     let mut stored = store.documents().map_err(|e| e.to_string())?;
     if let Some(code) = &common.council {
         stored.retain(|document| document.council.eq_ignore_ascii_case(code));
     }
+    let (removed, stored): (Vec<StoredDocument>, Vec<StoredDocument>) =
+        stored.into_iter().partition(|document| document.removed);
     let mut refused = store.refused().map_err(|e| e.to_string())?;
     if let Some(code) = &common.council {
         refused.retain(|refused| refused.council.eq_ignore_ascii_case(code));
@@ -308,7 +353,7 @@ pub(super) fn scan_store(
         .par_iter()
         .map(|document| {
             let options = options_for(&document.council);
-            match store.read(document) {
+            let mut scanned = match store.read(document) {
                 Ok(bytes) => scan::scan_bytes(
                     &document.url,
                     &bytes,
@@ -323,7 +368,13 @@ pub(super) fn scan_store(
                     detector,
                     &options,
                 ),
-            }
+            };
+            scanned.origin = Origin {
+                urls: document.urls.clone(),
+                fetched_at: Some(document.fetched_at),
+                last_modified: document.last_modified.clone(),
+            };
+            scanned
         })
         .collect();
     documents.extend(refused.iter().map(|refused| {
@@ -331,7 +382,80 @@ pub(super) fn scan_store(
         scan::unreadable(&refused.url, "", &refused.reason, detector, &options)
     }));
     detector.cross_check(&mut documents);
-    Ok(documents)
+    let removed = removed
+        .into_iter()
+        .map(|document| {
+            (
+                document.council,
+                RemovedDocument {
+                    source: document.url,
+                    urls: document.urls,
+                    sha256: document.sha256,
+                },
+            )
+        })
+        .collect();
+    Ok(StoreScan { documents, removed })
+}
+
+/// Records this run's findings in the store's history and gives the
+/// report each finding's `first_seen`, `last_seen` and `state`, and each
+/// council the findings earlier runs saw that are gone.
+fn add_history(store: &Store, report: &mut Report) -> Result<(), StoreError> {
+    let councils: Vec<String> = report.councils.iter().map(|c| c.code.clone()).collect();
+    let seen: Vec<SeenFinding> = report
+        .findings()
+        .map(|located| SeenFinding {
+            council: located.council.code.clone(),
+            id: located.finding.id.clone(),
+            rule: located.finding.rule.clone(),
+            severity: severity_name(located.finding.severity).to_owned(),
+            source: located.document.source.clone(),
+            candidate: located.finding.candidate.clone(),
+        })
+        .collect();
+    let history = store.record_run(&councils, &seen)?;
+    let mut sightings = HashMap::new();
+    let mut fixed = Vec::new();
+    for entry in history {
+        let first_seen = clock::date_time(entry.first_seen);
+        let last_seen = clock::date_time(entry.last_seen);
+        let SeenFinding {
+            council,
+            id,
+            rule,
+            severity,
+            source,
+            candidate,
+        } = entry.finding;
+        match entry.fixed {
+            None => {
+                sightings.insert((council, id), (first_seen, last_seen, entry.new));
+            }
+            Some(at) => fixed.push((
+                council,
+                FixedFinding {
+                    id,
+                    rule,
+                    severity: SEVERITIES
+                        .into_iter()
+                        .find(|s| severity_name(*s) == severity)
+                        .unwrap_or(Severity::Info),
+                    source,
+                    candidate,
+                    first_seen,
+                    last_seen,
+                    fixed: clock::date_time(at),
+                    state: FindingState::Fixed,
+                },
+            )),
+        }
+    }
+    report.add_history(
+        |council, id| sightings.get(&(council.to_owned(), id.to_owned())).cloned(),
+        fixed,
+    );
+    Ok(())
 }
 
 /// The closing table: one line per council, then the totals.

@@ -69,6 +69,10 @@ enum Command {
         /// 127.0.0.1: the whole job with no network.
         #[arg(long)]
         demo: bool,
+        /// With `--demo`: serve this sites directory (laid out like
+        /// `fixtures/sites`) instead of the bundled one.
+        #[arg(long, value_name = "DIR", requires = "demo")]
+        demo_sites: Option<PathBuf>,
         #[command(flatten)]
         common: CommonArgs,
         #[command(flatten)]
@@ -78,6 +82,10 @@ enum Command {
     Report {
         /// A JSON report, or a store directory `audit` wrote one into.
         source: PathBuf,
+        /// Show only what changed since this date (YYYY-MM-DD): findings
+        /// first seen then or later, and findings fixed then or later.
+        #[arg(long, value_name = "DATE")]
+        since: Option<String>,
         #[command(flatten)]
         common: CommonArgs,
     },
@@ -200,13 +208,18 @@ pub fn main() -> ExitCode {
         },
         // The report's own councils count too (a demo report's are not in
         // the registry): `run_report` checks the code.
-        Command::Report { source, common } => scan::run_report(&source, &common),
+        Command::Report {
+            source,
+            since,
+            common,
+        } => scan::run_report(&source, since.as_deref(), &common),
         Command::Crawl { mut common, crawl } => match common.registry_council() {
             Ok(()) => audit::run_crawl(&common, &crawl),
             Err(message) => fatal(&message),
         },
         Command::Audit {
             demo,
+            demo_sites,
             mut common,
             crawl,
         } => {
@@ -218,7 +231,9 @@ pub fn main() -> ExitCode {
                 common.registry_council()
             };
             match (thread_pool(common.threads), checked) {
-                (Ok(pool), Ok(())) => pool.install(|| audit::run_audit(demo, &common, &crawl)),
+                (Ok(pool), Ok(())) => {
+                    pool.install(|| audit::run_audit(demo, demo_sites.as_deref(), &common, &crawl))
+                }
                 (Err(message), _) | (_, Err(message)) => fatal(&message),
             }
         }
@@ -236,6 +251,34 @@ fn open_store(dir: &Path) -> Result<Store, String> {
 }
 
 impl CommonArgs {
+    /// How a report of this command is made: now, the rules, and the
+    /// options that affect results (these and `extra`), each masked like
+    /// free text (a path may quote an address).
+    fn made(&self, extra: Vec<String>) -> crate::report::Made {
+        let path = |flag: &str, path: &Option<PathBuf>| {
+            path.as_ref().map(|p| format!("{flag} {}", p.display()))
+        };
+        let options = [
+            self.council.as_ref().map(|c| format!("--council {c}")),
+            path("--rules", &self.rules),
+            path("--allow", &self.allow),
+            self.show_addresses.then(|| "--show-addresses".to_owned()),
+        ]
+        .into_iter()
+        .flatten()
+        .chain(extra)
+        .map(|option| crate::report::mask::mask_free_text(&option))
+        .collect();
+        crate::report::Made {
+            at: crate::clock::date_time(crate::store::unix_now()),
+            rules: self.rules.as_ref().map_or_else(
+                || "built-in".to_owned(),
+                |dir| crate::report::mask::mask_free_text(&dir.display().to_string()),
+            ),
+            options,
+        }
+    }
+
     /// Replaces `--council` by the registry's spelling of the code, or
     /// refuses a code the registry does not hold.
     fn registry_council(&mut self) -> Result<(), String> {

@@ -36,11 +36,15 @@ pub(super) fn run_scan(paths: &[PathBuf], store: Option<&Path>, common: &CommonA
     let mut documents =
         scan::scan_inputs(&discovery.inputs, &detector, &options, &|_| progress.inc(1));
     progress.finish_and_clear();
+    let mut removed = Vec::new();
     if let Some(dir) = store {
         let stored = super::open_store(dir)
             .and_then(|store| super::audit::scan_store(&store, &detector, common));
         match stored {
-            Ok(stored) => documents.extend(stored),
+            Ok(stored) => {
+                documents.extend(stored.documents);
+                removed = stored.removed;
+            }
             Err(message) => return fatal(&message),
         }
         detector.cross_check(&mut documents);
@@ -63,7 +67,16 @@ pub(super) fn run_scan(paths: &[PathBuf], store: Option<&Path>, common: &CommonA
         show_addresses: common.show_addresses,
         allow,
     };
-    let report = Report::build(&documents, &options);
+    let mut report = Report::build(&documents, &options);
+    report.add_removed(removed);
+    report.made = Some(
+        common.made(
+            store
+                .map(|dir| format!("--store {}", dir.display()))
+                .into_iter()
+                .collect(),
+        ),
+    );
     warn_unmatched(&options.allow, &report);
     let status = finish(&report, common);
     // The process exits next and the OS takes the memory back at once:
@@ -76,8 +89,14 @@ pub(super) fn run_scan(paths: &[PathBuf], store: Option<&Path>, common: &CommonA
 
 /// Re-renders a JSON report, given as the file or as the store directory
 /// `audit` wrote it into; masked unless `--show-addresses` (a report
-/// written masked stays masked).
-pub(super) fn run_report(source: &Path, common: &CommonArgs) -> u8 {
+/// written masked stays masked); with `since`, only what changed since
+/// that date.
+pub(super) fn run_report(source: &Path, since: Option<&str>, common: &CommonArgs) -> u8 {
+    if let Some(date) = since
+        && crate::clock::parse_date(date).is_none()
+    {
+        return fatal(&format!("--since {date:?} is not a date (YYYY-MM-DD)"));
+    }
     let file = if source.is_dir() {
         source.join("report.json")
     } else {
@@ -116,6 +135,9 @@ pub(super) fn run_report(source: &Path, common: &CommonArgs) -> u8 {
             warn_unmatched(&allow, &report);
         }
         Err(message) => return fatal(&message),
+    }
+    if let Some(date) = since {
+        report.changed_since(date);
     }
     finish(&report, common)
 }

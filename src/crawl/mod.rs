@@ -15,7 +15,9 @@
 //! checks as links. A URL stored less than [`CrawlConfig::revisit_after`]
 //! ago is not requested again (so a killed crawl resumes where it was);
 //! an older one is requested conditionally and a `304` keeps the stored
-//! body.
+//! body. Every URL a crawl finds (fetched, kept, or failing on the
+//! network) is marked as seen by it ([`Store::seen`]), so a notice the
+//! site no longer offers shows as removed.
 //!
 //! The crawl refuses to leave a council's hosts ([`scope`]), to reach an
 //! internal address that was not a seed, to read a body past the cap (the
@@ -398,10 +400,12 @@ pub fn crawl(
     let started = Instant::now();
     runtime.block_on(async {
         let fetcher = Fetcher::new(config, internal_ok).map_err(CrawlError::Setup)?;
-        let crawls = by_council
+        let crawl_ids = by_council
             .iter()
-            .zip(&scopes)
-            .map(|((council, seeds), scope)| {
+            .map(|(council, _)| store.begin_crawl(council))
+            .collect::<Result<Vec<_>, _>>()?;
+        let crawls = by_council.iter().zip(&scopes).zip(crawl_ids).map(
+            |(((council, seeds), scope), crawl_id)| {
                 CouncilCrawl {
                     config,
                     store,
@@ -409,9 +413,11 @@ pub fn crawl(
                     progress,
                     council,
                     scope,
+                    crawl_id,
                 }
                 .run(seeds)
-            });
+            },
+        );
         let results = futures_util::future::join_all(crawls).await;
         let councils = results.into_iter().collect::<Result<Vec<_>, _>>()?;
         Ok(CrawlSummary {
@@ -502,6 +508,8 @@ struct CouncilCrawl<'a> {
     progress: &'a dyn Fn(&CrawlEvent),
     council: &'a str,
     scope: &'a Scope,
+    /// This crawl's id in the store ([`Store::seen`]).
+    crawl_id: i64,
 }
 
 impl CouncilCrawl<'_> {
@@ -710,11 +718,15 @@ impl CouncilCrawl<'_> {
                 Ok(Vec::new())
             }
             Visit::Failed(reason) => {
+                // Still on the site as far as anyone knows (the network
+                // failed, not the server's answer).
+                self.store.seen(url.as_str(), self.crawl_id)?;
                 summary.failed += 1;
                 self.emit(url, EventKind::Failed(reason));
                 Ok(Vec::new())
             }
             Visit::Stored { revalidated, page } => {
+                self.store.seen(url.as_str(), self.crawl_id)?;
                 summary.unchanged += 1;
                 let kind = if revalidated {
                     EventKind::Unchanged
@@ -774,6 +786,7 @@ impl CouncilCrawl<'_> {
                     },
                     &body,
                 )?;
+                self.store.seen(url.as_str(), self.crawl_id)?;
                 let bytes = body.len() as u64;
                 match role {
                     Role::Page => {

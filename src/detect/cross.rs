@@ -216,6 +216,7 @@ mod tests {
             text_layer: true,
             text_source: Some(TextSource::Text),
             error: None,
+            origin: Default::default(),
             detection: DocumentFindings {
                 kind,
                 election_date: None,

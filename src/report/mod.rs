@@ -25,6 +25,7 @@
 //! let document = ScannedDocument {
 //!     source: "notice.pdf".into(), sha256: "00".into(), council: "YOR".into(),
 //!     pages: 1, text_layer: true, text_source: Some(TextSource::Text), error: None,
+//!     origin: Default::default(),
 //!     detection: DocumentFindings {
 //!         kind: NoticeKind::Sopn, election_date: Some("2026-05-07".into()),
 //!         election: ElectionReading::default(),
@@ -108,6 +109,23 @@ pub struct Report {
     pub addresses_shown: bool,
     /// Councils sorted by code.
     pub councils: Vec<CouncilReport>,
+    /// How the report was made: when, with which rules and options.
+    /// Absent in reports written before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub made: Option<Made>,
+}
+
+/// How a report was made (its provenance; each document's own is in
+/// [`DocumentReport`]: `urls`, `fetched`, `last_modified`, `sha256`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Made {
+    /// When, ISO 8601 UTC.
+    pub at: String,
+    /// The rules used: `built-in` (those of the tool's version) or the
+    /// `--rules` directory.
+    pub rules: String,
+    /// The command's options that affect the results, as given.
+    pub options: Vec<String>,
 }
 
 /// The writing tool.
@@ -130,6 +148,25 @@ pub struct CouncilReport {
     pub summary: Summary,
     /// Documents in the order scanned.
     pub documents: Vec<DocumentReport>,
+    /// Findings earlier audit runs saw that are gone (newest first).
+    /// Absent when none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fixed: Vec<FixedFinding>,
+    /// Documents a crawl stored earlier that the council's latest crawl no
+    /// longer found on its site: not scanned, not counted. Absent when none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub removed: Vec<RemovedDocument>,
+}
+
+/// A stored document the council's site no longer offers.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RemovedDocument {
+    /// The URL it was last stored under (masked unless shown).
+    pub source: String,
+    /// Every URL it was stored under (masked unless shown).
+    pub urls: Vec<String>,
+    /// SHA-256 of its bytes.
+    pub sha256: String,
 }
 
 /// Counts for a council (or, summed, for a report).
@@ -235,6 +272,18 @@ pub struct DocumentReport {
     pub candidates: Vec<CandidateReport>,
     /// Findings.
     pub findings: Vec<FindingReport>,
+    /// For a document a crawl downloaded: every URL the same bytes were
+    /// found at (masked unless shown). Absent for a local file.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub urls: Vec<String>,
+    /// When a crawl first downloaded these bytes (ISO 8601 UTC). Absent
+    /// for a local file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fetched: Option<String>,
+    /// The `Last-Modified` header the server sent. Absent when it sent
+    /// none, and for a local file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_modified: Option<String>,
 }
 
 /// One candidate, address masked unless shown.
@@ -289,6 +338,53 @@ pub struct FindingReport {
     /// Why it is suppressed.
     #[serde(default)]
     pub suppression_reason: Option<String>,
+    /// In a report from a store: when an audit run first saw the finding
+    /// (ISO 8601 UTC). Absent without a history.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_seen: Option<String>,
+    /// In a report from a store: when an audit run last saw it (this run).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_seen: Option<String>,
+    /// In a report from a store: `new` (this run is the first to see it)
+    /// or `ongoing`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<FindingState>,
+}
+
+/// Where a finding stands across audit runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingState {
+    /// First seen by this run.
+    New,
+    /// Seen by an earlier run and by this one.
+    Ongoing,
+    /// Seen by an earlier run, not by this one: the notice was corrected
+    /// or taken down.
+    Fixed,
+}
+
+/// A finding an earlier audit run saw that is no longer there.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FixedFinding {
+    /// Its stable id.
+    pub id: String,
+    /// Rule name.
+    pub rule: String,
+    /// Severity it had.
+    pub severity: Severity,
+    /// The document it was in (masked unless shown).
+    pub source: String,
+    /// The candidate it was about.
+    pub candidate: Option<String>,
+    /// When a run first saw it (ISO 8601 UTC).
+    pub first_seen: String,
+    /// When a run last saw it.
+    pub last_seen: String,
+    /// When a run first found it gone.
+    pub fixed: String,
+    /// Always `fixed`.
+    pub state: FindingState,
 }
 
 impl FindingReport {
@@ -346,10 +442,95 @@ impl Report {
             },
             addresses_shown: true,
             councils,
+            made: None,
         };
         report.mask(options.show_addresses);
         report.apply_allow(&options.allow);
         report
+    }
+
+    /// Adds the documents a council's site no longer offers (see
+    /// [`CouncilReport::removed`]), each under its council (one with no
+    /// current document gets a section of its own), masked like the rest
+    /// unless addresses are shown.
+    pub fn add_removed(&mut self, removed: Vec<(String, RemovedDocument)>) {
+        for (code, mut document) in removed {
+            if !self.addresses_shown {
+                document.mask();
+            }
+            let at = self.council_at(&code);
+            self.councils[at].removed.push(document);
+        }
+    }
+
+    /// Gives each finding its history across audit runs: `sighting(code,
+    /// id)` is `(first_seen, last_seen, new)` of the finding `id` of
+    /// council `code`, `None` for a finding with no history (it then
+    /// carries none). `fixed` adds, per council, the findings earlier runs
+    /// saw that are gone, masked like the rest unless addresses are shown.
+    pub fn add_history(
+        &mut self,
+        sighting: impl Fn(&str, &str) -> Option<(String, String, bool)>,
+        fixed: Vec<(String, FixedFinding)>,
+    ) {
+        for council in &mut self.councils {
+            for document in &mut council.documents {
+                for finding in &mut document.findings {
+                    if let Some((first, last, new)) = sighting(&council.code, &finding.id) {
+                        finding.first_seen = Some(first);
+                        finding.last_seen = Some(last);
+                        finding.state = Some(if new {
+                            FindingState::New
+                        } else {
+                            FindingState::Ongoing
+                        });
+                    }
+                }
+            }
+        }
+        for (code, mut finding) in fixed {
+            if !self.addresses_shown {
+                finding.mask();
+            }
+            let at = self.council_at(&code);
+            self.councils[at].fixed.push(finding);
+        }
+        for council in &mut self.councils {
+            council
+                .fixed
+                .sort_by(|a, b| (&b.fixed, &a.id).cmp(&(&a.fixed, &b.id)));
+        }
+    }
+
+    /// Keeps only what changed since `date` (`YYYY-MM-DD`, or an ISO date
+    /// and time): findings first seen then or later, and findings fixed
+    /// then or later. Findings with no history are kept. Recounts the
+    /// summaries.
+    pub fn changed_since(&mut self, date: &str) {
+        for council in &mut self.councils {
+            for document in &mut council.documents {
+                document
+                    .findings
+                    .retain(|f| f.first_seen.as_deref().is_none_or(|first| first >= date));
+            }
+            council.fixed.retain(|f| f.fixed.as_str() >= date);
+            council.summary = summarise(&council.documents);
+        }
+    }
+
+    /// The index of council `code` in [`Report::councils`], inserting an
+    /// empty section for it (in code order) when it has none.
+    fn council_at(&mut self, code: &str) -> usize {
+        match self
+            .councils
+            .binary_search_by(|c| c.code.as_str().cmp(code))
+        {
+            Ok(at) => at,
+            Err(at) => {
+                self.councils.insert(at, council_report(code, Vec::new()));
+                at
+            }
+        }
     }
 
     /// Masks the report unless `show_addresses` (see [`mask`]), the one
@@ -371,6 +552,8 @@ impl Report {
                 .documents
                 .par_iter_mut()
                 .for_each(DocumentReport::mask);
+            council.removed.iter_mut().for_each(RemovedDocument::mask);
+            council.fixed.iter_mut().for_each(FixedFinding::mask);
         }
         self.addresses_shown = false;
     }
@@ -398,9 +581,15 @@ impl Report {
             tool: Tool { name, version },
             addresses_shown: _,
             councils,
+            made,
         } = self;
         for text in [schema, name, version] {
             visit(text);
+        }
+        if let Some(Made { at, rules, options }) = made {
+            visit(at);
+            visit(rules);
+            options.iter_mut().for_each(&mut *visit);
         }
         for council in councils {
             let CouncilReport {
@@ -408,11 +597,40 @@ impl Report {
                 name,
                 summary: _,
                 documents,
+                fixed,
+                removed,
             } = council;
             visit(code);
             visit(name);
+            for FixedFinding {
+                id,
+                rule,
+                severity: _,
+                source,
+                candidate,
+                first_seen,
+                last_seen,
+                fixed,
+                state: _,
+            } in fixed
+            {
+                for text in [id, rule, source, first_seen, last_seen, fixed] {
+                    visit(text);
+                }
+                candidate.iter_mut().for_each(&mut *visit);
+            }
             for document in documents {
                 document.strings_mut(visit);
+            }
+            for RemovedDocument {
+                source,
+                urls,
+                sha256,
+            } in removed
+            {
+                visit(source);
+                visit(sha256);
+                urls.iter_mut().for_each(&mut *visit);
             }
         }
     }
@@ -610,6 +828,8 @@ fn council_report(code: &str, documents: Vec<DocumentReport>) -> CouncilReport {
         name,
         summary: summarise(&documents),
         documents,
+        fixed: Vec::new(),
+        removed: Vec::new(),
     }
 }
 
@@ -697,8 +917,30 @@ fn document_report(document: &ScannedDocument) -> DocumentReport {
                 message: f.message.clone(),
                 suppressed: false,
                 suppression_reason: None,
+                first_seen: None,
+                last_seen: None,
+                state: None,
             })
             .collect(),
+        urls: document.origin.urls.clone(),
+        fetched: document.origin.fetched_at.map(crate::clock::date_time),
+        last_modified: document.origin.last_modified.clone(),
+    }
+}
+
+impl FixedFinding {
+    /// Masks its source as free text (a URL may quote an address).
+    fn mask(&mut self) {
+        self.source = mask::mask_free_text(&self.source);
+    }
+}
+
+impl RemovedDocument {
+    /// Masks its URLs as free text (a URL may quote an address).
+    fn mask(&mut self) {
+        for url in std::iter::once(&mut self.source).chain(&mut self.urls) {
+            *url = mask::mask_free_text(url);
+        }
     }
 }
 
@@ -724,6 +966,9 @@ impl DocumentReport {
         };
         // A file named after an address, a URL quoting one.
         masker.label(&mut self.source);
+        for url in &mut self.urls {
+            masker.label(url);
+        }
         for text in self
             .error
             .iter_mut()
@@ -792,15 +1037,21 @@ impl DocumentReport {
                 },
             candidates,
             findings,
+            urls,
+            fetched,
+            last_modified,
         } = self;
         visit(source);
         visit(sha256);
+        urls.iter_mut().for_each(&mut *visit);
         visit(withholding_reason);
         error
             .iter_mut()
             .chain(election_date)
             .chain(election_date_reason)
             .chain(election_type_reason)
+            .chain(fetched)
+            .chain(last_modified)
             .for_each(&mut *visit);
         for candidate in candidates {
             let CandidateReport {
@@ -833,14 +1084,25 @@ impl DocumentReport {
                 message,
                 suppressed: _,
                 suppression_reason,
+                first_seen,
+                last_seen,
+                state: _,
             } = finding;
             for text in [id, rule, evidence, message] {
                 visit(text);
             }
-            [candidate, post, postcode, layer, suppression_reason]
-                .into_iter()
-                .flatten()
-                .for_each(&mut *visit);
+            [
+                candidate,
+                post,
+                postcode,
+                layer,
+                suppression_reason,
+                first_seen,
+                last_seen,
+            ]
+            .into_iter()
+            .flatten()
+            .for_each(&mut *visit);
         }
     }
 }

@@ -535,6 +535,9 @@ mod tests {
                 message: "New.".into(),
                 suppressed: false,
                 suppression_reason: None,
+                first_seen: None,
+                last_seen: None,
+                state: None,
             });
         let log = log(&report);
         let rules = &log.runs[0].tool.driver.rules;

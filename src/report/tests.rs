@@ -65,6 +65,7 @@ pub(crate) fn sample_documents() -> Vec<ScannedDocument> {
         text_layer: true,
         text_source: Some(TextSource::Text),
         error: None,
+        origin: Default::default(),
         detection: DocumentFindings {
             kind: NoticeKind::Sopn,
             election_date: Some("2026-05-07".into()),
@@ -124,6 +125,7 @@ pub(crate) fn sample_documents() -> Vec<ScannedDocument> {
         text_layer: true,
         text_source: Some(TextSource::Ocr),
         error: None,
+        origin: Default::default(),
         detection: DocumentFindings {
             kind: NoticeKind::NoticeOfPoll,
             election_date: Some("2026-05-07".into()),
@@ -141,6 +143,7 @@ pub(crate) fn sample_documents() -> Vec<ScannedDocument> {
         text_layer: false,
         text_source: None,
         error: Some("no text layer".into()),
+        origin: Default::default(),
         detection: DocumentFindings {
             kind: NoticeKind::Other,
             election_date: None,

@@ -5,17 +5,29 @@
 //!
 //! ```text
 //! STORE/index.sqlite      one row per URL: council, times, HTTP status and
-//!                         validators, content type, sha256, referring link;
-//!                         and the URLs refused as too large, with the reason
+//!                         validators, content type, sha256, referring link,
+//!                         the crawl that last found it; one row per crawl
+//!                         of a council; the URLs refused as too large,
+//!                         with the reason; and the history of findings:
+//!                         one row per audit run, one per finding with the
+//!                         runs that first and last saw it and the run
+//!                         that found it gone
 //! STORE/objects/ab/cdef…  the bodies, named by the sha256 of their bytes
 //! STORE/tmp/              bodies being written (emptied on open)
 //! STORE/lock              held (`flock`) by the one process using the store
 //! ```
 //!
-//! Input: fetched bodies with their response metadata ([`Fetch`]), and
+//! Input: fetched bodies with their response metadata ([`Fetch`]), the
+//! URLs each crawl found ([`Store::begin_crawl`], [`Store::seen`]), and
 //! the URLs the crawl had to give up on as too large. Output: [`Record`]s
 //! for the crawler's conditional requests, [`StoredDocument`]s for the
 //! scan stage and [`Refused`] notices it reports as unscannable.
+//!
+//! One document once: a council's documents are identified by their
+//! content, so the same bytes at two URLs (a site moved, a second port)
+//! are one [`StoredDocument`] listing both URLs. A document none of whose
+//! URLs the council's latest crawl found is marked
+//! [`StoredDocument::removed`]: the site no longer offers it.
 //!
 //! One process at a time: [`Store::open`] takes an exclusive lock on
 //! `STORE/lock` for as long as the [`Store`] lives (the OS drops it when
@@ -30,6 +42,7 @@
 //! name (a disk fault, a hand edit); [`Store::put`] of the same body
 //! replaces such an object.
 
+use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -147,11 +160,24 @@ pub struct Record {
     pub role: Role,
 }
 
-/// A stored notice (or possible notice) for the scan stage.
+/// A stored notice (or possible notice) for the scan stage: one body of
+/// one council, with every URL it was stored under.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoredDocument {
-    /// Where it was downloaded from.
+    /// Where it was downloaded from: the first of [`StoredDocument::urls`]
+    /// the council's latest crawl found (the first of all when none).
     pub url: String,
+    /// Every URL of the council holding these bytes, sorted.
+    pub urls: Vec<String>,
+    /// Whether the council's latest crawl found none of the URLs: the site
+    /// no longer offers the document. A crawl that found nothing (the site
+    /// was down), or none recorded (a store from an older version),
+    /// removes nothing.
+    pub removed: bool,
+    /// When the bytes were first downloaded (seconds since the Unix epoch).
+    pub fetched_at: i64,
+    /// `Last-Modified` of the body at [`StoredDocument::url`].
+    pub last_modified: Option<String>,
     /// Register code of the council it was crawled for.
     pub council: String,
     /// Lowercase hex sha256 of the bytes.
@@ -172,6 +198,39 @@ pub struct Refused {
     pub council: String,
     /// Why it was not kept (the limit passed).
     pub reason: String,
+}
+
+/// One finding of a run, as the history keeps it (no evidence: the
+/// history holds no address).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SeenFinding {
+    /// Register code of the council.
+    pub council: String,
+    /// The finding's stable id.
+    pub id: String,
+    /// Rule name.
+    pub rule: String,
+    /// Severity, as the report names it.
+    pub severity: String,
+    /// The document's source (its URL).
+    pub source: String,
+    /// The candidate it is about, if any.
+    pub candidate: Option<String>,
+}
+
+/// A finding's history after a run ([`Store::record_run`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FindingHistory {
+    /// The finding as last seen.
+    pub finding: SeenFinding,
+    /// When a run first saw it (seconds since the Unix epoch).
+    pub first_seen: i64,
+    /// When a run last saw it.
+    pub last_seen: i64,
+    /// Whether the run just recorded was the first to see it.
+    pub new: bool,
+    /// When a run first found it gone, if it is gone.
+    pub fixed: Option<i64>,
 }
 
 /// A store directory, open.
@@ -215,7 +274,29 @@ CREATE TABLE IF NOT EXISTS resources (
     sha256        TEXT NOT NULL,
     size          INTEGER NOT NULL,
     referrer      TEXT,
-    role          TEXT NOT NULL
+    role          TEXT NOT NULL,
+    seen_in       INTEGER
+);
+CREATE TABLE IF NOT EXISTS crawls (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    council    TEXT NOT NULL,
+    started_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS findings (
+    council    TEXT NOT NULL,
+    id         TEXT NOT NULL,
+    rule       TEXT NOT NULL,
+    severity   TEXT NOT NULL,
+    source     TEXT NOT NULL,
+    candidate  TEXT,
+    first_run  INTEGER NOT NULL,
+    last_run   INTEGER NOT NULL,
+    fixed_run  INTEGER,
+    PRIMARY KEY (council, id)
 );
 CREATE INDEX IF NOT EXISTS resources_council ON resources (council, role);
 CREATE TABLE IF NOT EXISTS refused (
@@ -246,6 +327,7 @@ impl Store {
         index.pragma_update(None, "journal_mode", "WAL")?;
         index.pragma_update(None, "synchronous", "NORMAL")?;
         index.execute_batch(SCHEMA)?;
+        add_column_if_missing(&index, "resources", "seen_in", "INTEGER")?;
         Ok(Store {
             dir: dir.to_path_buf(),
             index: Mutex::new(index),
@@ -299,7 +381,16 @@ impl Store {
             role: fetch.role,
         };
         self.index().execute(
-            &format!("INSERT OR REPLACE INTO resources ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"),
+            &format!(
+                "INSERT INTO resources ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) \
+                 ON CONFLICT (url) DO UPDATE SET {}",
+                COLUMNS
+                    .split(", ")
+                    .skip(1)
+                    .map(|c| format!("{c} = excluded.{c}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
             params![
                 record.url,
                 record.council,
@@ -373,6 +464,108 @@ impl Store {
         Ok(())
     }
 
+    /// Starts a crawl of `council`: returns its id for [`Store::seen`].
+    /// Once it has found a URL, the council's documents are those it
+    /// finds.
+    pub fn begin_crawl(&self, council: &str) -> Result<i64, StoreError> {
+        let index = self.index();
+        index.execute(
+            "INSERT INTO crawls (council, started_at) VALUES (?1, ?2)",
+            params![council, unix_now()],
+        )?;
+        Ok(index.last_insert_rowid())
+    }
+
+    /// Records that the crawl `crawl` found `url` on the site (fetched,
+    /// revalidated or kept from the store).
+    pub fn seen(&self, url: &str, crawl: i64) -> Result<(), StoreError> {
+        self.index().execute(
+            "UPDATE resources SET seen_in = ?2 WHERE url = ?1",
+            params![url, crawl],
+        )?;
+        Ok(())
+    }
+
+    /// Records an audit run that saw `findings` in the councils
+    /// `councils`: a finding seen before keeps its first sighting, one not
+    /// seen before starts its history, and a finding of those councils
+    /// this run did not see is marked fixed by it (councils not audited
+    /// are left alone). Returns the history of every finding of
+    /// `councils`, ordered by council and id.
+    pub fn record_run(
+        &self,
+        councils: &[String],
+        findings: &[SeenFinding],
+    ) -> Result<Vec<FindingHistory>, StoreError> {
+        let mut index = self.index();
+        let transaction = index.transaction()?;
+        let at = unix_now();
+        transaction.execute("INSERT INTO runs (at) VALUES (?1)", [at])?;
+        let run = transaction.last_insert_rowid();
+        {
+            let mut upsert = transaction.prepare(
+                "INSERT INTO findings \
+                 (council, id, rule, severity, source, candidate, first_run, last_run) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7) \
+                 ON CONFLICT (council, id) DO UPDATE SET rule = excluded.rule, \
+                 severity = excluded.severity, source = excluded.source, \
+                 candidate = excluded.candidate, last_run = ?7, fixed_run = NULL",
+            )?;
+            for f in findings {
+                upsert.execute(params![
+                    f.council,
+                    f.id,
+                    f.rule,
+                    f.severity,
+                    f.source,
+                    f.candidate,
+                    run
+                ])?;
+            }
+            let mut fix = transaction.prepare(
+                "UPDATE findings SET fixed_run = ?2 \
+                 WHERE council = ?1 AND last_run < ?2 AND fixed_run IS NULL",
+            )?;
+            for council in councils {
+                fix.execute(params![council, run])?;
+            }
+        }
+        let mut history = Vec::new();
+        {
+            let mut select = transaction.prepare(
+                "SELECT f.council, f.id, f.rule, f.severity, f.source, f.candidate, \
+                 first.at, last.at, fixed.at, f.first_run = ?2 \
+                 FROM findings f JOIN runs first ON first.id = f.first_run \
+                 JOIN runs last ON last.id = f.last_run \
+                 LEFT JOIN runs fixed ON fixed.id = f.fixed_run \
+                 WHERE f.council = ?1 ORDER BY f.id",
+            )?;
+            for council in councils {
+                let rows = select.query_map(params![council, run], |row| {
+                    Ok(FindingHistory {
+                        finding: SeenFinding {
+                            council: row.get(0)?,
+                            id: row.get(1)?,
+                            rule: row.get(2)?,
+                            severity: row.get(3)?,
+                            source: row.get(4)?,
+                            candidate: row.get(5)?,
+                        },
+                        first_seen: row.get(6)?,
+                        last_seen: row.get(7)?,
+                        fixed: row.get(8)?,
+                        new: row.get(9)?,
+                    })
+                })?;
+                for row in rows {
+                    history.push(row?);
+                }
+            }
+        }
+        transaction.commit()?;
+        Ok(history)
+    }
+
     /// The index row of `url`, if it was stored.
     pub fn lookup(&self, url: &str) -> Result<Option<Record>, StoreError> {
         let index = self.index();
@@ -391,18 +584,62 @@ impl Store {
     }
 
     /// Every stored document (the latest body of each URL whose role is
-    /// [`Role::Document`]), ordered by council then URL.
+    /// [`Role::Document`]), one per council and content, ordered by
+    /// council then URL.
     pub fn documents(&self) -> Result<Vec<StoredDocument>, StoreError> {
-        let mut documents: Vec<StoredDocument> = self
-            .records()?
-            .into_iter()
-            .filter(|r| r.role == Role::Document)
-            .map(|r| StoredDocument {
-                path: self.object_path(&r.sha256),
-                url: r.url,
-                council: r.council,
-                sha256: r.sha256,
-                content_type: r.content_type,
+        let latest: HashMap<String, i64> = {
+            let index = self.index();
+            let mut statement =
+                // The latest crawl that found anything: one that could
+                // not reach the site (it is down) removes nothing.
+                index.prepare(
+                    "SELECT council, MAX(seen_in) FROM resources \
+                     WHERE seen_in IS NOT NULL GROUP BY council",
+                )?;
+            let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        let seen_in: HashMap<String, Option<i64>> = {
+            let index = self.index();
+            let mut statement = index.prepare("SELECT url, seen_in FROM resources")?;
+            let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        let current = |record: &Record| match latest.get(&record.council) {
+            None => true,
+            Some(crawl) => seen_in.get(&record.url).copied().flatten() == Some(*crawl),
+        };
+        // Records come ordered by URL, so each group's URLs are sorted.
+        let mut groups: BTreeMap<(String, String), Vec<(Record, bool)>> = BTreeMap::new();
+        for record in self.records()? {
+            if record.role == Role::Document {
+                let is_current = current(&record);
+                groups
+                    .entry((record.council.clone(), record.sha256.clone()))
+                    .or_default()
+                    .push((record, is_current));
+            }
+        }
+        let mut documents: Vec<StoredDocument> = groups
+            .into_values()
+            .map(|group| {
+                let removed = group.iter().all(|(_, is_current)| !is_current);
+                let primary = group
+                    .iter()
+                    .find(|(_, is_current)| *is_current)
+                    .unwrap_or(&group[0]);
+                let (record, _) = primary;
+                StoredDocument {
+                    path: self.object_path(&record.sha256),
+                    url: record.url.clone(),
+                    urls: group.iter().map(|(r, _)| r.url.clone()).collect(),
+                    removed,
+                    fetched_at: group.iter().map(|(r, _)| r.fetched_at).min().unwrap_or(0),
+                    last_modified: record.last_modified.clone(),
+                    council: record.council.clone(),
+                    sha256: record.sha256.clone(),
+                    content_type: record.content_type.clone(),
+                }
             })
             .collect();
         documents.sort_by(|a, b| (&a.council, &a.url).cmp(&(&b.council, &b.url)));
@@ -423,6 +660,24 @@ impl Store {
         }
         Ok(bytes)
     }
+}
+
+/// Adds `column` to `table` in a store an older version made.
+fn add_column_if_missing(
+    index: &Connection,
+    table: &str,
+    column: &str,
+    kind: &str,
+) -> Result<(), StoreError> {
+    let present = index
+        .prepare(&format!(
+            "SELECT 1 FROM pragma_table_info('{table}') WHERE name = ?1"
+        ))?
+        .exists([column])?;
+    if !present {
+        index.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} {kind}"))?;
+    }
+    Ok(())
 }
 
 /// Takes the exclusive lock of the store in `dir` without waiting.
@@ -632,6 +887,111 @@ mod tests {
             .put(&fetch(url, Role::Document), b"smaller now")
             .unwrap();
         assert!(store.refused().unwrap().is_empty());
+    }
+
+    #[test]
+    fn one_body_at_two_urls_is_one_document_with_both_urls() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let crawl = store.begin_crawl("NBY").unwrap();
+        for url in ["http://site.test:2/n.pdf", "http://site.test:1/n.pdf"] {
+            store.put(&fetch(url, Role::Document), b"same").unwrap();
+            store.seen(url, crawl).unwrap();
+        }
+        let documents = store.documents().unwrap();
+        assert_eq!(documents.len(), 1, "{documents:#?}");
+        assert_eq!(
+            documents[0].urls,
+            ["http://site.test:1/n.pdf", "http://site.test:2/n.pdf"]
+        );
+        assert!(!documents[0].removed);
+        assert_eq!(
+            documents[0].last_modified.as_deref(),
+            Some("Mon, 06 Apr 2026 09:00:00 GMT")
+        );
+    }
+
+    #[test]
+    fn a_document_the_latest_crawl_did_not_find_is_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let first = store.begin_crawl("NBY").unwrap();
+        for (url, body) in [
+            ("http://site.test/a.pdf", b"a"),
+            ("http://site.test/b.pdf", b"b"),
+        ] {
+            store.put(&fetch(url, Role::Document), body).unwrap();
+            store.seen(url, first).unwrap();
+        }
+        // The second crawl finds a.pdf (kept from the store) but not b.pdf.
+        let second = store.begin_crawl("NBY").unwrap();
+        store.seen("http://site.test/a.pdf", second).unwrap();
+        let documents = store.documents().unwrap();
+        let removed: Vec<(&str, bool)> = documents
+            .iter()
+            .map(|d| (d.url.as_str(), d.removed))
+            .collect();
+        assert_eq!(
+            removed,
+            [
+                ("http://site.test/a.pdf", false),
+                ("http://site.test/b.pdf", true)
+            ]
+        );
+        // Crawling another council removes nothing of this one, nor does
+        // a crawl that found nothing at all (the site was down).
+        store.begin_crawl("OTH").unwrap();
+        store.begin_crawl("NBY").unwrap();
+        assert_eq!(store.documents().unwrap(), documents);
+    }
+
+    fn seen_finding(id: &str) -> SeenFinding {
+        SeenFinding {
+            council: "NBY".into(),
+            id: id.into(),
+            rule: "published-home-address".into(),
+            severity: "medium".into(),
+            source: "http://site.test/n.pdf".into(),
+            candidate: Some("TESTER Jo".into()),
+        }
+    }
+
+    #[test]
+    fn runs_keep_each_findings_first_and_last_sighting_and_mark_the_gone_fixed() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let councils = ["NBY".to_owned()];
+        let first = store
+            .record_run(&councils, &[seen_finding("a"), seen_finding("b")])
+            .unwrap();
+        assert!(first.iter().all(|h| h.new && h.fixed.is_none()));
+        store
+            .index()
+            .execute("UPDATE runs SET at = 100", [])
+            .unwrap();
+        let second = store
+            .record_run(&councils, &[seen_finding("a"), seen_finding("c")])
+            .unwrap();
+        let at = second[0].last_seen;
+        let states: Vec<(&str, bool, Option<i64>, i64)> = second
+            .iter()
+            .map(|h| (h.finding.id.as_str(), h.new, h.fixed, h.first_seen))
+            .collect();
+        assert_eq!(
+            states,
+            [
+                ("a", false, None, 100),
+                ("b", false, Some(at), 100),
+                ("c", true, None, at)
+            ]
+        );
+        // A run of another council leaves this one's findings alone.
+        let other = store.record_run(&["OTH".to_owned()], &[]).unwrap();
+        assert!(other.is_empty());
+        let again = store
+            .record_run(&councils, &[seen_finding("a"), seen_finding("c")])
+            .unwrap();
+        assert_eq!(again[1].fixed, Some(at), "fixed when first found gone");
     }
 
     fn walk_files(dir: &Path) -> usize {
