@@ -123,18 +123,10 @@ fn a_store_is_scanned_again_offline() {
     let audited = run(&["audit", "--demo", "--quiet", "--store", store]);
     // The demo server is gone now: the scan reads the stored files only.
     let rescanned = run(&["scan", "--store", store, "--quiet"]);
-    let totals = |report: &serde_json::Value| -> Vec<serde_json::Value> {
-        report["councils"]
-            .as_array()
-            .expect("councils")
-            .iter()
-            .map(|c| c["summary"].clone())
-            .collect()
-    };
-    assert_eq!(totals(&audited), totals(&rescanned));
+    assert_eq!(council_summaries(&audited), council_summaries(&rescanned));
     // `report STORE` re-renders the audit's own report.
     let rendered = run(&["report", store, "--quiet"]);
-    assert_eq!(totals(&audited), totals(&rendered));
+    assert_eq!(council_summaries(&audited), council_summaries(&rendered));
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -154,15 +146,7 @@ fn a_second_demo_audit_on_another_port_counts_each_document_once() {
     };
     let first = run();
     let second = run();
-    let summaries = |report: &serde_json::Value| -> Vec<serde_json::Value> {
-        report["councils"]
-            .as_array()
-            .expect("councils")
-            .iter()
-            .map(|c| c["summary"].clone())
-            .collect()
-    };
-    assert_eq!(summaries(&first), summaries(&second));
+    assert_eq!(council_summaries(&first), council_summaries(&second));
     let mut ids = std::collections::BTreeSet::new();
     for council in second["councils"].as_array().expect("councils") {
         for document in council["documents"].as_array().expect("documents") {
@@ -374,4 +358,14 @@ fn audits_of_one_store_tell_new_ongoing_and_fixed_findings() {
     let since_later = run(&["report", store_arg, "--quiet", "--since", "2999-01-01"]);
     assert!(finding_states(&since_later).is_empty());
     assert!(!since_later.to_string().contains("\"fixed\""));
+}
+
+/// Each council's `summary` in a JSON report, in order.
+fn council_summaries(report: &serde_json::Value) -> Vec<serde_json::Value> {
+    report["councils"]
+        .as_array()
+        .expect("councils")
+        .iter()
+        .map(|c| c["summary"].clone())
+        .collect()
 }
