@@ -639,26 +639,20 @@ impl CouncilCrawl<'_> {
                 }
                 None => Visit::Failed("304 to an unconditional request".into()),
             },
-            Ok(Answer::Body {
-                status,
-                etag,
-                last_modified,
-                content_type,
-                body,
-            }) => match read_links(body, &pending.url).await {
-                Ok((body, page)) => Visit::Fetched(
-                    Answer::Body {
-                        status,
-                        etag,
-                        last_modified,
-                        content_type,
-                        body,
-                    },
-                    page,
-                ),
-                Err(reason) => Visit::Failed(reason),
-            },
-            Ok(answer) => Visit::Fetched(answer, None),
+            Ok(mut answer) => {
+                let Answer::Body { body, .. } = &mut answer else {
+                    return Visit::Fetched(answer, None);
+                };
+                // The links are read off the runtime's threads, which need
+                // the body itself; it is put back afterwards.
+                match read_links(std::mem::take(body), &pending.url).await {
+                    Ok((read, page)) => {
+                        *body = read;
+                        Visit::Fetched(answer, page)
+                    }
+                    Err(reason) => Visit::Failed(reason),
+                }
+            }
             Err(Failure::TooLarge { read }) => Visit::Skipped(Skip::TooLarge(read)),
             Err(Failure::Internal) => Visit::Skipped(Skip::Internal),
             Err(Failure::OutOfScope) => Visit::Skipped(Skip::OutOfScope),
