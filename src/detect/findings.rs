@@ -243,49 +243,72 @@ fn unattributed(findings: &mut Findings<'_>, doc: &Document<'_>, legitimate: &Ha
     for agent in segmented.agents.iter().flatten() {
         accounted.extend(postcode::all_in(grammar, &agent.office));
     }
-    let mut normal = String::new();
-    for (item, role) in segmented.items.iter().zip(&segmented.roles) {
+    // The cells that may hold a postcode, one after another, parted by a
+    // NUL (which no postcode spans), so the grammar runs once over the
+    // notice instead of once per cell: (item, cell, where its text starts).
+    let mut searched = String::new();
+    let mut starts: Vec<(usize, usize, usize)> = Vec::new();
+    for (i, (item, role)) in segmented.items.iter().zip(&segmented.roles).enumerate() {
         if *role == RowRole::Legitimate {
             continue;
         }
-        let candidate = match role {
-            RowRole::Candidate(i) => segmented.candidates.get(*i),
-            _ => None,
-        };
-        for (cell, cell_role) in item.cells.iter().zip(&item.roles) {
+        for (c, (cell, cell_role)) in item.cells.iter().zip(&item.roles).enumerate() {
             if cell.visibility.is_hidden()
                 || matches!(cell_role, Some(Role::AgentName | Role::AgentOffice))
+                || !postcode::may_hold_postcode(&cell.text)
             {
                 continue;
             }
-            let mut spans = postcode::spans(grammar, &cell.text).peekable();
-            if spans.peek().is_none() {
-                continue;
-            }
-            normalise_into(&cell.text, &mut normal);
-            if detector.segmenter.is_legitimate(&normal) {
-                continue;
-            }
-            for span in spans {
-                let Some(code) = cell.text.get(span.clone()).map(postcode::normalise) else {
-                    continue;
-                };
-                if legitimate.contains(&code) || accounted.contains(&code) {
-                    continue;
-                }
-                findings.add(
-                    "unattributed-address",
-                    candidate,
-                    Some(item.page),
-                    snippet(&cell.text, span),
-                    Some(code),
-                    match candidate {
-                        Some(_) => "visible:second-postcode".to_string(),
-                        None => "visible:outside-candidates".to_string(),
-                    },
-                );
-            }
+            starts.push((i, c, searched.len()));
+            searched.push_str(&cell.text);
+            searched.push('\0');
         }
+    }
+    let mut normal = String::new();
+    // The cell last looked at, and whether it is a legitimate block.
+    let mut last: Option<(usize, bool)> = None;
+    for found in postcode::spans(grammar, &searched) {
+        let k = starts.partition_point(|&(_, _, start)| start <= found.start) - 1;
+        let (i, c, start) = starts[k];
+        let item = &segmented.items[i];
+        let text = &item.cells[c].text;
+        let span = found.start - start..found.end - start;
+        if span.end > text.len() {
+            continue;
+        }
+        let legitimate_cell = match last {
+            Some((seen, legitimate_cell)) if seen == k => legitimate_cell,
+            _ => {
+                normalise_into(text, &mut normal);
+                let legitimate_cell = detector.segmenter.is_legitimate(&normal);
+                last = Some((k, legitimate_cell));
+                legitimate_cell
+            }
+        };
+        if legitimate_cell {
+            continue;
+        }
+        let Some(code) = text.get(span.clone()).map(postcode::normalise) else {
+            continue;
+        };
+        if legitimate.contains(&code) || accounted.contains(&code) {
+            continue;
+        }
+        let candidate = match segmented.roles[i] {
+            RowRole::Candidate(n) => segmented.candidates.get(n),
+            _ => None,
+        };
+        findings.add(
+            "unattributed-address",
+            candidate,
+            Some(item.page),
+            snippet(text, span),
+            Some(code),
+            match candidate {
+                Some(_) => "visible:second-postcode".to_string(),
+                None => "visible:outside-candidates".to_string(),
+            },
+        );
     }
 }
 

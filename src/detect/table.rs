@@ -426,6 +426,39 @@ impl<'p> Seen<'p> {
     }
 }
 
+/// The tests [`TableReader::header_at`] runs on a line.
+#[derive(Clone, Copy)]
+enum Test {
+    /// [`TableReader::starts_like_header`].
+    Starts,
+    /// [`TableReader::named`].
+    Named,
+    /// [`TableReader::header_like`].
+    HeaderLike,
+}
+
+/// The outcomes of each line's header tests on one page, so that each test
+/// runs once per line: the reader tries a band from every line, and the
+/// lines below the first are tested again as the next band's.
+struct Tested {
+    /// Three outcomes per line, in [`Test`] order.
+    outcomes: Vec<Option<bool>>,
+}
+
+impl Tested {
+    fn new(lines: usize) -> Tested {
+        Tested {
+            outcomes: vec![None; 3 * lines],
+        }
+    }
+
+    /// The outcome of `test` on line `line`, running it the first time.
+    fn run(&mut self, test: Test, line: usize, run: impl FnOnce() -> bool) -> bool {
+        let slot = &mut self.outcomes[3 * line + test as usize];
+        *slot.get_or_insert_with(run)
+    }
+}
+
 /// At least this share of a line's words must be header words for the
 /// line to be part of a header band (a misspelt or unlisted word or two
 /// aside, "Names of Proposer, Seconder & Assenters").
@@ -625,13 +658,14 @@ impl TableReader {
         rules: &[Rule],
     ) -> Vec<(usize, Table, usize)> {
         let mut found = Vec::new();
+        let mut tested = Tested::new(lines.len());
         let mut i = 0;
         while i < lines.len() {
             if self.is_page_mark(text.line(lines, i)) {
                 i += 1;
                 continue;
             }
-            match self.header_at(lines, text, i, rules) {
+            match self.header_at(lines, text, &mut tested, i, rules) {
                 Some((table, end)) => {
                     let next = if table.columns.len() < 3 { i + 1 } else { end };
                     found.push((i, table, end));
@@ -867,6 +901,7 @@ impl TableReader {
         &self,
         lines: &[Line],
         text: &PageText,
+        tested: &mut Tested,
         at: usize,
         rules: &[Rule],
     ) -> Option<(Table, usize)> {
@@ -874,22 +909,21 @@ impl TableReader {
         // numbering or header words just above one. The cheap tests first:
         // a header word first, a header phrase, then the share of header
         // words.
-        let first = text.line(lines, at);
-        if !self.starts_like_header(first) {
+        let seen = |i| text.line(lines, i);
+        if !tested.run(Test::Starts, at, || self.starts_like_header(seen(at))) {
             return None;
         }
-
-        let starts = if self.named(first) {
-            self.header_like(first)
+        let starts = if tested.run(Test::Named, at, || self.named(seen(at))) {
+            tested.run(Test::HeaderLike, at, || self.header_like(seen(at)))
         } else {
-            at + 1 < lines.len() && {
-                let next = text.line(lines, at + 1);
-                self.starts_like_header(next)
-                    && self.named(next)
-                    && close(lines, at, at + 1, rules)
-                    && self.header_like(first)
-                    && self.header_like(next)
-            }
+            at + 1 < lines.len()
+                && tested.run(Test::Starts, at + 1, || {
+                    self.starts_like_header(seen(at + 1))
+                })
+                && tested.run(Test::Named, at + 1, || self.named(seen(at + 1)))
+                && close(lines, at, at + 1, rules)
+                && tested.run(Test::HeaderLike, at, || self.header_like(seen(at)))
+                && tested.run(Test::HeaderLike, at + 1, || self.header_like(seen(at + 1)))
         };
         if !starts {
             return None;
@@ -897,7 +931,7 @@ impl TableReader {
         let mut end = at + 1;
         while end < lines.len()
             && end - at < MAX_HEADER_LINES
-            && self.header_like(text.line(lines, end))
+            && tested.run(Test::HeaderLike, end, || self.header_like(seen(end)))
             && close(lines, end - 1, end, rules)
         {
             end += 1;
