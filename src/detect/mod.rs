@@ -95,7 +95,6 @@ use dates::DateReader;
 use election::ElectionReader;
 use kind::Classifier;
 use segment::Segmenter;
-use text::normalise_into;
 
 /// The compiled detector: build once, share across threads.
 #[derive(Clone, Debug)]
@@ -141,8 +140,7 @@ impl Detector {
         };
         let head_rows = self.classifier.head_rows();
         let head_text = visible_text(notice_items().take(head_rows));
-        let mut head = String::new();
-        normalise_into(&head_text, &mut head);
+        let head = visible_normal(notice_items().take(head_rows));
         let kind = self.classifier.kind(&head);
         let header_end = segmented.first_header.unwrap_or(items.len());
         // Lines of one visible cell above the first table: their text is
@@ -155,9 +153,7 @@ impl Detector {
             }
         });
         let election_date = self.dates.poll_date(&head, header_rows, &|| {
-            let mut rest = String::new();
-            normalise_into(&visible_text(notice_items().skip(head_rows)), &mut rest);
-            rest
+            visible_normal(notice_items().skip(head_rows))
         });
         let election_type = self.elections.election_type(&head);
         let url = source.contains("://").then_some(source);
@@ -227,6 +223,37 @@ impl Detector {
             candidates: Vec::new(),
             findings: findings::unscannable(self, source, reason),
         }
+    }
+}
+
+/// [`normalise_into`] of [`visible_text`]`(rows)`, from the normal forms
+/// the table reader already made of free lines (other rows are
+/// normalised here).
+fn visible_normal<'r>(rows: impl Iterator<Item = &'r table::Item<'r>>) -> String {
+    let mut normal = String::new();
+    for row in rows {
+        if row.normal.is_empty() {
+            for cell in row.cells.iter().filter(|c| !c.visibility.is_hidden()) {
+                push_normal(&mut normal, &cell.text);
+            }
+        } else {
+            push_normal(&mut normal, &row.normal);
+        }
+    }
+    normal
+}
+
+/// Appends the normal form of `text` to `normal`, after a space when both
+/// hold words.
+fn push_normal(normal: &mut String, text: &str) {
+    let mark = normal.len();
+    if mark > 0 {
+        normal.push(' ');
+    }
+    let words_start = normal.len();
+    text::normalise_onto(text, normal);
+    if normal.len() == words_start {
+        normal.truncate(mark);
     }
 }
 

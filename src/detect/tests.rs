@@ -933,3 +933,29 @@ fn a_cell_that_is_only_an_area_named_elsewhere_is_withheld() {
     );
     assert!(!rules_of(&found).contains(&"published-home-address"));
 }
+
+#[test]
+fn rows_normal_form_is_their_visible_texts_normalised() {
+    let mut lines = sopn(&[
+        ("SMITH  Ann\nMary", "(address in\tSample)"),
+        ("JONES Bob", "  "),
+    ]);
+    lines.push(row(
+        1,
+        280.0,
+        vec![
+            cell(50.0, "   "),
+            cell_as(150.0, "Hidden Words", Visibility::Covered),
+            cell(250.0, "ZOË  Émile"),
+        ],
+    ));
+    let segmented = Detector::new(&Rules::builtin())
+        .segmenter
+        .segment(&lines, &[]);
+    let mut expected = String::new();
+    for take in [0, 1, 3, segmented.items.len()] {
+        let rows = || segmented.items.iter().take(take);
+        text::normalise_into(&visible_text(rows()), &mut expected);
+        assert_eq!(visible_normal(rows()), expected, "first {take} rows");
+    }
+}
