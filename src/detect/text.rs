@@ -29,16 +29,18 @@ pub(crate) fn normalise_onto(text: &str, out: &mut String) {
         }
         return;
     }
-    // Other ASCII text splits cheaper than Unicode text. (Vertical tab
-    // is whitespace to `char` but not to the ASCII split, so such rare
-    // text takes the general path.)
+    each_word(text, |word| push_lowercase_word(word, start, out));
+}
+
+/// Calls `f` with each whitespace-separated word of `text`. ASCII text
+/// splits cheaper than Unicode text. (Vertical tab is whitespace to `char`
+/// but not to the ASCII split, so such rare text takes the general path.)
+fn each_word<'t>(text: &'t str, mut f: impl FnMut(&'t str)) {
     if text.is_ascii() && !text.contains('\x0b') {
-        for word in text.split_ascii_whitespace() {
-            push_lowercase_word(word, start, out);
-        }
+        text.split_ascii_whitespace().for_each(f);
     } else {
-        for word in text.split(char::is_whitespace).filter(|w| !w.is_empty()) {
-            push_lowercase_word(word, start, out);
+        for word in text.split_whitespace() {
+            f(word);
         }
     }
 }
@@ -82,13 +84,17 @@ fn push_lowercase_word(word: &str, start: usize, out: &mut String) {
 
 /// `text` with every run of whitespace as one space, case kept.
 pub(crate) fn collapse_spaces(text: &str) -> String {
+    // Most cells are already single-spaced ASCII words.
+    if is_spaced_ascii(text) {
+        return text.to_owned();
+    }
     let mut out = String::with_capacity(text.len());
-    for word in text.split_whitespace() {
+    each_word(text, |word| {
         if !out.is_empty() {
             out.push(' ');
         }
         out.push_str(word);
-    }
+    });
     out
 }
 
@@ -296,7 +302,10 @@ mod tests {
             assert_eq!(out, words.join(" "), "{text:?}");
         }
         assert_eq!(key("SMITH,  John-Paul\nÉmile"), "smith john paul émile");
-        assert_eq!(collapse_spaces(" a \n b "), "a b");
+        for text in [" a \n b ", "a b", "a\x0bb", "Zoë \u{2003} b", "", "  "] {
+            let words: Vec<&str> = text.split_whitespace().collect();
+            assert_eq!(collapse_spaces(text), words.join(" "), "{text:?}");
+        }
     }
 
     #[test]
