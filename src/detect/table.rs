@@ -571,9 +571,7 @@ impl TableReader {
         let Some(first) = seen.norms().next() else {
             return false;
         };
-        let starts = words_of(first)
-            .find(|w| is_real_word(w))
-            .is_none_or(|w| self.first_words.contains(w));
+        let starts = first_real_word(first).is_none_or(|w| self.first_words.contains(w));
         // "Name: ..." is a label and its value, not a header cell.
         starts && first.find(':').is_none_or(|at| at + 1 >= first.len())
     }
@@ -1073,6 +1071,34 @@ fn words_of(normal: &str) -> impl Iterator<Item = &str> {
         .filter(|w| !w.is_empty())
 }
 
+/// The first [`is_real_word`] of [`words_of`]`(normal)`: most lines are
+/// told by it, so ASCII text (most text) is read bytewise.
+fn first_real_word(normal: &str) -> Option<&str> {
+    if !normal.is_ascii() {
+        return words_of(normal).find(|w| is_real_word(w));
+    }
+    let bytes = normal.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() {
+        let start = at
+            + bytes[at..]
+                .iter()
+                .take_while(|b| !b.is_ascii_alphanumeric())
+                .count();
+        at = start
+            + bytes[start..]
+                .iter()
+                .take_while(|b| b.is_ascii_alphanumeric())
+                .count();
+        let word = &bytes[start..at];
+        if word.len() > 1 && !word.iter().all(u8::is_ascii_digit) {
+            // ASCII throughout: every index is a character boundary.
+            return normal.get(start..at);
+        }
+    }
+    None
+}
+
 /// A word that says something: not a number, a single letter or a mark.
 fn is_real_word(word: &str) -> bool {
     word.len() > 1 && !word.bytes().all(|b| b.is_ascii_digit()) && word.chars().nth(1).is_some()
@@ -1541,6 +1567,23 @@ mod tests {
     use super::*;
     use crate::detect::segment::Segmenter;
     use crate::model::Visibility;
+
+    #[test]
+    fn first_real_word_skips_numbers_letters_and_marks() {
+        for text in [
+            "1. surname",
+            "(a) 2 name of candidate",
+            "x 12 ab",
+            "- 3 -",
+            "",
+            "ó muilleoir",
+            "1 é name",
+            "7",
+        ] {
+            let general = words_of(text).find(|w| is_real_word(w));
+            assert_eq!(first_real_word(text), general, "{text:?}");
+        }
+    }
 
     fn cell(x: f32, text: &str) -> Cell {
         Cell {

@@ -20,6 +20,8 @@ pub(crate) fn normalise_into(text: &str, out: &mut String) {
 /// [`normalise_into`], appending to `out` instead of replacing it.
 pub(crate) fn normalise_onto(text: &str, out: &mut String) {
     let start = out.len();
+    // Lowercasing keeps ASCII's length: one allocation at most.
+    out.reserve(text.len());
     // Most cells are ASCII words between single spaces: copied whole and
     // lowercased in place.
     if is_spaced_ascii(text) {
