@@ -3,6 +3,8 @@
 //! extracts and detects in parallel over documents with rayon, and turns
 //! every failure into that document's error plus an `unscannable`
 //! finding, so one bad file never stops a scan and never looks clean.
+//! Given the day the documents were online, it also reports candidate
+//! notices kept online past their retention period.
 
 use std::path::{Path, PathBuf};
 
@@ -32,6 +34,12 @@ pub struct ScanOptions {
     pub limits: Limits,
     /// Council code every document belongs to, when the user said so.
     pub council: Option<String>,
+    /// When the documents were seen online (seconds since the Unix
+    /// epoch): candidate notices still online more than the retention
+    /// period after their poll are reported
+    /// ([`Detector::check_retention`]). `None` (a local file, with no
+    /// `--as-of`) judges no retention.
+    pub online_at: Option<i64>,
 }
 
 /// A file to scan, or a path that could not be walked.
@@ -219,7 +227,10 @@ pub fn scan_bytes(
     let sha256 = hex_sha256(bytes);
     match extract::extract_bytes(bytes, content_type, &options.limits) {
         Ok(extraction) => {
-            let detection = detector.detect(&extraction, source);
+            let mut detection = detector.detect(&extraction, source);
+            if let Some(online_at) = options.online_at {
+                detector.check_retention(&mut detection, online_at);
+            }
             let council = options
                 .council
                 .clone()

@@ -1,13 +1,14 @@
 //! The crawl of the bundled demo web (`fixtures/sites`): every notice
 //! found and stored, no decoy and no robots-disallowed file requested, and
-//! a second crawl answered from the store or by `304`.
+//! a second crawl answered from the store or by `304` (which moves only
+//! each document's check time).
 
 use std::sync::Mutex;
 use std::time::Duration;
 
 use sopncheck::crawl::{self, EventKind};
 use sopncheck::demo::{DemoServer, Expect};
-use sopncheck::store::Store;
+use sopncheck::store::{Store, StoredDocument};
 
 #[test]
 fn demo_crawl_finds_every_notice_and_no_decoy() {
@@ -77,5 +78,17 @@ fn demo_crawl_finds_every_notice_and_no_decoy() {
         assert_eq!(council.pages, 0, "{council:?}");
         assert!(council.unchanged > 0);
     }
-    assert_eq!(store.documents().unwrap(), documents);
+    // The same documents, found online again: only their check time moves.
+    let revisited = store.documents().unwrap();
+    assert_eq!(revisited.len(), documents.len());
+    for (now, before) in revisited.iter().zip(&documents) {
+        assert!(now.checked_at >= before.checked_at, "{}", now.url);
+    }
+    let unchecked = |documents: Vec<StoredDocument>| -> Vec<StoredDocument> {
+        documents
+            .into_iter()
+            .map(|d| StoredDocument { checked_at: 0, ..d })
+            .collect()
+    };
+    assert_eq!(unchecked(revisited), unchecked(documents));
 }

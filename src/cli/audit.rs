@@ -330,6 +330,8 @@ pub(super) struct StoreScan {
 /// for; the same bytes at several URLs are one document. A URL the crawl
 /// refused as too large is listed as unscannable, with the limit it
 /// passed. Documents the latest crawl did not find are listed as removed.
+/// Each candidate notice is checked for retention against the day a crawl
+/// last found it online.
 pub(super) fn scan_store(
     store: &Store,
     detector: &Detector,
@@ -345,14 +347,17 @@ pub(super) fn scan_store(
     if let Some(code) = &common.council {
         refused.retain(|refused| refused.council.eq_ignore_ascii_case(code));
     }
-    let options_for = |council: &str| ScanOptions {
+    // A stored notice is judged for retention on the day a crawl last
+    // found it online.
+    let options_for = |council: &str, online_at: Option<i64>| ScanOptions {
         limits: Limits::default(),
         council: Some(council.to_owned()),
+        online_at,
     };
     let mut documents: Vec<ScannedDocument> = stored
         .par_iter()
         .map(|document| {
-            let options = options_for(&document.council);
+            let options = options_for(&document.council, Some(document.checked_at));
             let mut scanned = match store.read(document) {
                 Ok(bytes) => scan::scan_bytes(
                     &document.url,
@@ -378,7 +383,7 @@ pub(super) fn scan_store(
         })
         .collect();
     documents.extend(refused.iter().map(|refused| {
-        let options = options_for(&refused.council);
+        let options = options_for(&refused.council, None);
         scan::unreadable(&refused.url, "", &refused.reason, detector, &options)
     }));
     detector.cross_check(&mut documents);

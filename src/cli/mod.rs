@@ -52,6 +52,13 @@ enum Command {
         /// Also scan every notice a crawl stored here (no network needed).
         #[arg(long, value_name = "DIR")]
         store: Option<PathBuf>,
+        /// Take the files as online on this date (YYYY-MM-DD) and report
+        /// candidate notices whose poll was more than the retention period
+        /// (rules/retention.toml) before it. Without it, files are not
+        /// judged for retention; stored notices (`--store`) always are, on
+        /// the day a crawl last found them online.
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<String>,
         #[command(flatten)]
         common: CommonArgs,
     },
@@ -199,10 +206,11 @@ pub fn main() -> ExitCode {
         Command::Scan {
             paths,
             store,
+            as_of,
             mut common,
         } => match (thread_pool(common.threads), common.registry_council()) {
             (Ok(pool), Ok(())) => {
-                pool.install(|| scan::run_scan(&paths, store.as_deref(), &common))
+                pool.install(|| scan::run_scan(&paths, store.as_deref(), as_of.as_deref(), &common))
             }
             (Err(message), _) | (_, Err(message)) => fatal(&message),
         },

@@ -14,8 +14,21 @@ use crate::report::{Report, ReportOptions, write_outputs};
 use crate::scan::{self, ScanOptions};
 
 /// Extracts and detects every input (and every stored notice), then
-/// reports.
-pub(super) fn run_scan(paths: &[PathBuf], store: Option<&Path>, common: &CommonArgs) -> u8 {
+/// reports; with `as_of` (`YYYY-MM-DD`), the inputs are judged for
+/// retention as online that day.
+pub(super) fn run_scan(
+    paths: &[PathBuf],
+    store: Option<&Path>,
+    as_of: Option<&str>,
+    common: &CommonArgs,
+) -> u8 {
+    let online_at = match as_of.map(|date| (date, crate::clock::parse_date(date))) {
+        None => None,
+        Some((_, Some(at))) => Some(at),
+        Some((date, None)) => {
+            return fatal(&format!("--as-of {date:?} is not a date (YYYY-MM-DD)"));
+        }
+    };
     let allow = match load_allow(common) {
         Ok(allow) => allow,
         Err(message) => return fatal(&message),
@@ -27,6 +40,7 @@ pub(super) fn run_scan(paths: &[PathBuf], store: Option<&Path>, common: &CommonA
     let options = ScanOptions {
         limits: Limits::default(),
         council: common.council.clone(),
+        online_at,
     };
     let discovery = match scan::inputs(paths, &options.limits) {
         Ok(discovery) => discovery,
@@ -74,6 +88,7 @@ pub(super) fn run_scan(paths: &[PathBuf], store: Option<&Path>, common: &CommonA
             store
                 .map(|dir| format!("--store {}", dir.display()))
                 .into_iter()
+                .chain(as_of.map(|date| format!("--as-of {date}")))
                 .collect(),
         ),
     );

@@ -20,7 +20,7 @@ use super::text::{key, key_into};
 use crate::model::{AddressStatus, Candidate, Finding, ScannedDocument};
 
 /// Rules whose finding prints a candidate's address in plain view.
-const PRINTING_RULES: [&str; 3] = [
+pub(super) const PRINTING_RULES: [&str; 3] = [
     "published-home-address",
     "pre-rule-published-address",
     "own-agent-home-address",

@@ -28,7 +28,10 @@
 //!   prefilter every pass shares;
 //! * [`cross`]: after every document is detected, candidates withheld in one
 //!   notice and printed in another of the same council
-//!   ([`Detector::cross_check`], run by the scan stage).
+//!   ([`Detector::cross_check`], run by the scan stage);
+//! * [`retention`]: a candidate notice still online more than the
+//!   retention period after its poll ([`Detector::check_retention`], run
+//!   by the scan stage when it knows the day the notice was online).
 //!
 //! Detection refuses to guess: a postcode outside a candidate's row is never
 //! a candidate's published address, a legitimate address (returning officer,
@@ -79,6 +82,7 @@ mod election;
 mod findings;
 mod kind;
 mod postcode;
+mod retention;
 mod rules;
 mod segment;
 mod table;

@@ -112,6 +112,18 @@ pub(crate) struct FindingRule {
     pub message: String,
 }
 
+/// How long a candidate notice may stay online after its poll
+/// (`rules/retention.toml`).
+#[derive(Clone, Debug)]
+pub(crate) struct Retention {
+    /// Days after the poll a notice may stay online.
+    pub period_days: i64,
+    /// What sets the period, named in each finding.
+    pub legislation: String,
+    /// Severity of a notice printing names and no home address.
+    pub names_only: Severity,
+}
+
 /// Every rule, parsed and checked. Build it with [`Rules::builtin`] or
 /// [`Rules::load`], then hand it to [`Detector::new`](super::Detector::new).
 ///
@@ -164,6 +176,7 @@ pub struct Rules {
     /// Election types in file order.
     pub(crate) election_types: Vec<ElectionRule>,
     pub(crate) withholding: Vec<Withholding>,
+    pub(crate) retention: Retention,
 }
 
 /// The rule files, by name, as embedded in the binary.
@@ -181,16 +194,17 @@ const BUILTIN: [(&str, &str); RULE_FILES] = [
         "withholding.toml",
         include_str!("../../rules/withholding.toml"),
     ),
+    ("retention.toml", include_str!("../../rules/retention.toml")),
 ];
 
 /// How many rule files there are.
-const RULE_FILES: usize = 10;
+const RULE_FILES: usize = 11;
 
 /// Largest rule file accepted by [`Rules::load`].
 const MAX_RULE_FILE_BYTES: u64 = 1024 * 1024;
 
 /// The finding rules every `findings.toml` must define.
-pub(crate) const FINDING_RULES: [&str; 11] = [
+pub(crate) const FINDING_RULES: [&str; 12] = [
     "published-home-address",
     "pre-rule-published-address",
     "hidden-text-address",
@@ -202,6 +216,7 @@ pub(crate) const FINDING_RULES: [&str; 11] = [
     "unscannable",
     "unparsed-notice",
     "unattributed-address",
+    "retention-expired",
 ];
 
 impl Rules {
@@ -287,6 +302,7 @@ impl Rules {
             findings,
             elections,
             withholding,
+            retention,
         ] = texts;
         let postcode_file: PostcodeFile = parse(postcode)?;
         let address_file: AddressFile = parse(address)?;
@@ -298,6 +314,7 @@ impl Rules {
         let findings_file: FindingsFile = parse(findings)?;
         let elections_file: ElectionsFile = parse(elections)?;
         let withholding_file: WithholdingFile = parse(withholding)?;
+        let retention_file: RetentionFile = parse(retention)?;
 
         let postcode_regex = postcode_file.compile(postcode, &postcode_file.inward)?;
         let typed_regex = postcode_file.compile(postcode, &postcode_file.inward_as_typed)?;
@@ -354,6 +371,7 @@ impl Rules {
             .iter()
             .map(|w| w.check(withholding))
             .collect::<Result<_, RuleError>>()?;
+        let retention = retention_file.check(retention)?;
 
         Ok(Rules {
             postcode: postcode_regex,
@@ -425,6 +443,7 @@ impl Rules {
                 })
                 .collect(),
             withholding,
+            retention,
         })
     }
 
@@ -882,6 +901,32 @@ impl WithholdingEntry {
     }
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RetentionFile {
+    period_days: Spanned<i64>,
+    legislation: String,
+    names_only_severity: Severity,
+}
+
+impl RetentionFile {
+    /// The period, checked to be at least a day.
+    fn check(self, file: &(String, String)) -> Result<Retention, RuleError> {
+        if *self.period_days.get_ref() < 1 {
+            return Err(error_at(
+                file,
+                self.period_days.span().start,
+                "`period_days` must be at least 1",
+            ));
+        }
+        Ok(Retention {
+            period_days: self.period_days.into_inner(),
+            legislation: self.legislation,
+            names_only: self.names_only_severity,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -907,6 +952,8 @@ mod tests {
             rules.finding("unscannable").unwrap().severity,
             Severity::High
         );
+        assert_eq!(rules.retention.period_days, 21);
+        assert_eq!(rules.retention.names_only, Severity::Info);
     }
 
     #[test]
@@ -970,6 +1017,16 @@ mod tests {
             .replace("from = \"2019-05-02\"", "from = \"2 May 2019\"");
         let err = with_file("withholding.toml", &withholding).unwrap_err();
         assert!(err.reason.contains("ISO date"), "{err}");
+
+        let retention = BUILTIN[10].1.replace("period_days = 21", "period_days = 0");
+        let err = with_file("retention.toml", &retention).unwrap_err();
+        assert!(err.reason.contains("at least 1"), "{err}");
+        let line = retention
+            .lines()
+            .position(|l| l.starts_with("period_days"))
+            .unwrap()
+            + 1;
+        assert_eq!((err.file.as_str(), err.line), ("retention.toml", line));
     }
 
     #[test]

@@ -20,7 +20,9 @@
 //!   It suppresses that candidate's address findings (published, hidden,
 //!   metadata, annotation, earlier revision, cross-document, own agent,
 //!   pre-rule); it never suppresses `unscannable`, `unparsed-notice`,
-//!   `unattributed-address` or `retention-expired`.
+//!   `unattributed-address` or `retention-expired` (a consent to publish
+//!   is not a consent to keep the notice online past its retention
+//!   period).
 //!   Omit `post` only when the notice names none.
 //! * `[[accepted]]`: one finding, by its stable `id` (the same for the same
 //!   finding in a re-downloaded copy), with a required `reason`: the
@@ -55,9 +57,15 @@ use super::Report;
 use crate::detect::{FINDING_RULES, name_key};
 
 /// Findings no consent covers: a file or notice nobody could read is not
-/// the candidate's to consent to (nor is a notice kept online past its
-/// retention period, which is not in [`FINDING_RULES`]).
-const NEVER_ALLOWED: [&str; 3] = ["unscannable", "unparsed-notice", "unattributed-address"];
+/// the candidate's to consent to, and agreeing to have an address
+/// published is not agreeing to have the notice kept online past its
+/// retention period.
+const NEVER_ALLOWED: [&str; 4] = [
+    "unscannable",
+    "unparsed-notice",
+    "unattributed-address",
+    "retention-expired",
+];
 
 /// Findings no entry suppresses, not even an accepted id: what the tool
 /// could not read needs the notice itself fixed or read, not a baseline.
@@ -640,9 +648,9 @@ reason = "reviewed"
     }
 
     #[test]
-    fn consent_does_not_cover_unreadable_files_or_notices() {
+    fn consent_does_not_cover_unreadable_files_or_notices_or_retention() {
         let list = AllowList::parse(FILE, "allow.toml").unwrap();
-        for rule in ["unscannable", "unparsed-notice", "unattributed-address"] {
+        for rule in NEVER_ALLOWED {
             let unread = FindingKey {
                 rule,
                 ..key("YOR", "TESTER Jo", None)
@@ -664,6 +672,11 @@ reason = "reviewed"
             list.suppression(&finding).as_deref(),
             Some("accepted (allow.toml:13): reviewed")
         );
+        let retention = FindingKey {
+            rule: "retention-expired",
+            ..finding
+        };
+        assert!(list.suppression(&retention).is_some());
         for rule in ["unparsed-notice", "unattributed-address"] {
             let unread = FindingKey { rule, ..finding };
             assert!(list.suppression(&unread).is_none(), "{rule}");

@@ -112,10 +112,13 @@ pub const RULES: &[RuleGuidance] = &[
     RuleGuidance {
         id: "retention-expired",
         title: "Notice kept online past its retention period",
-        short: "A notice printing candidates' details is still online after the council's \
-                retention period.",
-        full: "Election notices serve the election; once it is over and the retention period \
-               has passed, keeping them online only exposes the people named in them.",
+        short: "A notice printing candidates' details is still online after the retention \
+                period that follows its poll.",
+        full: "Election notices serve the election, and for a while after it the petitions \
+               that may question it; once the deadline for an election petition has passed, \
+               keeping them online only exposes the people named in them. The Electoral \
+               Commission advises removing notices holding personal data then. A notice \
+               printing only names is reported for the record (info).",
         remediation: "Remove the notice from the website, or replace it with a version without \
                       addresses, in line with the council's retention schedule.",
         severity: Severity::Low,

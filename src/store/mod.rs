@@ -176,6 +176,11 @@ pub struct StoredDocument {
     pub removed: bool,
     /// When the bytes were first downloaded (seconds since the Unix epoch).
     pub fetched_at: i64,
+    /// When a crawl last found the bytes online: the latest request of
+    /// one of the URLs the council's latest crawl found (of any URL when
+    /// it found none) answered with them, or with `304 Not Modified`
+    /// (seconds since the Unix epoch).
+    pub checked_at: i64,
     /// `Last-Modified` of the body at [`StoredDocument::url`].
     pub last_modified: Option<String>,
     /// Register code of the council it was crawled for.
@@ -635,6 +640,12 @@ impl Store {
                     urls: group.iter().map(|(r, _)| r.url.clone()).collect(),
                     removed,
                     fetched_at: group.iter().map(|(r, _)| r.fetched_at).min().unwrap_or(0),
+                    checked_at: group
+                        .iter()
+                        .filter(|(_, is_current)| *is_current || removed)
+                        .map(|(r, _)| r.checked_at)
+                        .max()
+                        .unwrap_or(0),
                     last_modified: record.last_modified.clone(),
                     council: record.council.clone(),
                     sha256: record.sha256.clone(),
@@ -832,6 +843,12 @@ mod tests {
             let record = store.lookup("http://site.test/d.pdf").unwrap().unwrap();
             assert_eq!(record.fetched_at, 5);
             assert!(record.checked_at > 5);
+            // A document is as old as its bytes and as recent as its check.
+            let document = store.documents().unwrap().remove(0);
+            assert_eq!(
+                (document.fetched_at, document.checked_at),
+                (5, record.checked_at)
+            );
         }
         // Leftovers of a killed write are cleared on open.
         fs::write(dir.path().join("tmp").join("partial"), b"half").unwrap();
