@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use lopdf::{Document, Object, Stream, dictionary};
 use sopncheck::extract::{ExtractError, Limits, extract_bytes, read_capped, read_path};
-use sopncheck::synth::hostile::{flate_bomb, pdf_with_content, text_bomb};
+use sopncheck::synth::hostile::{flate_bomb, line_flood_html, pdf_with_content, text_bomb};
 
 fn simple_pdf() -> Vec<u8> {
     pdf_with_content(
@@ -338,6 +338,28 @@ fn scanning_dev_zero_is_refused_as_over_the_size_limit() {
     let findings = document["findings"].as_array().expect("findings");
     assert!(findings.iter().any(|f| f["rule"] == "unscannable"));
     assert_eq!(output.status.code(), Some(1));
+}
+
+#[test]
+fn a_paragraph_of_many_lines_is_laid_out_in_bounded_time() {
+    // Each line used to be placed by a scan over the lines before it:
+    // 200,000 lines took hours. Now a line costs a binary search.
+    let lines = 200_000;
+    let started = std::time::Instant::now();
+    let extraction = extract_bytes(&line_flood_html(lines), None, &Limits::default())
+        .expect("a page of short lines extracts");
+    assert!(
+        started.elapsed() < Limits::default().max_time,
+        "took {:?}",
+        started.elapsed()
+    );
+    assert_eq!(extraction.lines.len(), lines);
+    assert!(
+        extraction
+            .lines
+            .windows(2)
+            .all(|w| w[0].baseline > w[1].baseline)
+    );
 }
 
 /// [`simple_pdf`] with `damage` applied to its document before saving:

@@ -169,35 +169,25 @@ fn text_cell(x: f32, limit: f32, text: &str, visibility: Visibility) -> Cell {
 }
 
 /// Puts `cell` on the line at `baseline` of `page`, adding the line when
-/// it is new. Lines are kept top to bottom, so a new baseline is below
-/// every line of the block being laid out.
+/// it is new. Lines from `first` on (the block being laid out, all on
+/// `page`) are kept top to bottom and each line's cells left to right, so
+/// both are found by binary search: a block of a million lines costs no
+/// more than its lines.
 fn place(lines: &mut Vec<Line>, first: usize, page: u32, baseline: f32, cell: Cell) {
-    let found = lines[first..]
-        .iter_mut()
-        .find(|line| line.page == page && line.baseline == baseline);
-    match found {
-        Some(line) => {
-            let at = line
-                .cells
-                .iter()
-                .position(|c| c.x > cell.x)
-                .unwrap_or(line.cells.len());
-            line.cells.insert(at, cell);
+    let at = first + lines[first..].partition_point(|l| l.baseline > baseline);
+    match lines.get_mut(at) {
+        Some(line) if line.page == page && line.baseline == baseline => {
+            let slot = line.cells.partition_point(|c| c.x <= cell.x);
+            line.cells.insert(slot, cell);
         }
-        None => {
-            let at = lines[first..]
-                .iter()
-                .position(|l| l.baseline < baseline)
-                .map_or(lines.len(), |i| first + i);
-            lines.insert(
-                at,
-                Line {
-                    page,
-                    baseline,
-                    cells: vec![cell],
-                },
-            );
-        }
+        _ => lines.insert(
+            at,
+            Line {
+                page,
+                baseline,
+                cells: vec![cell],
+            },
+        ),
     }
 }
 

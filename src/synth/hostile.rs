@@ -1,7 +1,8 @@
 //! Hostile files: small inputs built to exhaust a reader's memory, time or
 //! recursion (a text bomb, texts under as many shapes, a decompression
 //! bomb, deep nesting, a page-tree cycle, 100,000 nested HTML elements, a
-//! Word zip bomb). Each is a few hundred kilobytes at most.
+//! paragraph of 200,000 lines, a Word zip bomb). Each is a few hundred
+//! kilobytes at most (the paragraph, a megabyte).
 //!
 //! They seed the fuzz targets' corpora (`sopncheck-synth hostile DIR`),
 //! serve the hostile-input tests, and feed `benches/hostile_folder.sh`,
@@ -48,6 +49,10 @@ pub fn files() -> Vec<HostileFile> {
         HostileFile {
             name: "deep-nesting.html",
             bytes: deep_html(100_000),
+        },
+        HostileFile {
+            name: "line-flood.html",
+            bytes: line_flood_html(200_000),
         },
         HostileFile {
             name: "zip-bomb.docx",
@@ -150,6 +155,15 @@ pub fn deep_html(depth: usize) -> Vec<u8> {
     html.extend(b"Notice");
     html.extend(b"</div>".repeat(depth));
     html.extend(b"</body></html>");
+    html
+}
+
+/// An HTML page of one paragraph broken into `lines` lines by `<br>`: one
+/// block whose every line the layout places.
+pub fn line_flood_html(lines: usize) -> Vec<u8> {
+    let mut html = b"<!doctype html><html><body><p>".to_vec();
+    html.extend(b"a<br>".repeat(lines));
+    html.extend(b"</p></body></html>");
     html
 }
 
