@@ -12,10 +12,11 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
+use sopncheck::detect::Rules;
 use sopncheck::model::ScannedDocument;
 use sopncheck::model::Severity;
 use sopncheck::report::allow::AllowList;
-use sopncheck::report::{Format, Report, ReportOptions, write_outputs};
+use sopncheck::report::{Format, Made, Report, ReportOptions, write_outputs};
 use sopncheck::synth::Fixture;
 use sopncheck::synth::notice::Home;
 
@@ -68,13 +69,21 @@ pub fn home_secrets(fixtures: &[Fixture], documents: &[ScannedDocument]) -> Vec<
     secrets
 }
 
+/// The fixtures' report, made as a command makes it (`made` set).
 fn report(show_addresses: bool) -> Report {
     let (_, documents) = report_support::scanned_fixtures();
     let options = ReportOptions {
         show_addresses,
         ..ReportOptions::default()
     };
-    Report::build(&documents, &options)
+    let mut report = Report::build(&documents, &options);
+    report.made = Some(Made {
+        at: "2026-05-08T06:00:00Z".into(),
+        rules: "built-in".into(),
+        rules_sha256: Some(Rules::builtin().digest().to_owned()),
+        options: vec!["--council YOR".into()],
+    });
+    report
 }
 
 #[test]
@@ -126,6 +135,9 @@ fn json_validates_against_the_schema_and_round_trips() {
     assert!(!validator.is_valid(&bad));
     let mut bad: Value = serde_json::to_value(report(false)).unwrap();
     bad["councils"][0]["documents"][0]["text_source"] = "scan".into();
+    assert!(!validator.is_valid(&bad));
+    let mut bad: Value = serde_json::to_value(report(false)).unwrap();
+    bad["made"]["rules_sha256"] = "built-in".into();
     assert!(!validator.is_valid(&bad));
 }
 

@@ -15,6 +15,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use self::extract::ExtractView;
+use crate::detect::Rules;
 use crate::model::Severity;
 use crate::registry::{self, registry};
 use crate::report::Format;
@@ -251,10 +252,11 @@ fn open_store(dir: &Path) -> Result<Store, String> {
 }
 
 impl CommonArgs {
-    /// How a report of this command is made: now, the rules, and the
-    /// options that affect results (these and `extra`), each masked like
-    /// free text (a path may quote an address).
-    fn made(&self, extra: Vec<String>) -> crate::report::Made {
+    /// How a report of this command is made: now, the rules (and the
+    /// digest of the `rules` in force), and the options that affect results
+    /// (these and `extra`), each masked like free text (a path may quote an
+    /// address).
+    fn made(&self, rules: &Rules, extra: Vec<String>) -> crate::report::Made {
         let path = |flag: &str, path: &Option<PathBuf>| {
             path.as_ref().map(|p| format!("{flag} {}", p.display()))
         };
@@ -275,6 +277,7 @@ impl CommonArgs {
                 || "built-in".to_owned(),
                 |dir| crate::report::mask::mask_free_text(&dir.display().to_string()),
             ),
+            rules_sha256: Some(rules.digest().to_owned()),
             options,
         }
     }

@@ -71,6 +71,7 @@ pub(super) fn run_scan(paths: &[PathBuf], store: Option<&Path>, common: &CommonA
     report.add_removed(removed);
     report.made = Some(
         common.made(
+            detector.rules(),
             store
                 .map(|dir| format!("--store {}", dir.display()))
                 .into_iter()

@@ -124,6 +124,12 @@ pub struct Made {
     /// The rules used: `built-in` (those of the tool's version) or the
     /// `--rules` directory.
     pub rules: String,
+    /// The SHA-256 naming the rule texts in force
+    /// ([`Rules::digest`](crate::detect::Rules::digest)): equal in two
+    /// reports made with the same rules. Absent in reports written before
+    /// it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rules_sha256: Option<String>,
     /// The command's options that affect the results, as given.
     pub options: Vec<String>,
 }
@@ -586,9 +592,16 @@ impl Report {
         for text in [schema, name, version] {
             visit(text);
         }
-        if let Some(Made { at, rules, options }) = made {
+        if let Some(Made {
+            at,
+            rules,
+            rules_sha256,
+            options,
+        }) = made
+        {
             visit(at);
             visit(rules);
+            rules_sha256.iter_mut().for_each(&mut *visit);
             options.iter_mut().for_each(&mut *visit);
         }
         for council in councils {
