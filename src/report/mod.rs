@@ -723,6 +723,32 @@ impl Report {
         )
     }
 
+    /// How the report was made, for the text formats to state: (label,
+    /// value) pairs of when, the tool and its version, the rules (built-in
+    /// or the `--rules` directory) and their digest, and the options that
+    /// affect results. A report read back from before [`Made`] existed
+    /// states only the tool.
+    pub fn provenance(&self) -> Vec<(&'static str, String)> {
+        let tool = format!("{} {}", self.tool.name, self.tool.version);
+        let Some(made) = &self.made else {
+            return vec![("Tool", tool)];
+        };
+        let mut lines = vec![
+            ("Made", made.at.clone()),
+            ("Tool", tool),
+            ("Rules", made.rules.clone()),
+        ];
+        if let Some(digest) = &made.rules_sha256 {
+            lines.push(("Rules SHA-256", digest.clone()));
+        }
+        let options = match made.options.as_slice() {
+            [] => "none".to_owned(),
+            options => options.join(" "),
+        };
+        lines.push(("Options", options));
+        lines
+    }
+
     /// The councils' summaries added up.
     pub fn totals(&self) -> Summary {
         let mut total = Summary::default();
@@ -958,6 +984,34 @@ impl RemovedDocument {
 }
 
 impl DocumentReport {
+    /// Where the document came from, for the text formats to state after
+    /// its source: (label, value) pairs of its SHA-256, when a crawl fetched
+    /// it, the `Last-Modified` its server sent and the other URLs it was
+    /// found at, each only when known.
+    pub fn provenance(&self) -> Vec<(&'static str, String)> {
+        let other_urls: Vec<&str> = self
+            .urls
+            .iter()
+            .map(String::as_str)
+            .filter(|url| *url != self.source)
+            .collect();
+        [
+            (
+                "SHA-256",
+                Some(self.sha256.clone()).filter(|s| !s.is_empty()),
+            ),
+            ("fetched", self.fetched.clone()),
+            ("Last-Modified", self.last_modified.clone()),
+            (
+                "also at",
+                Some(other_urls.join(" ")).filter(|urls| !urls.is_empty()),
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(label, value)| Some((label, value?)))
+        .collect()
+    }
+
     /// Masks every string: see [`Report::mask`].
     fn mask(&mut self) {
         let secrets: Vec<String> = self
