@@ -134,6 +134,18 @@ pub struct Made {
     pub options: Vec<String>,
 }
 
+impl Made {
+    /// Masks the rules directory and the options as free text (a path may
+    /// quote an address). Commands mask them as they make a report, even
+    /// with `--show-addresses`; [`Report::mask`] masks those of a report
+    /// read back.
+    pub fn mask(&mut self) {
+        for text in std::iter::once(&mut self.rules).chain(&mut self.options) {
+            *text = mask::mask_free_text(text);
+        }
+    }
+}
+
 /// The writing tool.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Tool {
@@ -543,7 +555,8 @@ impl Report {
     /// pass every string of it goes through before any format renders it:
     /// candidates' addresses and evidence keep only their shape, and every
     /// other text (names, posts, areas, descriptions, layers, messages,
-    /// errors, sources) loses the document's addresses quoted in it, house
+    /// errors, sources, the rules directory and options it was made with)
+    /// loses the document's addresses quoted in it, house
     /// numbers with their streets and full postcodes. [`Report::build`]
     /// calls it; `report` calls it on a report read back, which may have
     /// been written with `--show-addresses` or by another tool. A masked
@@ -561,6 +574,7 @@ impl Report {
             council.removed.iter_mut().for_each(RemovedDocument::mask);
             council.fixed.iter_mut().for_each(FixedFinding::mask);
         }
+        self.made.iter_mut().for_each(Made::mask);
         self.addresses_shown = false;
     }
 

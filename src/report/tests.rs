@@ -613,6 +613,28 @@ fn provenance_is_stated_in_every_text_format() {
             assert!(!text.contains(secret), "{file:?} leaks {secret:?}");
         }
     }
+    // A report written with addresses shown, read back: `made` is masked
+    // with the rest.
+    let mut shown = Report::build(
+        &sample_documents(),
+        &ReportOptions {
+            show_addresses: true,
+            ..ReportOptions::default()
+        },
+    );
+    shown.made = Some(Made {
+        options: vec!["--rules rules/22 Ormond Street ZZ8 4LP".into()],
+        rules: "rules/22 Ormond Street ZZ8 4LP".into(),
+        ..report.made.clone().unwrap()
+    });
+    shown.mask(false);
+    let made = shown.made.as_ref().unwrap();
+    for text in made.options.iter().chain([&made.rules]) {
+        for secret in ["ZZ8 4LP", "22 Ormond", "Ormond Street"] {
+            assert!(!text.contains(secret), "{text:?} shows {secret:?}");
+        }
+    }
+    assert_eq!(made.rules_sha256.as_deref(), Some(digest.as_str()));
     // A report read back from before `made` existed states the tool only.
     let mut old = report.clone();
     old.made = None;
