@@ -548,3 +548,13 @@ pub struct Origin {
     /// The `Last-Modified` header the server sent with them.
     pub last_modified: Option<String>,
 }
+
+/// Lower-case hex SHA-256 of `bytes`: how a document's bytes
+/// ([`ScannedDocument::sha256`]) and the rules in force are named.
+pub fn hex_sha256(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}

@@ -9,11 +9,10 @@
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
-use sha2::{Digest, Sha256};
 
 use crate::detect::Detector;
 use crate::extract::{self, Limits, Sniffed};
-use crate::model::{ScannedDocument, UNKNOWN_COUNCIL};
+use crate::model::{ScannedDocument, UNKNOWN_COUNCIL, hex_sha256};
 
 /// File name endings a directory walk picks up whatever their content (a
 /// damaged one is reported unscannable). Other files in a folder are
@@ -275,12 +274,4 @@ pub fn unreadable(
         detection: detector.unreadable(source, reason),
         origin: Default::default(),
     }
-}
-
-/// Lower-case hex SHA-256.
-pub fn hex_sha256(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }

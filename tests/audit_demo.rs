@@ -291,6 +291,10 @@ fn audits_of_one_store_tell_new_ongoing_and_fixed_findings() {
     );
     assert_eq!(third_report["made"]["rules"], "built-in");
     assert_eq!(
+        third_report["made"]["rules_sha256"],
+        sopncheck::detect::Rules::builtin().digest()
+    );
+    assert_eq!(
         third_report["made"]["options"],
         serde_json::json!(["--demo"])
     );

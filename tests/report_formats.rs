@@ -12,10 +12,11 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
+use sopncheck::detect::Rules;
 use sopncheck::model::ScannedDocument;
 use sopncheck::model::Severity;
 use sopncheck::report::allow::AllowList;
-use sopncheck::report::{Format, Report, ReportOptions, write_outputs};
+use sopncheck::report::{Format, Made, Report, ReportOptions, write_outputs};
 use sopncheck::synth::Fixture;
 use sopncheck::synth::notice::Home;
 
@@ -68,13 +69,21 @@ pub fn home_secrets(fixtures: &[Fixture], documents: &[ScannedDocument]) -> Vec<
     secrets
 }
 
+/// The fixtures' report, made as a command makes it (`made` set).
 fn report(show_addresses: bool) -> Report {
     let (_, documents) = report_support::scanned_fixtures();
     let options = ReportOptions {
         show_addresses,
         ..ReportOptions::default()
     };
-    Report::build(&documents, &options)
+    let mut report = Report::build(&documents, &options);
+    report.made = Some(Made {
+        at: "2026-05-08T06:00:00Z".into(),
+        rules: "built-in".into(),
+        rules_sha256: Some(Rules::builtin().digest().to_owned()),
+        options: vec!["--council YOR".into()],
+    });
+    report
 }
 
 #[test]
@@ -127,6 +136,50 @@ fn json_validates_against_the_schema_and_round_trips() {
     let mut bad: Value = serde_json::to_value(report(false)).unwrap();
     bad["councils"][0]["documents"][0]["text_source"] = "scan".into();
     assert!(!validator.is_valid(&bad));
+    let mut bad: Value = serde_json::to_value(report(false)).unwrap();
+    bad["made"]["rules_sha256"] = "built-in".into();
+    assert!(!validator.is_valid(&bad));
+}
+
+#[test]
+fn every_text_format_states_how_the_report_was_made() {
+    let report = report(false);
+    let rules = Rules::builtin();
+    let digest = rules.digest();
+    let dir = out_dir("provenance");
+    write_outputs(&report, &ALL_FORMATS, Some(&dir)).unwrap();
+    let read = |name: &str| fs::read_to_string(dir.join(name)).unwrap();
+    let (markdown, html) = (read("report.md"), read("report.html"));
+    assert!(markdown.contains("### How this report was made"));
+    assert!(markdown.contains(&format!("- Rules SHA-256: {digest}")));
+    assert!(html.contains("<h2>How this report was made</h2>"));
+    assert!(html.contains(&format!("<li>Rules SHA-256: {digest}</li>")));
+    // Every document's hash is on its line in the HTML report; those of
+    // the top findings in the Markdown one.
+    for document in report.councils.iter().flat_map(|c| &c.documents) {
+        assert!(
+            html.contains(&format!(
+                "<small class=\"prov\">SHA-256 {}",
+                document.sha256
+            )),
+            "{}",
+            document.source
+        );
+    }
+    let top = report
+        .findings()
+        .filter(|l| !l.finding.suppressed)
+        .min_by_key(|l| std::cmp::Reverse(l.finding.severity))
+        .unwrap()
+        .document;
+    assert!(markdown.contains(&format!("SHA-256 `{}`", top.sha256)));
+    let findings = read("findings.csv");
+    let mut reader = csv::Reader::from_reader(findings.as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    assert_eq!(&headers[headers.len() - 2], "sha256");
+    assert_eq!(&headers[headers.len() - 1], "fetched");
+    let sarif: Value = serde_json::from_str(&read("report.sarif")).unwrap();
+    assert_eq!(sarif["runs"][0]["properties"]["rulesSha256"], digest);
 }
 
 #[test]

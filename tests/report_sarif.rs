@@ -11,10 +11,12 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
+use sopncheck::detect::Rules;
 use sopncheck::report::allow::AllowList;
-use sopncheck::report::{Format, Report, ReportOptions, write_outputs};
+use sopncheck::report::{Format, Made, Report, ReportOptions, write_outputs};
 
-/// The fixtures' report, one finding accepted so a suppression is present.
+/// The fixtures' report, one finding accepted so a suppression is present,
+/// made as a command makes it (`made` set).
 fn sample_report() -> Report {
     let (_, documents) = report_support::scanned_fixtures();
     let first_id = documents
@@ -28,7 +30,14 @@ fn sample_report() -> Report {
         allow: AllowList::parse(&allow, "allow.toml").unwrap(),
         ..ReportOptions::default()
     };
-    Report::build(&documents, &options)
+    let mut report = Report::build(&documents, &options);
+    report.made = Some(Made {
+        at: "2026-05-08T06:00:00Z".into(),
+        rules: "built-in".into(),
+        rules_sha256: Some(Rules::builtin().digest().to_owned()),
+        options: vec!["--allow allow.toml".into()],
+    });
+    report
 }
 
 fn sarif_value(report: &Report) -> Value {
@@ -45,6 +54,16 @@ fn structure_code_scanning_requires() {
     assert!(sarif["$schema"].as_str().unwrap().contains("sarif-2.1.0"));
     let run = &sarif["runs"][0];
     assert_eq!(run["tool"]["driver"]["name"], "sopncheck");
+    assert_eq!(run["tool"]["driver"]["version"], env!("CARGO_PKG_VERSION"));
+    // How the report was made, in the run's property bag.
+    let made = report.made.as_ref().unwrap();
+    assert_eq!(run["properties"]["madeAt"], made.at.as_str());
+    assert_eq!(run["properties"]["rules"], "built-in");
+    assert_eq!(
+        run["properties"]["rulesSha256"],
+        made.rules_sha256.as_deref().unwrap()
+    );
+    assert_eq!(run["properties"]["options"][0], "--allow allow.toml");
     let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
     let rule_ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
     assert_eq!(

@@ -811,3 +811,82 @@ fn errors_and_log_lines_never_quote_an_address() {
     assert!(stderr.contains("report schema"), "{stderr}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn every_report_names_the_rules_in_force_by_their_digest() {
+    let dir = temp_dir("rules-digest");
+    let notice = dir.join("covered.pdf");
+    std::fs::write(&notice, fixture("covered-address").bytes).expect("write");
+    let kinds = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/kinds.toml"))
+        .expect("built-in kinds.toml");
+    // A rule directory named like an address: the report masks its path.
+    let same = dir.join("14 Quillon Terrace NB4 7QT");
+    let changed = dir.join("changed");
+    for (rules, text) in [
+        (&same, kinds.clone()),
+        (&changed, format!("{kinds}\n# changed\n")),
+    ] {
+        std::fs::create_dir_all(rules).expect("rules dir");
+        std::fs::write(rules.join("kinds.toml"), text).expect("write");
+    }
+    let scan = |rules: Option<&Path>, out: &Path| {
+        let mut args = vec![
+            "scan",
+            notice.to_str().expect("utf-8"),
+            "--fail-on",
+            "never",
+            "--out",
+            out.to_str().expect("utf-8"),
+        ];
+        args.extend(EVERY_FORMAT);
+        if let Some(rules) = rules {
+            args.extend(["--rules", rules.to_str().expect("utf-8")]);
+        }
+        let output = sopncheck(&args);
+        assert_eq!(output.status.code(), Some(0), "{output:?}");
+        let text = std::fs::read_to_string(out.join("report.json")).expect("report");
+        let report: serde_json::Value = serde_json::from_str(&text).expect("json");
+        (report["made"].clone(), all_output(&output, out))
+    };
+    let (builtin, builtin_output) = scan(None, &dir.join("out-builtin"));
+    let (same_made, same_output) = scan(Some(&same), &dir.join("out-same"));
+    let (changed_made, _) = scan(Some(&changed), &dir.join("out-changed"));
+
+    assert_eq!(builtin["rules"], "built-in");
+    let digest = builtin["rules_sha256"].as_str().expect("a digest");
+    assert_eq!(digest.len(), 64, "{digest}");
+    // The same texts from a directory are the same rules; other texts are not.
+    assert_eq!(same_made["rules_sha256"], digest);
+    assert_ne!(changed_made["rules_sha256"], digest);
+    assert_ne!(same_made["rules"], "built-in");
+    for secret in ["NB4 7QT", "14 Quillon", "Quillon Terrace"] {
+        assert!(!same_output.contains(secret), "shows {secret:?}");
+    }
+
+    // Every text format states it.
+    let out = dir.join("out-builtin");
+    let read = |name: &str| std::fs::read_to_string(out.join(name)).expect(name);
+    assert!(read("report.md").contains(&format!("- Rules SHA-256: {digest}")));
+    assert!(read("report.html").contains(&format!("<li>Rules SHA-256: {digest}</li>")));
+    let sarif: serde_json::Value = serde_json::from_str(&read("report.sarif")).expect("sarif");
+    assert_eq!(sarif["runs"][0]["properties"]["rulesSha256"], digest);
+    let sha256 = documents(&serde_json::from_str(&read("report.json")).expect("json"))[0]["sha256"]
+        .as_str()
+        .expect("sha256")
+        .to_owned();
+    assert!(
+        read("report.html").contains(&format!("<small class=\"prov\">SHA-256 {sha256}</small>"))
+    );
+    let findings = read("findings.csv");
+    let header = findings.lines().next().expect("header");
+    assert!(header.ends_with(",sha256,fetched"), "{header}");
+    let mut reader = csv::Reader::from_reader(findings.as_bytes());
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
+    assert!(!rows.is_empty());
+    for row in rows {
+        assert_eq!(&row[row.len() - 2], sha256);
+        assert_eq!(&row[row.len() - 1], "", "a local file was not fetched");
+    }
+    assert!(builtin_output.contains("How this report was made"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

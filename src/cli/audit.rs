@@ -153,11 +153,14 @@ pub(super) fn run_audit(
         Err(message) => return fatal(&message),
     };
     drop(server);
-    let StoreScan { documents, removed } =
-        match detector(common).and_then(|d| scan_store(&store, &d, common)) {
-            Ok(scanned) => scanned,
-            Err(message) => return fatal(&message),
-        };
+    let detector = match detector(common) {
+        Ok(detector) => detector,
+        Err(message) => return fatal(&message),
+    };
+    let StoreScan { documents, removed } = match scan_store(&store, &detector, common) {
+        Ok(scanned) => scanned,
+        Err(message) => return fatal(&message),
+    };
     warn_council_contradictions(&documents, common.council.as_deref());
     let allow = match load_allow(common) {
         Ok(allow) => allow,
@@ -169,7 +172,7 @@ pub(super) fn run_audit(
     };
     let mut report = Report::build(&documents, &options);
     report.add_removed(removed);
-    report.made = Some(common.made(args.options(demo)));
+    report.made = Some(common.made(detector.rules(), args.options(demo)));
     warn_unmatched(&options.allow, &report);
     for council in &mut report.councils {
         if let Some(name) = names.get(&council.code) {

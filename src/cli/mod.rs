@@ -15,6 +15,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use self::extract::ExtractView;
+use crate::detect::Rules;
 use crate::model::Severity;
 use crate::registry::{self, registry};
 use crate::report::Format;
@@ -259,10 +260,11 @@ fn open_store(dir: &Path) -> Result<Store, String> {
 }
 
 impl CommonArgs {
-    /// How a report of this command is made: now, the rules, and the
-    /// options that affect results (these and `extra`), each masked like
-    /// free text (a path may quote an address).
-    fn made(&self, extra: Vec<String>) -> crate::report::Made {
+    /// How a report of this command is made: now, the rules (and the
+    /// digest of the `rules` in force), and the options that affect results
+    /// (these and `extra`), masked like free text even when addresses are
+    /// shown (a path may quote an address): see [`Made::mask`](crate::report::Made::mask).
+    fn made(&self, rules: &Rules, extra: Vec<String>) -> crate::report::Made {
         let path = |flag: &str, path: &Option<PathBuf>| {
             path.as_ref().map(|p| format!("{flag} {}", p.display()))
         };
@@ -275,16 +277,18 @@ impl CommonArgs {
         .into_iter()
         .flatten()
         .chain(extra)
-        .map(|option| crate::report::mask::mask_free_text(&option))
         .collect();
-        crate::report::Made {
+        let mut made = crate::report::Made {
             at: crate::clock::date_time(crate::store::unix_now()),
-            rules: self.rules.as_ref().map_or_else(
-                || "built-in".to_owned(),
-                |dir| crate::report::mask::mask_free_text(&dir.display().to_string()),
-            ),
+            rules: self
+                .rules
+                .as_ref()
+                .map_or_else(|| "built-in".to_owned(), |dir| dir.display().to_string()),
+            rules_sha256: Some(rules.digest().to_owned()),
             options,
-        }
+        };
+        made.mask();
+        made
     }
 
     /// Replaces `--council` by the registry's spelling of the code, or

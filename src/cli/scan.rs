@@ -85,6 +85,7 @@ pub(super) fn run_scan(
     report.add_removed(removed);
     report.made = Some(
         common.made(
+            detector.rules(),
             store
                 .map(|dir| format!("--store {}", dir.display()))
                 .into_iter()

@@ -122,6 +122,11 @@ impl Detector {
         }
     }
 
+    /// The rules it applies; [`Rules::digest`] names them in a report.
+    pub fn rules(&self) -> &Rules {
+        &self.rules
+    }
+
     /// Detects candidates and findings in one extracted document. `source`
     /// is its path or URL: a URL helps recognise the council, and the file
     /// name keys the `unscannable` finding; nothing else depends on it.

@@ -18,7 +18,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use toml::Spanned;
 
-use crate::model::{ElectionType, NoticeKind, Severity};
+use crate::model::{ElectionType, NoticeKind, Severity, hex_sha256};
 
 /// A rule file that could not be used. Displays as `FILE:LINE: reason`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -177,6 +177,8 @@ pub struct Rules {
     pub(crate) election_types: Vec<ElectionRule>,
     pub(crate) withholding: Vec<Withholding>,
     pub(crate) retention: Retention,
+    /// See [`Rules::digest`].
+    digest: String,
 }
 
 /// The rule files, by name, as embedded in the binary.
@@ -288,9 +290,17 @@ impl Rules {
         Rules::from_texts(&texts)
     }
 
+    /// The lower-case hex SHA-256 naming the rules in force: two reports
+    /// whose rules have the same digest were made with the same rule
+    /// texts, whether built in or loaded from a directory.
+    pub fn digest(&self) -> &str {
+        &self.digest
+    }
+
     /// Parses the rule files, given as (file name, text) in [`BUILTIN`]
     /// order.
     fn from_texts(texts: &[(String, String); RULE_FILES]) -> Result<Rules, RuleError> {
+        let digest = digest(texts);
         let [
             postcode,
             address,
@@ -444,6 +454,7 @@ impl Rules {
                 .collect(),
             withholding,
             retention,
+            digest,
         })
     }
 
@@ -452,6 +463,19 @@ impl Rules {
     pub(crate) fn finding(&self, rule: &str) -> Option<&FindingRule> {
         self.findings.get(rule)
     }
+}
+
+/// The digest of the rule texts in force, given in [`BUILTIN`] order: the
+/// SHA-256 of each file's built-in name, its length in bytes and its text,
+/// in that order, so that where a file was loaded from does not count and
+/// every file in [`BUILTIN`] does.
+fn digest(texts: &[(String, String); RULE_FILES]) -> String {
+    let mut named = Vec::with_capacity(texts.iter().map(|(_, text)| text.len() + 64).sum());
+    for ((name, _), (_, text)) in BUILTIN.iter().zip(texts) {
+        named.extend_from_slice(format!("{name}\n{}\n", text.len()).as_bytes());
+        named.extend_from_slice(text.as_bytes());
+    }
+    hex_sha256(&named)
 }
 
 /// Phrases are matched lowercase.
@@ -1049,5 +1073,38 @@ mod tests {
             "{err}"
         );
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn digest_names_the_rule_texts_in_force() {
+        let builtin = Rules::builtin();
+        assert_eq!(builtin.digest().len(), 64);
+        assert!(builtin.digest().bytes().all(|b| b.is_ascii_hexdigit()));
+        assert_eq!(builtin.digest(), Rules::builtin().digest());
+        assert_eq!(builtin.digest(), with_file("", "").unwrap().digest());
+
+        let dir = std::env::temp_dir().join(format!("sopncheck-digest-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        // A directory holding a built-in file unchanged: the same rules.
+        std::fs::write(dir.join(BUILTIN[3].0), BUILTIN[3].1).unwrap();
+        assert_eq!(Rules::load(&dir).unwrap().digest(), builtin.digest());
+        // Any change to the text in force changes the digest.
+        let changed = format!("{}\n# a comment\n", BUILTIN[3].1);
+        std::fs::write(dir.join(BUILTIN[3].0), &changed).unwrap();
+        let loaded = Rules::load(&dir).unwrap();
+        assert_ne!(loaded.digest(), builtin.digest());
+        assert_eq!(
+            loaded.digest(),
+            with_file(BUILTIN[3].0, &changed).unwrap().digest()
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+
+        // Each file counts under its own name: the same text moved from one
+        // file to the next is another set of rules.
+        let mut texts = BUILTIN.map(|(n, t)| (n.to_string(), t.to_string()));
+        let (first, second) = (texts[0].1.clone(), texts[1].1.clone());
+        texts[0].1 = format!("{first}{second}");
+        texts[1].1 = String::new();
+        assert_ne!(digest(&texts), builtin.digest());
     }
 }

@@ -16,8 +16,10 @@ use super::{Report, kind_name, severity_name, status_name};
 /// The UTF-8 byte order mark CSV files start with.
 pub const BOM: &[u8] = "\u{feff}".as_bytes();
 
-/// `findings.csv` columns.
-const FINDING_COLUMNS: [&str; 17] = [
+/// `findings.csv` columns. Scripts read them by position: new columns go
+/// at the end. `sha256` and `fetched` are the finding's document's (its
+/// bytes' SHA-256, and when a crawl fetched it: empty for a local file).
+const FINDING_COLUMNS: [&str; 19] = [
     "council",
     "council_name",
     "source",
@@ -35,6 +37,8 @@ const FINDING_COLUMNS: [&str; 17] = [
     "id",
     "suppressed",
     "suppression_reason",
+    "sha256",
+    "fetched",
 ];
 
 /// `candidates.csv` columns.
@@ -77,6 +81,8 @@ pub fn write_findings(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             &finding.id,
             if finding.suppressed { "true" } else { "false" },
             finding.suppression_reason.as_deref().unwrap_or_default(),
+            &document.sha256,
+            document.fetched.as_deref().unwrap_or_default(),
         ]
         .map(neutralise);
         csv.write_record(cells.iter().map(|cell| cell.as_bytes()))?;

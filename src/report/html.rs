@@ -7,8 +7,10 @@
 //! a summary row per council, a collapsible section per council
 //! (`details`/`summary`): its findings by severity, each with what to do
 //! (from [`guidance`](super::guidance)) and a paste-ready allow-file entry
-//! (from [`allow::entry_for`]), its documents and candidates; and what each
-//! rule means.
+//! (from [`allow::entry_for`]), its documents (each with one short line of
+//! where it came from: SHA-256, fetch date, `Last-Modified`, other URLs)
+//! and candidates; what each rule means; and how the report was made
+//! ([`Report::provenance`]: when, tool, rules and their digest, options).
 //!
 //! A report of up to [`ONE_PAGE_ROWS`] table rows is one page. A larger one
 //! written to a directory ([`write_to_dir`]) is `report.html`, the index
@@ -62,7 +64,7 @@ th,td{border:1px solid #ccc;padding:.25rem .45rem;text-align:left;vertical-align
 th{background:#f2f2f2}td.n{text-align:right;font-variant-numeric:tabular-nums}
 .pre{white-space:pre-line;font-family:ui-monospace,monospace;font-size:.9em}
 pre.allow{margin:.2rem 0;font-size:.8em;white-space:pre-wrap;background:#f6f6f6;padding:.2rem .3rem}
-small{color:#555}td a{word-break:break-all}
+small{color:#555}td a,small.prov{word-break:break-all}
 .sev{font-weight:600;text-transform:uppercase;font-size:.8em}
 .high{color:#b3261e}.medium{color:#a3540a}.low{color:#7a6414}.info{color:#4b5866}
 .suppressed{color:#666;font-style:italic}
@@ -239,7 +241,20 @@ fn page_body(report: &Report, links: Links, page: &mut String) -> std::fmt::Resu
         }
     }
     rules_section(page)?;
+    made_section(report, page)?;
     footer(report, page)
+}
+
+/// How the report was made: one line per [`Report::provenance`] pair.
+fn made_section(report: &Report, page: &mut String) -> std::fmt::Result {
+    writeln!(
+        page,
+        "<section id=\"made\">\n<h2>How this report was made</h2>\n<ul>"
+    )?;
+    for (label, value) in report.provenance() {
+        writeln!(page, "<li>{}: {}</li>", escape(label), escape(&value))?;
+    }
+    writeln!(page, "</ul>\n</section>")
 }
 
 /// A council's own page of a split report.
@@ -623,9 +638,10 @@ fn council_body(council: &CouncilReport, links: Links, page: &mut String) -> std
     for document in &council.documents {
         writeln!(
             page,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td>{}</td>\
+            "<tr><td>{}{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td>{}</td>\
              <td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
             source_html(&document.source),
+            provenance_line(document),
             kind_name(document.kind),
             escape(document.election_date.as_deref().unwrap_or_default()),
             document.pages,
@@ -745,6 +761,20 @@ fn rules_section(page: &mut String) -> std::fmt::Result {
         )?;
     }
     writeln!(page, "</section>")
+}
+
+/// Where a document came from, as one short line under its source:
+/// nothing when nothing is known.
+fn provenance_line(document: &DocumentReport) -> String {
+    let parts: Vec<String> = document
+        .provenance()
+        .iter()
+        .map(|(label, value)| format!("{} {}", escape(label), escape(value)))
+        .collect();
+    if parts.is_empty() {
+        return String::new();
+    }
+    format!("<br><small class=\"prov\">{}</small>", parts.join("; "))
 }
 
 /// A source: a link when it is an http(s) URL, else text. Either way

@@ -2,15 +2,18 @@
 //!
 //! Input: a [`Report`] (already masked). Output: GitHub-flavoured Markdown:
 //! a totals line, a per-council table (at most [`MAX_COUNCILS`] rows, the
-//! councils with the most serious findings first) and the top findings (at
-//! most [`MAX_FINDINGS`], most serious first). It never lists candidates;
-//! the HTML and CSV reports do. Every string from a document is escaped so
-//! it renders as text: no table cell breaks, no link, image or HTML tag.
+//! councils with the most serious findings first), the top findings (at
+//! most [`MAX_FINDINGS`], most serious first) with where each of their
+//! documents came from (SHA-256, fetch date, `Last-Modified`, other URLs),
+//! and how the report was made ([`Report::provenance`]). It never lists
+//! candidates; the HTML and CSV reports do. Every string from a document is
+//! escaped so it renders as text: no table cell breaks, no link, image or
+//! HTML tag.
 
 use std::cmp::Reverse;
 use std::io::{self, Write};
 
-use super::{Located, Report, SEVERITIES, SeverityCounts, severity_name, shorten};
+use super::{DocumentReport, Located, Report, SEVERITIES, SeverityCounts, severity_name, shorten};
 
 /// Council rows listed at most.
 pub const MAX_COUNCILS: usize = 50;
@@ -71,8 +74,14 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     if findings.is_empty() {
         writeln!(out)?;
         writeln!(out, "No findings.")?;
-        return Ok(());
+    } else {
+        top_findings(&mut findings, out)?;
     }
+    made(report, out)
+}
+
+/// The most serious findings, then where their documents came from.
+fn top_findings(findings: &mut [Located<'_>], out: &mut dyn Write) -> io::Result<()> {
     // Stable: report order within a severity.
     findings.sort_by_key(|l| Reverse(l.finding.severity));
     writeln!(out)?;
@@ -104,6 +113,42 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             "{} more findings are in the full report.",
             findings.len() - MAX_FINDINGS
         )?;
+    }
+    let mut documents: Vec<&DocumentReport> = Vec::new();
+    for located in findings.iter().take(MAX_FINDINGS) {
+        if !documents.iter().any(|d| std::ptr::eq(*d, located.document)) {
+            documents.push(located.document);
+        }
+    }
+    writeln!(out)?;
+    writeln!(out, "### Documents of the top findings")?;
+    writeln!(out)?;
+    writeln!(out, "| Document | Where it came from |")?;
+    writeln!(out, "|---|---|")?;
+    for document in documents {
+        let provenance: Vec<String> = document
+            .provenance()
+            .iter()
+            .map(|(label, value)| format!("{label} {}", code_span(value)))
+            .collect();
+        writeln!(
+            out,
+            "| {} | {} |",
+            escape(&document.source),
+            provenance.join("; ")
+        )?;
+    }
+    Ok(())
+}
+
+/// How the report was made: when, the tool, the rules and their digest,
+/// the options that affect results.
+fn made(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out)?;
+    writeln!(out, "### How this report was made")?;
+    writeln!(out)?;
+    for (label, value) in report.provenance() {
+        writeln!(out, "- {label}: {}", escape(&value))?;
     }
     Ok(())
 }
@@ -185,6 +230,9 @@ mod tests {
             text.contains("| City of York Council (YOR) | 1 | 4 | 2 | 2 | 0 | 1 | 2 | 0 | 0 | 0 |")
         );
         let top = text.split("### Top findings").nth(1).expect("top findings");
+        let (top, documents) = top
+            .split_once("### Documents of the top findings")
+            .expect("their documents");
         let severities: Vec<&str> = top
             .lines()
             .filter(|l| l.starts_with("| ") && !l.starts_with("| Severity"))
@@ -195,7 +243,9 @@ mod tests {
         assert!(text.contains("&lt;script&gt;alert\\(1\\)&lt;/script&gt;"));
         for line in text.lines().filter(|l| l.starts_with('|')) {
             let unescaped_pipes = line.matches('|').count() - line.matches("\\|").count();
-            let columns = if line.contains("Evidence") || top.contains(line) {
+            let columns = if documents.contains(line) {
+                3
+            } else if line.contains("Evidence") || top.contains(line) {
                 8
             } else {
                 12

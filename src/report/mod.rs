@@ -124,8 +124,26 @@ pub struct Made {
     /// The rules used: `built-in` (those of the tool's version) or the
     /// `--rules` directory.
     pub rules: String,
+    /// The SHA-256 naming the rule texts in force
+    /// ([`Rules::digest`](crate::detect::Rules::digest)): equal in two
+    /// reports made with the same rules. Absent in reports written before
+    /// it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rules_sha256: Option<String>,
     /// The command's options that affect the results, as given.
     pub options: Vec<String>,
+}
+
+impl Made {
+    /// Masks the rules directory and the options as free text (a path may
+    /// quote an address). Commands mask them as they make a report, even
+    /// with `--show-addresses`; [`Report::mask`] masks those of a report
+    /// read back.
+    pub fn mask(&mut self) {
+        for text in std::iter::once(&mut self.rules).chain(&mut self.options) {
+            *text = mask::mask_free_text(text);
+        }
+    }
 }
 
 /// The writing tool.
@@ -537,7 +555,8 @@ impl Report {
     /// pass every string of it goes through before any format renders it:
     /// candidates' addresses and evidence keep only their shape, and every
     /// other text (names, posts, areas, descriptions, layers, messages,
-    /// errors, sources) loses the document's addresses quoted in it, house
+    /// errors, sources, the rules directory and options it was made with)
+    /// loses the document's addresses quoted in it, house
     /// numbers with their streets and full postcodes. [`Report::build`]
     /// calls it; `report` calls it on a report read back, which may have
     /// been written with `--show-addresses` or by another tool. A masked
@@ -555,6 +574,7 @@ impl Report {
             council.removed.iter_mut().for_each(RemovedDocument::mask);
             council.fixed.iter_mut().for_each(FixedFinding::mask);
         }
+        self.made.iter_mut().for_each(Made::mask);
         self.addresses_shown = false;
     }
 
@@ -586,9 +606,16 @@ impl Report {
         for text in [schema, name, version] {
             visit(text);
         }
-        if let Some(Made { at, rules, options }) = made {
+        if let Some(Made {
+            at,
+            rules,
+            rules_sha256,
+            options,
+        }) = made
+        {
             visit(at);
             visit(rules);
+            rules_sha256.iter_mut().for_each(&mut *visit);
             options.iter_mut().for_each(&mut *visit);
         }
         for council in councils {
@@ -708,6 +735,32 @@ impl Report {
             t.unknown,
             t.findings.describe(),
         )
+    }
+
+    /// How the report was made, for the text formats to state: (label,
+    /// value) pairs of when, the tool and its version, the rules (built-in
+    /// or the `--rules` directory) and their digest, and the options that
+    /// affect results. A report read back from before [`Made`] existed
+    /// states only the tool.
+    pub fn provenance(&self) -> Vec<(&'static str, String)> {
+        let tool = format!("{} {}", self.tool.name, self.tool.version);
+        let Some(made) = &self.made else {
+            return vec![("Tool", tool)];
+        };
+        let mut lines = vec![
+            ("Made", made.at.clone()),
+            ("Tool", tool),
+            ("Rules", made.rules.clone()),
+        ];
+        if let Some(digest) = &made.rules_sha256 {
+            lines.push(("Rules SHA-256", digest.clone()));
+        }
+        let options = match made.options.as_slice() {
+            [] => "none".to_owned(),
+            options => options.join(" "),
+        };
+        lines.push(("Options", options));
+        lines
     }
 
     /// The councils' summaries added up.
@@ -945,6 +998,34 @@ impl RemovedDocument {
 }
 
 impl DocumentReport {
+    /// Where the document came from, for the text formats to state after
+    /// its source: (label, value) pairs of its SHA-256, when a crawl fetched
+    /// it, the `Last-Modified` its server sent and the other URLs it was
+    /// found at, each only when known.
+    pub fn provenance(&self) -> Vec<(&'static str, String)> {
+        let other_urls: Vec<&str> = self
+            .urls
+            .iter()
+            .map(String::as_str)
+            .filter(|url| *url != self.source)
+            .collect();
+        [
+            (
+                "SHA-256",
+                Some(self.sha256.clone()).filter(|s| !s.is_empty()),
+            ),
+            ("fetched", self.fetched.clone()),
+            ("Last-Modified", self.last_modified.clone()),
+            (
+                "also at",
+                Some(other_urls.join(" ")).filter(|urls| !urls.is_empty()),
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(label, value)| Some((label, value?)))
+        .collect()
+    }
+
     /// Masks every string: see [`Report::mask`].
     fn mask(&mut self) {
         let secrets: Vec<String> = self

@@ -9,7 +9,9 @@
 //! is line 1 and the page is in `properties.page` and in a logical
 //! location. The stable finding id is the result's partial fingerprint, so
 //! dashboards track a finding across runs; suppressed findings carry an
-//! accepted external suppression with the allow list's reason.
+//! accepted external suppression with the allow list's reason. The driver
+//! carries the tool's version, and the run's property bag how the report
+//! was made (when, the rules and their digest, the options).
 //!
 //! The log is built from typed structs (serde), never by pasting strings.
 //! Plain text message strings are escaped as SARIF 2.1.0 §3.11.6 requires:
@@ -23,7 +25,7 @@ use std::io::{self, Write};
 use serde::{Deserialize, Serialize};
 
 use super::guidance::{RULES, RuleGuidance};
-use super::{Report, severity_name};
+use super::{Made, Report, severity_name};
 use crate::model::Severity;
 
 /// The SARIF version written.
@@ -57,6 +59,24 @@ pub struct Run {
     pub results: Vec<SarifResult>,
     /// How columns are counted (required by some consumers even unused).
     pub column_kind: String,
+    /// How the report was made; absent when the report does not say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub properties: Option<RunProperties>,
+}
+
+/// Run properties (`propertyBag`): the report's [`Made`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunProperties {
+    /// When, ISO 8601 UTC.
+    pub made_at: String,
+    /// `built-in` or the `--rules` directory.
+    pub rules: String,
+    /// The digest of the rule texts in force.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rules_sha256: Option<String>,
+    /// The options that affect results.
+    pub options: Vec<String>,
 }
 
 /// The tool (`tool`).
@@ -350,6 +370,19 @@ pub fn log(report: &Report) -> Log {
             },
             results,
             column_kind: "unicodeCodePoints".into(),
+            properties: report.made.as_ref().map(
+                |Made {
+                     at,
+                     rules,
+                     rules_sha256,
+                     options,
+                 }| RunProperties {
+                    made_at: at.clone(),
+                    rules: rules.clone(),
+                    rules_sha256: rules_sha256.clone(),
+                    options: options.clone(),
+                },
+            ),
         }],
     }
 }

@@ -512,3 +512,131 @@ fn sources_errors_and_reasons_quoting_an_address_are_masked() {
     );
     assert_eq!(scanned(&shown).source, documents[2].source);
 }
+
+/// The sample report as a crawl and a command would make it: the York
+/// notice fetched, found at a second URL (which quotes an address), and
+/// the report's [`Made`].
+fn report_with_provenance() -> Report {
+    let mut documents = sample_documents();
+    let york = &mut documents[0];
+    york.origin = crate::model::Origin {
+        urls: vec![
+            york.source.clone(),
+            "https://democracy.york.gov.uk/22 Ormond Street ZZ8 4LP.pdf".into(),
+        ],
+        fetched_at: Some(1_775_466_000),
+        last_modified: Some("Mon, 06 Apr 2026 09:00:00 GMT".into()),
+    };
+    let mut report = Report::build(&documents, &ReportOptions::default());
+    report.made = Some(Made {
+        at: "2026-04-06T09:30:00Z".into(),
+        rules: "built-in".into(),
+        rules_sha256: Some(crate::detect::Rules::builtin().digest().to_owned()),
+        options: vec!["--council YOR".into()],
+    });
+    report
+}
+
+#[test]
+fn provenance_is_stated_in_every_text_format() {
+    let report = report_with_provenance();
+    let digest = crate::detect::Rules::builtin().digest().to_owned();
+    let york_sha = "ab".repeat(32);
+    let version = env!("CARGO_PKG_VERSION");
+    let rendered = render_all(&report);
+    let text_of = |wanted: OutputFile| {
+        rendered
+            .iter()
+            .find(|(file, _)| *file == wanted)
+            .map(|(_, text)| text.clone())
+            .unwrap()
+    };
+
+    let markdown = text_of(OutputFile::Markdown);
+    let made = markdown
+        .split("### How this report was made")
+        .nth(1)
+        .expect("a made block");
+    for line in [
+        "- Made: 2026\\-04\\-06T09\\:30\\:00Z".to_owned(),
+        format!("- Tool: sopncheck {}", version.replace('.', "\\.")),
+        "- Rules: built\\-in".to_owned(),
+        format!("- Rules SHA-256: {digest}"),
+        "- Options: \\-\\-council YOR".to_owned(),
+    ] {
+        assert!(made.contains(&line), "{line:?} in\n{made}");
+    }
+    assert!(
+        markdown.contains(&format!(
+            "| SHA-256 `{york_sha}`; fetched `2026-04-06T09:00:00Z`; \
+             Last-Modified `Mon, 06 Apr 2026 09:00:00 GMT`; also at `https://democracy.york.gov.uk/"
+        )),
+        "{markdown}"
+    );
+
+    let html = text_of(OutputFile::Html);
+    assert!(html.contains("<section id=\"made\">\n<h2>How this report was made</h2>"));
+    assert!(html.contains(&format!("<li>Rules SHA-256: {digest}</li>")));
+    assert!(html.contains(&format!("<li>Tool: sopncheck {version}</li>")));
+    assert!(html.contains("<li>Options: --council YOR</li>"));
+    assert!(html.contains(&format!(
+        "<br><small class=\"prov\">SHA-256 {york_sha}; fetched 2026-04-06T09:00:00Z; \
+         Last-Modified Mon, 06 Apr 2026 09:00:00 GMT; also at https://democracy.york.gov.uk/"
+    )));
+    // A local file states only its hash.
+    assert!(html.contains(&format!(
+        "<br><small class=\"prov\">SHA-256 {}</small>",
+        "cd".repeat(32)
+    )));
+
+    let csv = text_of(OutputFile::FindingsCsv);
+    let mut reader = ::csv::Reader::from_reader(csv.as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    let last: Vec<&str> = headers.iter().rev().take(2).collect();
+    assert_eq!(last, ["fetched", "sha256"]);
+    let rows: Vec<::csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let york = rows.iter().find(|r| &r[0] == "YOR").unwrap();
+    assert_eq!(&york[york.len() - 2], york_sha);
+    assert_eq!(&york[york.len() - 1], "2026-04-06T09:00:00Z");
+    let local = rows.iter().find(|r| &r[0] == UNKNOWN_COUNCIL).unwrap();
+    assert_eq!(&local[local.len() - 1], "", "a local file was not fetched");
+
+    let sarif: serde_json::Value = serde_json::from_str(&text_of(OutputFile::Sarif)).unwrap();
+    let run = &sarif["runs"][0];
+    assert_eq!(run["tool"]["driver"]["version"], version);
+    assert_eq!(run["properties"]["rulesSha256"], digest.as_str());
+    assert_eq!(run["properties"]["madeAt"], "2026-04-06T09:30:00Z");
+
+    // The other URL quotes an address: masked in every format.
+    for (file, text) in &rendered {
+        for secret in ["ZZ8 4LP", "22 Ormond", "Ormond Street"] {
+            assert!(!text.contains(secret), "{file:?} leaks {secret:?}");
+        }
+    }
+    // A report written with addresses shown, read back: `made` is masked
+    // with the rest.
+    let mut shown = Report::build(
+        &sample_documents(),
+        &ReportOptions {
+            show_addresses: true,
+            ..ReportOptions::default()
+        },
+    );
+    shown.made = Some(Made {
+        options: vec!["--rules rules/22 Ormond Street ZZ8 4LP".into()],
+        rules: "rules/22 Ormond Street ZZ8 4LP".into(),
+        ..report.made.clone().unwrap()
+    });
+    shown.mask(false);
+    let made = shown.made.as_ref().unwrap();
+    for text in made.options.iter().chain([&made.rules]) {
+        for secret in ["ZZ8 4LP", "22 Ormond", "Ormond Street"] {
+            assert!(!text.contains(secret), "{text:?} shows {secret:?}");
+        }
+    }
+    assert_eq!(made.rules_sha256.as_deref(), Some(digest.as_str()));
+    // A report read back from before `made` existed states the tool only.
+    let mut old = report.clone();
+    old.made = None;
+    assert_eq!(old.provenance(), [("Tool", format!("sopncheck {version}"))]);
+}
