@@ -49,8 +49,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use crate::model::hex_sha256;
 use rusqlite::{Connection, OptionalExtension, params};
-use sha2::{Digest, Sha256};
 
 /// What can go wrong with a store.
 #[derive(Debug, thiserror::Error)]
@@ -365,7 +365,7 @@ impl Store {
     /// replaces the URL's index row (and forgets any earlier refusal of
     /// the URL).
     pub fn put(&self, fetch: &Fetch<'_>, body: &[u8]) -> Result<Record, StoreError> {
-        let sha256 = hex(&Sha256::digest(body));
+        let sha256 = hex_sha256(body);
         let path = self.object_path(&sha256);
         if self.read_object(&sha256).is_err() {
             self.write_object(&path, body)?;
@@ -666,7 +666,7 @@ impl Store {
     pub fn read_object(&self, sha256: &str) -> Result<Vec<u8>, StoreError> {
         let path = self.object_path(sha256);
         let bytes = fs::read(&path).map_err(io_error(&path))?;
-        if hex(&Sha256::digest(&bytes)) != sha256 {
+        if hex_sha256(&bytes) != sha256 {
             return Err(StoreError::Corrupt(sha256.to_owned()));
         }
         Ok(bytes)
@@ -729,17 +729,6 @@ pub fn unix_now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64)
-}
-
-/// Lowercase hex of `bytes`.
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for byte in bytes {
-        // Writing to a String cannot fail.
-        let _ = write!(out, "{byte:02x}");
-    }
-    out
 }
 
 #[cfg(test)]
