@@ -164,6 +164,15 @@ pub(crate) fn sample_report() -> Report {
     Report::build(&sample_documents(), &ReportOptions::default())
 }
 
+/// The text of file `wanted` among `rendered` ([`render_all`]'s).
+fn text_of(rendered: &[(OutputFile, String)], wanted: OutputFile) -> String {
+    rendered
+        .iter()
+        .find(|(file, _)| *file == wanted)
+        .map(|(_, text)| text.clone())
+        .unwrap()
+}
+
 /// Every file of every format, rendered.
 fn render_all(report: &Report) -> Vec<(OutputFile, String)> {
     [
@@ -321,13 +330,7 @@ fn json_round_trips() {
 fn text_source_is_reported_and_optional_when_read_back() {
     let report = sample_report();
     let rendered = render_all(&report);
-    let text_of = |wanted: OutputFile| {
-        rendered
-            .iter()
-            .find(|(file, _)| *file == wanted)
-            .map(|(_, text)| text.clone())
-            .unwrap()
-    };
+    let text_of = |wanted| text_of(&rendered, wanted);
     let json: serde_json::Value = serde_json::from_str(&text_of(OutputFile::Json)).unwrap();
     let sources: Vec<&serde_json::Value> = json["councils"]
         .as_array()
@@ -544,13 +547,7 @@ fn provenance_is_stated_in_every_text_format() {
     let york_sha = "ab".repeat(32);
     let version = env!("CARGO_PKG_VERSION");
     let rendered = render_all(&report);
-    let text_of = |wanted: OutputFile| {
-        rendered
-            .iter()
-            .find(|(file, _)| *file == wanted)
-            .map(|(_, text)| text.clone())
-            .unwrap()
-    };
+    let text_of = |wanted| text_of(&rendered, wanted);
 
     let markdown = text_of(OutputFile::Markdown);
     let made = markdown
