@@ -177,6 +177,22 @@ fn split_name_and_address(cell: &str) -> (String, String) {
     (first.trim().to_string(), rest.trim().to_string())
 }
 
+/// A name cell that runs on into an address, as when the two are printed
+/// too close together to part: the words before the first that starts
+/// with a digit (a house number: names hold none), and the rest. `None`
+/// when no word but the first starts with a digit.
+fn split_run_on_address(cell: &str) -> Option<(&str, &str)> {
+    let at = cell
+        .char_indices()
+        .find(|&(i, c)| {
+            c.is_ascii_digit()
+                && cell[..i].ends_with(char::is_whitespace)
+                && has_letters(&cell[..i])
+        })?
+        .0;
+    Some((cell[..at].trim_end(), &cell[at..]))
+}
+
 /// A name as printed, without the punctuation around its parts:
 /// "CAMPBELL, Mealla Ellen" is "CAMPBELL Mealla Ellen", "Jimmy Carr," is
 /// "Jimmy Carr".
@@ -735,8 +751,17 @@ impl Run<'_, '_> {
         } else {
             self.party.clone()
         };
-        let raw = texts.home_address();
-        let cell = self.classify(&raw);
+        let mut name = name;
+        let mut raw = texts.home_address();
+        let mut cell = self.classify(&raw);
+        if raw.trim().is_empty()
+            && let Some((own_name, address)) = split_run_on_address(&name)
+        {
+            let address_cell = self.classify(address);
+            if address_cell.status == AddressStatus::Published && address_cell.postcode.is_some() {
+                (name, raw, cell) = (own_name.to_string(), address.to_string(), address_cell);
+            }
+        }
         let agent = (!texts.agent_name.trim().is_empty() || !texts.agent_office.trim().is_empty())
             .then(|| {
                 let (name, address) = split_name_and_address(&texts.agent_name);

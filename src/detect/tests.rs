@@ -959,3 +959,27 @@ fn rows_normal_form_is_their_visible_texts_normalised() {
         assert_eq!(visible_normal(rows()), expected, "first {take} rows");
     }
 }
+
+#[test]
+fn an_address_run_on_into_the_name_cell_is_parted_at_the_house_number() {
+    let found = detect(&extraction(sopn(&[
+        ("HOTEL Hal 12 Nowhere Road, Sampleton, ZZ4 4ZZ", ""),
+        // A number in a name with no address after it stays the name.
+        ("INDIA Ivy 2nd", ""),
+        ("JULIET Jo", "(address in Exampleshire)"),
+    ])));
+    let read: Vec<(&str, AddressStatus, Option<&str>)> = found
+        .candidates
+        .iter()
+        .map(|c| (c.name.as_str(), c.address_status, c.postcode.as_deref()))
+        .collect();
+    assert_eq!(
+        read,
+        [
+            ("HOTEL Hal", AddressStatus::Published, Some("ZZ4 4ZZ")),
+            ("INDIA Ivy 2nd", AddressStatus::Unknown, None),
+            ("JULIET Jo", AddressStatus::Withheld, None),
+        ]
+    );
+    assert_eq!(rules_of(&found), ["published-home-address"]);
+}
