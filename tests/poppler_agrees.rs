@@ -1,8 +1,10 @@
 //! An independent reader agrees with the fixture generator: poppler's
 //! `pdftotext` finds every drawn text of every readable fixture, so the
 //! fixtures are real PDFs and not shaped to this crate's extractor alone.
-//! Skips with a printed reason when `pdftotext` is missing (`.ci/run`
-//! installs it).
+//! Skips with a printed reason when `pdftotext` is missing, and fails so
+//! under `CI=true` (`.ci/run` installs it).
+
+mod tools_support;
 
 use std::process::Command;
 
@@ -14,8 +16,8 @@ fn normalise(text: &str) -> String {
 
 #[test]
 fn pdftotext_reads_every_drawn_text() {
-    if Command::new("pdftotext").arg("-v").output().is_err() {
-        eprintln!("skipped: pdftotext is not installed (Debian: poppler-utils)");
+    let installed = Command::new("pdftotext").arg("-v").output().is_ok();
+    if tools_support::skip_without(installed, "pdftotext (Debian: poppler-utils)") {
         return;
     }
     let dir = std::env::temp_dir().join(format!("sopncheck-poppler-{}", std::process::id()));

@@ -5,8 +5,10 @@
 //! attempts to set `document.title` left it alone). A control page shows
 //! that this check would see a script that did run.
 //!
-//! Skipped, with a message, when `/usr/bin/chromium` is missing; `.ci/run`
-//! installs it.
+//! Skipped, with a message, when `/usr/bin/chromium` is missing (a failure
+//! under `CI=true`); `.ci/run` installs it.
+
+mod tools_support;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -134,8 +136,7 @@ fn run_chromium(page: &Path, profile: &Path, args: &[&str], out_path: &Path) -> 
 
 #[test]
 fn report_renders_as_text_and_runs_no_script() {
-    if !Path::new(CHROMIUM).exists() {
-        eprintln!("skipped: {CHROMIUM} is not installed (.ci/run installs Debian's chromium)");
+    if tools_support::skip_without(Path::new(CHROMIUM).exists(), CHROMIUM) {
         return;
     }
     let dir = work_dir("report");
@@ -206,8 +207,7 @@ fn run(binary: &str, args: &[&std::ffi::OsStr]) {
 #[test]
 #[ignore = "measurement: generates and scans a 10,000-notice corpus"]
 fn national_report_is_small_and_opens_quickly() {
-    if !Path::new(CHROMIUM).exists() {
-        eprintln!("skipped: {CHROMIUM} is not installed (.ci/run installs Debian's chromium)");
+    if tools_support::skip_without(Path::new(CHROMIUM).exists(), CHROMIUM) {
         return;
     }
     let count = std::env::var("SOPNCHECK_CORPUS_COUNT").unwrap_or_else(|_| "10000".into());

@@ -3,7 +3,11 @@
 //! fetched again, and the resumed crawl finishes the job.
 //!
 //! The crawl runs in a child process (this test binary again, running only
-//! [`child_crawl`]) against the demo web served from this process.
+//! [`child_crawl`]) against the demo web served from this process. A
+//! crawl run under `strace` shows each object synced to disk before it is
+//! renamed into place.
+
+mod tools_support;
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
@@ -109,20 +113,128 @@ fn check_store(dir: &Path, demo: &DemoServer) -> HashMap<String, u32> {
         .collect()
 }
 
+/// The crawl child, started with the plan written for `demo` and the
+/// store at `store_dir`, under `wrapper` (a command and its arguments,
+/// the child's command line appended) when given.
+fn crawl_child(demo: &DemoServer, work: &Path, store_dir: &Path, wrapper: &[&str]) -> Command {
+    let plan = work.join("plan.txt");
+    write_plan(demo, &plan);
+    let job = format!("{}|{}", store_dir.display(), plan.display());
+    let test_binary = std::env::current_exe().unwrap();
+    let mut command = match wrapper {
+        [program, args @ ..] => {
+            let mut command = Command::new(program);
+            command.args(args).arg(test_binary);
+            command
+        }
+        [] => Command::new(test_binary),
+    };
+    command
+        .args(["--exact", "child_crawl", "--nocapture", "--test-threads=1"])
+        .env(CHILD_ENV, job)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    command
+}
+
+#[test]
+fn objects_are_synced_before_they_are_named() {
+    let installed = Command::new("strace").arg("-V").output().is_ok();
+    if tools_support::skip_without(installed, "strace") {
+        return;
+    }
+    let demo = DemoServer::start_bundled().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let store_dir = work.path().join("store");
+    let log = work.path().join("strace.log");
+    let log_arg = log.to_str().unwrap();
+    let output = crawl_child(
+        &demo,
+        work.path(),
+        &store_dir,
+        &[
+            "strace",
+            "-f",
+            "-qq",
+            "-e",
+            "trace=openat,fsync,fdatasync,rename,renameat,renameat2",
+            "-o",
+            log_arg,
+        ],
+    )
+    .output()
+    .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    // Each temporary file in the store's tmp/ is opened (fd), synced
+    // (fsync of that fd) and renamed into objects/; fds are reused, so
+    // the log is read in order.
+    let text = std::fs::read_to_string(&log).unwrap();
+    let tmp_dir = format!("{}/tmp/", store_dir.display());
+    let objects_dir = format!("{}/objects/", store_dir.display());
+    let quoted = |line: &str| -> Vec<String> {
+        line.split('"')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_owned)
+            .collect()
+    };
+    let mut open: HashMap<String, String> = HashMap::new();
+    let mut synced: BTreeSet<String> = BTreeSet::new();
+    let mut renamed = 0;
+    for line in text.lines() {
+        // "PID syscall(args) = result"
+        let call = line.split_once(' ').map_or(line, |(_, call)| call);
+        let result = call.rsplit_once(" = ").map(|(_, r)| r.trim());
+        if call.starts_with("openat(") {
+            if let (Some(path), Some(fd)) = (quoted(call).first(), result)
+                && path.starts_with(&tmp_dir)
+                && fd.parse::<u32>().is_ok()
+            {
+                open.insert(fd.to_owned(), path.clone());
+            }
+        } else if call.starts_with("fsync(") || call.starts_with("fdatasync(") {
+            let fd = call[call.find('(').unwrap() + 1..]
+                .split(')')
+                .next()
+                .unwrap();
+            if let Some(path) = open.get(fd) {
+                synced.insert(path.clone());
+            }
+        } else if call.starts_with("rename") {
+            let paths = quoted(call);
+            if let [from, to] = paths.as_slice()
+                && to.starts_with(&objects_dir)
+            {
+                assert!(
+                    synced.contains(from),
+                    "{from} renamed to {to} unsynced:\n{text}"
+                );
+                renamed += 1;
+            }
+        }
+    }
+    let store = Store::open(&store_dir).unwrap();
+    let objects: BTreeSet<String> = store
+        .records()
+        .unwrap()
+        .into_iter()
+        .map(|r| r.sha256)
+        .collect();
+    assert!(!objects.is_empty());
+    assert_eq!(
+        renamed,
+        objects.len(),
+        "every object renamed into place once:\n{text}"
+    );
+}
+
 #[test]
 fn killed_crawls_resume_without_refetching_or_corruption() {
     let demo = DemoServer::start_bundled().unwrap();
     let work = tempfile::tempdir().unwrap();
-    let plan = work.path().join("plan.txt");
-    write_plan(&demo, &plan);
     let store_dir = work.path().join("store");
-    let job = format!("{}|{}", store_dir.display(), plan.display());
     let crawl = || {
-        Command::new(std::env::current_exe().unwrap())
-            .args(["--exact", "child_crawl", "--nocapture", "--test-threads=1"])
-            .env(CHILD_ENV, &job)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
+        crawl_child(&demo, work.path(), &store_dir, &[])
             .spawn()
             .unwrap()
     };
