@@ -599,10 +599,7 @@ impl Report {
     /// candidates from the council summaries and never list them.
     pub(crate) fn printable_summary(&self) -> Report {
         self.printable_with(|document| {
-            let mut copy = DocumentReport {
-                candidates: Vec::new(),
-                ..document.clone()
-            };
+            let mut copy = document.without_candidates();
             copy.strings_mut(&mut make_printable);
             copy
         })
@@ -1071,6 +1068,48 @@ fn make_printable(text: &mut String) {
 }
 
 impl DocumentReport {
+    /// A copy of the document with no candidates (never copied).
+    fn without_candidates(&self) -> DocumentReport {
+        let DocumentReport {
+            source,
+            sha256,
+            kind,
+            pages,
+            text_layer,
+            text_source,
+            error,
+            election_date,
+            election_date_reason,
+            election_type,
+            election_type_reason,
+            withholding_rule,
+            candidates: _,
+            findings,
+            urls,
+            fetched,
+            last_modified,
+        } = self;
+        DocumentReport {
+            source: source.clone(),
+            sha256: sha256.clone(),
+            kind: *kind,
+            pages: *pages,
+            text_layer: *text_layer,
+            text_source: *text_source,
+            error: error.clone(),
+            election_date: election_date.clone(),
+            election_date_reason: election_date_reason.clone(),
+            election_type: *election_type,
+            election_type_reason: election_type_reason.clone(),
+            withholding_rule: withholding_rule.clone(),
+            candidates: Vec::new(),
+            findings: findings.clone(),
+            urls: urls.clone(),
+            fetched: fetched.clone(),
+            last_modified: last_modified.clone(),
+        }
+    }
+
     /// A [`Report::printable`] copy of the document.
     pub(crate) fn printable(&self) -> DocumentReport {
         let mut copy = self.clone();
