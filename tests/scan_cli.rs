@@ -893,3 +893,51 @@ fn every_report_names_the_rules_in_force_by_their_digest() {
     assert!(builtin_output.contains("How this report was made"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn one_thread_and_two_write_the_same_files() {
+    let dir = temp_dir("threads");
+    let notices = dir.join("notices");
+    std::fs::create_dir_all(&notices).expect("notices dir");
+    // Enough documents for several parts of each streamed file.
+    for copy in 0..8 {
+        for fixture in fixtures() {
+            let path = notices.join(format!("{}-{copy}.pdf", fixture.name));
+            std::fs::write(path, &fixture.bytes).expect("write fixture");
+        }
+    }
+    let written = |threads: &str| {
+        let out = dir.join(format!("out-{threads}"));
+        let mut args = vec!["scan", notices.to_str().unwrap(), "-j", threads];
+        for format in ["json", "csv", "markdown", "html", "sarif"] {
+            args.extend(["--format", format]);
+        }
+        args.extend(["--out", out.to_str().unwrap(), "--fail-on", "never"]);
+        let output = sopncheck(&args);
+        assert!(output.status.success(), "{output:?}");
+        // The time the report was made is the one difference allowed
+        // (Markdown prints it with its `-` and `:` escaped).
+        let report: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
+        let at = report["made"]["at"].as_str().expect("made.at").to_owned();
+        let at_in_markdown = at.replace('-', "\\-").replace(':', "\\:");
+        let mut files: Vec<(String, String)> = std::fs::read_dir(&out)
+            .unwrap()
+            .map(|entry| {
+                let path = entry.unwrap().path();
+                let text = std::fs::read_to_string(&path).unwrap();
+                let name = path.file_name().unwrap().to_string_lossy().into_owned();
+                (name, text.replace(&at, "AT").replace(&at_in_markdown, "AT"))
+            })
+            .collect();
+        files.sort();
+        files
+    };
+    let one = written("1");
+    let two = written("2");
+    assert_eq!(one.len(), 6);
+    for ((name, a), (_, b)) in one.iter().zip(&two) {
+        assert!(a == b, "{name} differs between -j 1 and -j 2");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

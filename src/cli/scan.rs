@@ -81,7 +81,7 @@ pub(super) fn run_scan(
         show_addresses: common.show_addresses,
         allow,
     };
-    let mut report = Report::build(&documents, &options);
+    let mut report = Report::build_owned(documents, &options);
     report.add_removed(removed);
     report.made = Some(
         common.made(
@@ -96,10 +96,9 @@ pub(super) fn run_scan(
     warn_unmatched(&options.allow, &report);
     let status = finish(&report, common);
     // The process exits next and the OS takes the memory back at once:
-    // freeing a national run's documents and report one allocation at a
-    // time would only delay the exit.
+    // freeing a national run's report one allocation at a time would only
+    // delay the exit.
     std::mem::forget(report);
-    std::mem::forget(documents);
     status
 }
 

@@ -11,7 +11,7 @@
 
 use std::io::{self, Write};
 
-use super::{Report, kind_name, severity_name, status_name};
+use super::{CouncilReport, DocumentReport, Report, kind_name, severity_name, status_name};
 
 /// The UTF-8 byte order mark CSV files start with.
 pub const BOM: &[u8] = "\u{feff}".as_bytes();
@@ -60,8 +60,38 @@ const CANDIDATE_COLUMNS: [&str; 11] = [
 pub fn write_findings(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let mut csv = writer(out)?;
     csv.write_record(FINDING_COLUMNS)?;
-    for located in report.findings() {
-        let (council, document, finding) = (located.council, located.document, located.finding);
+    for council in &report.councils {
+        for document in &council.documents {
+            document_findings(council, document, &mut csv)?;
+        }
+    }
+    csv.flush()
+}
+
+/// Writes the header row of `findings.csv`.
+pub(super) fn findings_header(out: &mut dyn Write) -> io::Result<()> {
+    let mut csv = writer(out)?;
+    csv.write_record(FINDING_COLUMNS)?;
+    csv.flush()
+}
+
+/// Writes the rows of `findings.csv` for one document of `council`.
+pub(super) fn write_document_findings(
+    council: &CouncilReport,
+    document: &DocumentReport,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let mut csv = writer(out)?;
+    document_findings(council, document, &mut csv)?;
+    csv.flush()
+}
+
+fn document_findings(
+    council: &CouncilReport,
+    document: &DocumentReport,
+    csv: &mut ::csv::Writer<&mut dyn Write>,
+) -> io::Result<()> {
+    for finding in &document.findings {
         let page = finding.page.map(|p| p.to_string()).unwrap_or_default();
         let cells = [
             council.code.as_str(),
@@ -87,7 +117,7 @@ pub fn write_findings(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         .map(neutralise);
         csv.write_record(cells.iter().map(|cell| cell.as_bytes()))?;
     }
-    csv.flush()
+    Ok(())
 }
 
 /// Writes `candidates.csv`.
@@ -96,27 +126,54 @@ pub fn write_candidates(report: &Report, out: &mut dyn Write) -> io::Result<()> 
     csv.write_record(CANDIDATE_COLUMNS)?;
     for council in &report.councils {
         for document in &council.documents {
-            for candidate in &document.candidates {
-                let page = candidate.page.to_string();
-                let cells = [
-                    council.code.as_str(),
-                    &council.name,
-                    &document.source,
-                    document.election_date.as_deref().unwrap_or_default(),
-                    candidate.post.as_deref().unwrap_or_default(),
-                    &candidate.name,
-                    status_name(candidate.address_status),
-                    candidate.withheld_area.as_deref().unwrap_or_default(),
-                    &page,
-                    if candidate.withdrawn { "true" } else { "false" },
-                    candidate.address.as_deref().unwrap_or_default(),
-                ]
-                .map(neutralise);
-                csv.write_record(cells.iter().map(|cell| cell.as_bytes()))?;
-            }
+            document_candidates(council, document, &mut csv)?;
         }
     }
     csv.flush()
+}
+
+/// Writes the header row of `candidates.csv`.
+pub(super) fn candidates_header(out: &mut dyn Write) -> io::Result<()> {
+    let mut csv = writer(out)?;
+    csv.write_record(CANDIDATE_COLUMNS)?;
+    csv.flush()
+}
+
+/// Writes the rows of `candidates.csv` for one document of `council`.
+pub(super) fn write_document_candidates(
+    council: &CouncilReport,
+    document: &DocumentReport,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let mut csv = writer(out)?;
+    document_candidates(council, document, &mut csv)?;
+    csv.flush()
+}
+
+fn document_candidates(
+    council: &CouncilReport,
+    document: &DocumentReport,
+    csv: &mut ::csv::Writer<&mut dyn Write>,
+) -> io::Result<()> {
+    for candidate in &document.candidates {
+        let page = candidate.page.to_string();
+        let cells = [
+            council.code.as_str(),
+            &council.name,
+            &document.source,
+            document.election_date.as_deref().unwrap_or_default(),
+            candidate.post.as_deref().unwrap_or_default(),
+            &candidate.name,
+            status_name(candidate.address_status),
+            candidate.withheld_area.as_deref().unwrap_or_default(),
+            &page,
+            if candidate.withdrawn { "true" } else { "false" },
+            candidate.address.as_deref().unwrap_or_default(),
+        ]
+        .map(neutralise);
+        csv.write_record(cells.iter().map(|cell| cell.as_bytes()))?;
+    }
+    Ok(())
 }
 
 /// A CSV writer with CRLF line ends.

@@ -25,6 +25,7 @@
 //! text.
 
 use std::borrow::Cow;
+use std::cell::OnceCell;
 use std::cmp::Reverse;
 use std::fmt::Write as _;
 use std::fs;
@@ -38,6 +39,7 @@ use super::{
     Summary, kind_name, severity_name, shorten, status_name, write_atomically,
 };
 use crate::model::TextSource;
+use rayon::prelude::*;
 
 /// Most table rows (documents, candidates and findings) a report puts on
 /// one page; above it, [`write_to_dir`] writes an index and a page per
@@ -112,22 +114,32 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     out.write_all(render_page(report, Links::OnePage).as_bytes())
 }
 
-/// Writes `report.html` to `out` for the directory `dir`: the one page,
-/// or, above [`ONE_PAGE_ROWS`] rows, the index, after writing a page per
-/// council into `dir/`[`COUNCIL_DIR`] (each written whole or not at all).
-pub fn write_to_dir(report: &Report, dir: &Path, out: &mut dyn Write) -> io::Result<()> {
+/// Writes `report.html` of the masked `report` to `out` for the directory
+/// `dir`: the one page, or, above [`ONE_PAGE_ROWS`] rows, the index, after
+/// writing a page per council into `dir/`[`COUNCIL_DIR`] (each written
+/// whole or not at all; councils in parallel). Each page is rendered from
+/// a [`Report::printable`] copy of what it shows; the index from the
+/// report's printable summary, kept in `summary` for the next format.
+pub fn write_to_dir(
+    report: &Report,
+    summary: &OnceCell<Report>,
+    dir: &Path,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     if rows(report) <= ONE_PAGE_ROWS {
-        return write(report, out);
+        return write(&report.printable(), out);
     }
+    let summary = summary.get_or_init(|| report.printable_summary());
     let pages = dir.join(COUNCIL_DIR);
     fs::create_dir_all(&pages)?;
-    for council in &report.councils {
+    report.councils.par_iter().try_for_each(|council| {
+        let council = council.printable();
         let path = pages.join(council_file(&council.code));
         write_atomically(&path, |file| {
-            file.write_all(council_page(report, council).as_bytes())
-        })?;
-    }
-    out.write_all(render_page(report, Links::Index).as_bytes())
+            file.write_all(council_page(summary, &council).as_bytes())
+        })
+    })?;
+    out.write_all(render_page(summary, Links::Index).as_bytes())
 }
 
 /// Table rows the one page would hold: documents, candidates, findings.
@@ -913,7 +925,7 @@ mod tests {
         let write_index = |documents: &[ScannedDocument]| {
             let report = Report::build(documents, &ReportOptions::default());
             let mut index = Vec::new();
-            write_to_dir(&report, &dir, &mut index).unwrap();
+            write_to_dir(&report, &OnceCell::new(), &dir, &mut index).unwrap();
             String::from_utf8(index).unwrap()
         };
 
@@ -946,6 +958,27 @@ mod tests {
         for secret in SECRETS {
             assert!(!york.contains(secret), "council page leaks {secret:?}");
             assert!(!index.contains(secret), "index leaks {secret:?}");
+        }
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_split_report_is_rendered_as_from_the_whole_printable_report() {
+        let dir = std::env::temp_dir().join(format!("sopncheck-html-split-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        let many: Vec<ScannedDocument> = sample_documents()
+            .into_iter()
+            .cycle()
+            .take(3 * 900)
+            .collect();
+        let report = Report::build(&many, &ReportOptions::default());
+        let mut index = Vec::new();
+        write_to_dir(&report, &OnceCell::new(), &dir, &mut index).unwrap();
+        let whole = report.printable();
+        assert!(index == render_page(&whole, Links::Index).into_bytes());
+        for council in &whole.councils {
+            let page = fs::read(dir.join(COUNCIL_DIR).join(council_file(&council.code))).unwrap();
+            assert!(page == council_page(&whole, council).into_bytes());
         }
         fs::remove_dir_all(&dir).unwrap();
     }

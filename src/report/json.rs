@@ -31,6 +31,98 @@ pub(super) fn write_pretty<T: Serialize>(value: &T, out: &mut dyn Write) -> io::
     buffered.flush()
 }
 
+/// Appends `value` as pretty JSON nested `depth` levels deep: as the
+/// whole value's pretty JSON has it there, every line after the first
+/// indented by `depth` more levels (no string holds a raw line break:
+/// JSON escapes it). With no newline after it.
+pub(super) fn write_nested<T: Serialize>(
+    value: &T,
+    depth: usize,
+    out: &mut Vec<u8>,
+) -> io::Result<()> {
+    let mut alone = Vec::new();
+    write_with(value, &mut alone, PrettyFormatter::new())?;
+    let indent = INDENT.repeat(depth);
+    for (i, line) in alone.split(|b| *b == b'\n').enumerate() {
+        if i > 0 {
+            out.push(b'\n');
+            out.extend_from_slice(indent.as_bytes());
+        }
+        out.extend_from_slice(line);
+    }
+    Ok(())
+}
+
+/// One level of the pretty JSON's indentation (serde_json's default).
+const INDENT: &str = "  ";
+
+/// Writes the pretty JSON of `frame`, a value holding arrays written as
+/// `"KEY": []` (each at `depth` levels), with the items `fill(i, out)`
+/// writes into the `i`th of them. `fill` writes each item with
+/// [`ArrayItems::item`], already nested ([`write_nested`]) at `depth + 1`.
+/// Any array is written as `[]` when empty, so a frame marks every array
+/// to fill with the key; returns an error when the frame's arrays are not
+/// `count`.
+pub(super) fn write_framed<T: Serialize>(
+    frame: &T,
+    key: &str,
+    depth: usize,
+    count: usize,
+    out: &mut dyn Write,
+    mut fill: impl FnMut(usize, &mut ArrayItems<'_>) -> io::Result<()>,
+) -> io::Result<()> {
+    let mut text = Vec::new();
+    write_with(frame, &mut text, PrettyFormatter::new())?;
+    let marker = format!("\"{key}\": []");
+    let text = String::from_utf8(text).map_err(io::Error::other)?;
+    let pieces: Vec<&str> = text.split(&marker).collect();
+    if pieces.len() != count + 1 {
+        return Err(io::Error::other(format!(
+            "{} arrays {key:?} in the frame, not {count}",
+            pieces.len() - 1
+        )));
+    }
+    for (i, piece) in pieces.iter().enumerate() {
+        out.write_all(piece.as_bytes())?;
+        if i == count {
+            break;
+        }
+        write!(out, "\"{key}\": [")?;
+        let mut items = ArrayItems {
+            out: &mut *out,
+            indent: INDENT.repeat(depth + 1),
+            first: true,
+        };
+        fill(i, &mut items)?;
+        if !items.first {
+            write!(out, "\n{}]", INDENT.repeat(depth))?;
+        } else {
+            out.write_all(b"]")?;
+        }
+    }
+    writeln!(out)
+}
+
+/// The items of an array [`write_framed`] fills.
+pub(super) struct ArrayItems<'w> {
+    out: &'w mut dyn Write,
+    indent: String,
+    first: bool,
+}
+
+impl ArrayItems<'_> {
+    /// Writes one item, `nested` as [`write_nested`] wrote it.
+    pub(super) fn item(&mut self, nested: &[u8]) -> io::Result<()> {
+        if !self.first {
+            self.out.write_all(b",")?;
+        }
+        self.first = false;
+        self.out.write_all(b"\n")?;
+        self.out.write_all(self.indent.as_bytes())?;
+        self.out.write_all(nested)
+    }
+}
+
 /// Writes any value as one line of JSON followed by a newline (JSON Lines).
 pub fn write_line<T: Serialize>(value: &T, out: &mut impl Write) -> io::Result<()> {
     write_with(value, out, CompactFormatter)?;

@@ -62,6 +62,7 @@ pub mod json;
 pub mod markdown;
 pub mod mask;
 pub mod sarif;
+mod stream;
 
 use std::borrow::Cow;
 use std::cell::OnceCell;
@@ -440,17 +441,29 @@ impl Report {
     /// code (sorted), documents in the order given, masked unless
     /// `show_addresses`, allowed findings marked suppressed.
     pub fn build(documents: &[ScannedDocument], options: &ReportOptions) -> Report {
-        let reports: Vec<DocumentReport> = documents.par_iter().map(document_report).collect();
-        let mut by_council: BTreeMap<&str, Vec<DocumentReport>> = BTreeMap::new();
-        for (document, report) in documents.iter().zip(reports) {
-            by_council
-                .entry(&document.council)
-                .or_default()
-                .push(report);
+        Report::build_owned(documents.par_iter().cloned().collect(), options)
+    }
+
+    /// [`Report::build`] from documents the report takes over: each
+    /// document's strings move into the report, so a national run holds
+    /// its documents once.
+    pub fn build_owned(documents: Vec<ScannedDocument>, options: &ReportOptions) -> Report {
+        let reports: Vec<(String, DocumentReport)> = documents
+            .into_par_iter()
+            .map(|mut document| {
+                (
+                    std::mem::take(&mut document.council),
+                    document_report(document),
+                )
+            })
+            .collect();
+        let mut by_council: BTreeMap<String, Vec<DocumentReport>> = BTreeMap::new();
+        for (council, report) in reports {
+            by_council.entry(council).or_default().push(report);
         }
         let councils = by_council
             .into_iter()
-            .map(|(code, documents)| council_report(code, documents))
+            .map(|(code, documents)| council_report(&code, documents))
             .collect();
         let mut report = Report {
             schema: SCHEMA.into(),
@@ -584,13 +597,51 @@ impl Report {
     /// viewer through them. The JSON report is written from the report
     /// itself, faithful, its escapes JSON's own.
     pub fn printable(&self) -> Report {
-        let mut copy = self.clone();
-        copy.strings_mut(&mut |text| {
-            if let Cow::Owned(escaped) = printable(text) {
-                *text = escaped;
-            }
-        });
+        self.printable_with(DocumentReport::printable)
+    }
+
+    /// A [`Report::printable`] copy whose documents are `document(d)`
+    /// (each made printable; in parallel, in order).
+    fn printable_with(
+        &self,
+        document: impl Fn(&DocumentReport) -> DocumentReport + Sync,
+    ) -> Report {
+        let mut copy = self.shell();
+        copy.strings_mut(&mut make_printable);
+        for (council, printed) in self.councils.iter().zip(&mut copy.councils) {
+            printed.documents = council.documents.par_iter().map(&document).collect();
+        }
         copy
+    }
+
+    /// A [`Report::printable`] copy without the candidates: for the
+    /// summaries (Markdown, the index of a split HTML report), which count
+    /// candidates from the council summaries and never list them.
+    pub(crate) fn printable_summary(&self) -> Report {
+        self.printable_with(|document| {
+            let mut copy = document.without_candidates();
+            copy.strings_mut(&mut make_printable);
+            copy
+        })
+    }
+
+    /// The report without its documents (every council's `documents`
+    /// empty): the frame a streamed format writes them into.
+    pub(crate) fn shell(&self) -> Report {
+        let Report {
+            schema,
+            tool,
+            addresses_shown,
+            councils,
+            made,
+        } = self;
+        Report {
+            schema: schema.clone(),
+            tool: tool.clone(),
+            addresses_shown: *addresses_shown,
+            councils: councils.iter().map(CouncilReport::shell).collect(),
+            made: made.clone(),
+        }
     }
 
     /// Calls `visit` on every string of the report. Each struct is taken
@@ -619,46 +670,7 @@ impl Report {
             options.iter_mut().for_each(&mut *visit);
         }
         for council in councils {
-            let CouncilReport {
-                code,
-                name,
-                summary: _,
-                documents,
-                fixed,
-                removed,
-            } = council;
-            visit(code);
-            visit(name);
-            for FixedFinding {
-                id,
-                rule,
-                severity: _,
-                source,
-                candidate,
-                first_seen,
-                last_seen,
-                fixed,
-                state: _,
-            } in fixed
-            {
-                for text in [id, rule, source, first_seen, last_seen, fixed] {
-                    visit(text);
-                }
-                candidate.iter_mut().for_each(&mut *visit);
-            }
-            for document in documents {
-                document.strings_mut(visit);
-            }
-            for RemovedDocument {
-                source,
-                urls,
-                sha256,
-            } in removed
-            {
-                visit(source);
-                visit(sha256);
-                urls.iter_mut().for_each(&mut *visit);
-            }
+            council.strings_mut(visit);
         }
     }
 
@@ -914,60 +926,84 @@ fn summarise(documents: &[DocumentReport]) -> Summary {
 
 /// A document's report as detection found it: nothing masked
 /// yet ([`DocumentReport::mask`] masks it).
-fn document_report(document: &ScannedDocument) -> DocumentReport {
-    let detection = &document.detection;
+fn document_report(document: ScannedDocument) -> DocumentReport {
+    let ScannedDocument {
+        source,
+        sha256,
+        council: _,
+        pages,
+        text_layer,
+        text_source,
+        error,
+        detection,
+        origin,
+    } = document;
     // The first candidate of each name, for their findings' posts.
-    let mut posts: HashMap<&str, Option<&str>> = HashMap::with_capacity(detection.candidates.len());
-    for candidate in &detection.candidates {
-        posts
-            .entry(candidate.name.as_str())
-            .or_insert(candidate.post.as_deref());
-    }
-    let post_of = |name: &str| posts.get(name).copied().flatten();
+    let posts: Vec<Option<String>> = {
+        let mut posts: HashMap<&str, Option<&str>> =
+            HashMap::with_capacity(detection.candidates.len());
+        for candidate in &detection.candidates {
+            posts
+                .entry(candidate.name.as_str())
+                .or_insert(candidate.post.as_deref());
+        }
+        detection
+            .findings
+            .iter()
+            .map(|f| {
+                let post = f
+                    .candidate
+                    .as_deref()
+                    .and_then(|name| posts.get(name).copied());
+                post.flatten().map(str::to_owned)
+            })
+            .collect()
+    };
     DocumentReport {
-        source: document.source.clone(),
-        sha256: document.sha256.clone(),
+        source,
+        sha256,
         kind: detection.kind,
-        pages: document.pages,
-        text_layer: document.text_layer,
-        text_source: document.text_source,
-        error: document.error.clone(),
-        election_date: detection.election_date.clone(),
-        election_date_reason: detection.election.date_reason.clone(),
+        pages,
+        text_layer,
+        text_source,
+        error,
+        election_date: detection.election_date,
+        election_date_reason: detection.election.date_reason,
         election_type: detection.election.election_type,
-        election_type_reason: detection.election.type_reason.clone(),
+        election_type_reason: detection.election.type_reason,
         withholding_rule: WithholdingRule {
             applied: detection.election.withholding.applied,
-            reason: detection.election.withholding.reason.clone(),
+            reason: detection.election.withholding.reason,
         },
         candidates: detection
             .candidates
-            .iter()
+            .into_iter()
             .map(|c| CandidateReport {
-                name: c.name.clone(),
-                post: c.post.clone(),
+                name: c.name,
+                post: c.post,
                 address_status: c.address_status,
-                address: c.address.clone(),
-                withheld_area: c.withheld_area.clone(),
+                address: c.address,
+                withheld_area: c.withheld_area,
                 page: c.page,
                 withdrawn: c.withdrawn,
-                description: c.description.clone(),
+                description: c.description,
             })
             .collect(),
         findings: detection
             .findings
-            .iter()
-            .map(|f| FindingReport {
-                id: f.id.clone(),
-                rule: f.rule.clone(),
+            .into_iter()
+            .zip(posts)
+            .map(|(f, post)| FindingReport {
+                id: f.id,
+                rule: f.rule,
                 severity: f.severity,
-                candidate: f.candidate.clone(),
-                post: f.candidate.as_deref().and_then(post_of).map(str::to_owned),
+                candidate: f.candidate,
+                post,
                 page: f.page,
-                evidence: f.evidence.clone(),
-                postcode: f.postcode.clone(),
-                layer: f.layer.clone(),
-                message: f.message.clone(),
+                evidence: f.evidence,
+                postcode: f.postcode,
+                layer: f.layer,
+                message: f.message,
                 suppressed: false,
                 suppression_reason: None,
                 first_seen: None,
@@ -975,9 +1011,9 @@ fn document_report(document: &ScannedDocument) -> DocumentReport {
                 state: None,
             })
             .collect(),
-        urls: document.origin.urls.clone(),
-        fetched: document.origin.fetched_at.map(crate::clock::date_time),
-        last_modified: document.origin.last_modified.clone(),
+        urls: origin.urls,
+        fetched: origin.fetched_at.map(crate::clock::date_time),
+        last_modified: origin.last_modified,
     }
 }
 
@@ -994,6 +1030,93 @@ impl RemovedDocument {
         for url in std::iter::once(&mut self.source).chain(&mut self.urls) {
             *url = mask::mask_free_text(url);
         }
+    }
+}
+
+impl CouncilReport {
+    /// The council without its documents: see [`Report::shell`].
+    pub(crate) fn shell(&self) -> CouncilReport {
+        let CouncilReport {
+            code,
+            name,
+            summary,
+            documents: _,
+            fixed,
+            removed,
+        } = self;
+        CouncilReport {
+            code: code.clone(),
+            name: name.clone(),
+            summary: summary.clone(),
+            documents: Vec::new(),
+            fixed: fixed.clone(),
+            removed: removed.clone(),
+        }
+    }
+
+    /// Calls `visit` on every string of the council: see
+    /// [`Report::strings_mut`].
+    fn strings_mut(&mut self, visit: &mut impl FnMut(&mut String)) {
+        let CouncilReport {
+            code,
+            name,
+            summary: _,
+            documents,
+            fixed,
+            removed,
+        } = self;
+        visit(code);
+        visit(name);
+        for FixedFinding {
+            id,
+            rule,
+            severity: _,
+            source,
+            candidate,
+            first_seen,
+            last_seen,
+            fixed,
+            state: _,
+        } in fixed
+        {
+            for text in [id, rule, source, first_seen, last_seen, fixed] {
+                visit(text);
+            }
+            candidate.iter_mut().for_each(&mut *visit);
+        }
+        for document in documents {
+            document.strings_mut(visit);
+        }
+        for RemovedDocument {
+            source,
+            urls,
+            sha256,
+        } in removed
+        {
+            visit(source);
+            visit(sha256);
+            urls.iter_mut().for_each(&mut *visit);
+        }
+    }
+
+    /// A [`Report::printable`] copy of the council (documents in
+    /// parallel).
+    pub(crate) fn printable(&self) -> CouncilReport {
+        let mut copy = self.shell();
+        copy.strings_mut(&mut make_printable);
+        copy.documents = self
+            .documents
+            .par_iter()
+            .map(DocumentReport::printable)
+            .collect();
+        copy
+    }
+}
+
+/// Replaces `text` by its [`printable`] form when that differs.
+fn make_printable(text: &mut String) {
+    if let Cow::Owned(escaped) = printable(text) {
+        *text = escaped;
     }
 }
 
@@ -1024,6 +1147,55 @@ impl DocumentReport {
         .into_iter()
         .filter_map(|(label, value)| Some((label, value?)))
         .collect()
+    }
+
+    /// A copy of the document with no candidates (never copied).
+    fn without_candidates(&self) -> DocumentReport {
+        let DocumentReport {
+            source,
+            sha256,
+            kind,
+            pages,
+            text_layer,
+            text_source,
+            error,
+            election_date,
+            election_date_reason,
+            election_type,
+            election_type_reason,
+            withholding_rule,
+            candidates: _,
+            findings,
+            urls,
+            fetched,
+            last_modified,
+        } = self;
+        DocumentReport {
+            source: source.clone(),
+            sha256: sha256.clone(),
+            kind: *kind,
+            pages: *pages,
+            text_layer: *text_layer,
+            text_source: *text_source,
+            error: error.clone(),
+            election_date: election_date.clone(),
+            election_date_reason: election_date_reason.clone(),
+            election_type: *election_type,
+            election_type_reason: election_type_reason.clone(),
+            withholding_rule: withholding_rule.clone(),
+            candidates: Vec::new(),
+            findings: findings.clone(),
+            urls: urls.clone(),
+            fetched: fetched.clone(),
+            last_modified: last_modified.clone(),
+        }
+    }
+
+    /// A [`Report::printable`] copy of the document.
+    pub(crate) fn printable(&self) -> DocumentReport {
+        let mut copy = self.clone();
+        copy.strings_mut(&mut make_printable);
+        copy
     }
 
     /// Masks every string: see [`Report::mask`].
@@ -1310,28 +1482,17 @@ impl OutputFile {
         }
     }
 
-    /// Renders the report into this file's format.
+    /// Renders the report into this file's format: JSON from the report as
+    /// it is, every text format from its [`Report::printable`] copy.
     pub fn render(self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
-        self.render_from(report, &OnceCell::new(), out)
-    }
-
-    /// Renders `report` into this file's format: JSON from the report as
-    /// it is, every text format from its [`Report::printable`] copy, made
-    /// into `printable` on first need and kept for the next file.
-    fn render_from(
-        self,
-        report: &Report,
-        printable: &OnceCell<Report>,
-        out: &mut dyn Write,
-    ) -> io::Result<()> {
-        let text = || printable.get_or_init(|| report.printable());
+        let text = || report.printable();
         match self {
             OutputFile::Json => json::write(report, out),
-            OutputFile::FindingsCsv => csv::write_findings(text(), out),
-            OutputFile::CandidatesCsv => csv::write_candidates(text(), out),
-            OutputFile::Markdown => markdown::write(text(), out),
-            OutputFile::Html => html::write(text(), out),
-            OutputFile::Sarif => sarif::write(text(), out),
+            OutputFile::FindingsCsv => csv::write_findings(&text(), out),
+            OutputFile::CandidatesCsv => csv::write_candidates(&text(), out),
+            OutputFile::Markdown => markdown::write(&text(), out),
+            OutputFile::Html => html::write(&text(), out),
+            OutputFile::Sarif => sarif::write(&text(), out),
         }
     }
 }
@@ -1391,9 +1552,10 @@ impl Report {
 
 /// Writes `report` in each of `formats` (repeats ignored; none means
 /// JSON). With `out`, into that directory (created if missing), each file
-/// written under a temporary name and renamed into place, returning the
-/// paths written; without, the one format to standard output (CSV there is
-/// `findings.csv`), returning no paths.
+/// written under a temporary name and renamed into place, each rendered
+/// in parallel a part at a time as it is written (see [`stream`]),
+/// returning the paths written; without, the one format to standard
+/// output (CSV there is `findings.csv`), returning no paths.
 pub fn write_outputs(
     report: &Report,
     formats: &[Format],
@@ -1422,19 +1584,13 @@ pub fn write_outputs(
         path: dir.to_owned(),
         source,
     })?;
-    let printable = OnceCell::new();
+    let summary = OnceCell::new();
     let mut written = Vec::new();
     for file in formats.iter().flat_map(|f| f.files()) {
         let path = dir.join(file.file_name());
         write_atomically(&path, |out| {
             out.write_all(file.byte_order_mark())?;
-            match file {
-                // A large HTML report also writes a page per council.
-                OutputFile::Html => {
-                    html::write_to_dir(printable.get_or_init(|| report.printable()), dir, out)
-                }
-                _ => file.render_from(report, &printable, out),
-            }
+            stream::write(*file, report, &summary, dir, out)
         })
         .map_err(|source| ReportError::Write {
             path: path.clone(),

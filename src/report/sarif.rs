@@ -25,7 +25,7 @@ use std::io::{self, Write};
 use serde::{Deserialize, Serialize};
 
 use super::guidance::{RULES, RuleGuidance};
-use super::{Made, Report, severity_name};
+use super::{Located, Made, Report, severity_name};
 use crate::model::Severity;
 
 /// The SARIF version written.
@@ -289,70 +289,16 @@ pub struct LogicalLocation {
 
 /// Builds the SARIF log of a report.
 pub fn log(report: &Report) -> Log {
-    let mut rules: Vec<Rule> = RULES.iter().map(|g| rule(g, g.id)).collect();
+    let rules = rules(report.findings().map(|l| l.finding.rule.as_str()));
     let mut results = Vec::new();
     for located in report.findings() {
-        let finding = located.finding;
-        let rule_index = match rules.iter().position(|r| r.id == finding.rule) {
-            Some(index) => index,
-            None => {
-                rules.push(rule(&RuleGuidance::of(&finding.rule), &finding.rule));
-                rules.len() - 1
-            }
-        };
-        let uri = source_uri(&located.document.source);
-        let logical_locations = finding
-            .page
-            .map(|page| LogicalLocation {
-                name: format!("page {page}"),
-                fully_qualified_name: format!("{uri}#page={page}"),
-                kind: "element".into(),
-            })
-            .into_iter()
-            .collect();
-        let mut text = finding.message.clone();
-        if let Some(candidate) = &finding.candidate {
-            text.push_str(&format!(" Candidate: {candidate}."));
-        }
-        if let Some(page) = finding.page {
-            text.push_str(&format!(" Page {page}."));
-        }
-        if !finding.evidence.is_empty() {
-            text.push_str(&format!(" Evidence: {}", finding.evidence));
-        }
-        results.push(SarifResult {
-            rule_id: finding.rule.clone(),
-            rule_index,
-            level: level(finding.severity).into(),
-            message: Message::plain(&text),
-            locations: vec![Location {
-                physical_location: PhysicalLocation {
-                    artifact_location: ArtifactLocation { uri },
-                    region: Region { start_line: 1 },
-                },
-                logical_locations,
-            }],
-            partial_fingerprints: BTreeMap::from([(FINGERPRINT.into(), finding.id.clone())]),
-            suppressions: finding
-                .suppressed
-                .then(|| Suppression {
-                    kind: "external".into(),
-                    status: "accepted".into(),
-                    justification: finding.suppression_reason.clone().unwrap_or_default(),
-                })
-                .into_iter()
-                .collect(),
-            properties: ResultProperties {
-                council: located.council.code.clone(),
-                page: finding.page,
-                severity: severity_name(finding.severity).into(),
-                candidate: finding.candidate.clone(),
-                post: finding.post.clone(),
-                evidence: finding.evidence.clone(),
-                postcode: finding.postcode.clone(),
-            },
-        });
+        results.push(result(located, &rules));
     }
+    log_of(report, rules, results)
+}
+
+/// The log of `report` holding `rules` and `results`.
+pub(super) fn log_of(report: &Report, rules: Vec<Rule>, results: Vec<SarifResult>) -> Log {
     Log {
         schema: SCHEMA_URI.into(),
         version: VERSION.into(),
@@ -384,6 +330,80 @@ pub fn log(report: &Report) -> Log {
                 },
             ),
         }],
+    }
+}
+
+/// Every rule known, then each rule of `used` (the findings' rules, in
+/// report order) that is not, in the order first used.
+pub(super) fn rules<'a>(used: impl Iterator<Item = &'a str>) -> Vec<Rule> {
+    let mut rules: Vec<Rule> = RULES.iter().map(|g| rule(g, g.id)).collect();
+    for id in used {
+        if !rules.iter().any(|r| r.id == id) {
+            rules.push(rule(&RuleGuidance::of(id), id));
+        }
+    }
+    rules
+}
+
+/// The result of one finding; `rules` holds its rule ([`rules`]).
+pub(super) fn result(located: Located<'_>, rules: &[Rule]) -> SarifResult {
+    let finding = located.finding;
+    // `rules` was made from the findings: it holds this one's rule.
+    let rule_index = rules
+        .iter()
+        .position(|r| r.id == finding.rule)
+        .unwrap_or_default();
+    let uri = source_uri(&located.document.source);
+    let logical_locations = finding
+        .page
+        .map(|page| LogicalLocation {
+            name: format!("page {page}"),
+            fully_qualified_name: format!("{uri}#page={page}"),
+            kind: "element".into(),
+        })
+        .into_iter()
+        .collect();
+    let mut text = finding.message.clone();
+    if let Some(candidate) = &finding.candidate {
+        text.push_str(&format!(" Candidate: {candidate}."));
+    }
+    if let Some(page) = finding.page {
+        text.push_str(&format!(" Page {page}."));
+    }
+    if !finding.evidence.is_empty() {
+        text.push_str(&format!(" Evidence: {}", finding.evidence));
+    }
+    SarifResult {
+        rule_id: finding.rule.clone(),
+        rule_index,
+        level: level(finding.severity).into(),
+        message: Message::plain(&text),
+        locations: vec![Location {
+            physical_location: PhysicalLocation {
+                artifact_location: ArtifactLocation { uri },
+                region: Region { start_line: 1 },
+            },
+            logical_locations,
+        }],
+        partial_fingerprints: BTreeMap::from([(FINGERPRINT.into(), finding.id.clone())]),
+        suppressions: finding
+            .suppressed
+            .then(|| Suppression {
+                kind: "external".into(),
+                status: "accepted".into(),
+                justification: finding.suppression_reason.clone().unwrap_or_default(),
+            })
+            .into_iter()
+            .collect(),
+        properties: ResultProperties {
+            council: located.council.code.clone(),
+            page: finding.page,
+            severity: severity_name(finding.severity).into(),
+            candidate: finding.candidate.clone(),
+            post: finding.post.clone(),
+            evidence: finding.evidence.clone(),
+            postcode: finding.postcode.clone(),
+        },
     }
 }
 

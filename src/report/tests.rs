@@ -637,3 +637,65 @@ fn provenance_is_stated_in_every_text_format() {
     old.made = None;
     assert_eq!(old.provenance(), [("Tool", format!("sopncheck {version}"))]);
 }
+
+/// Every file [`write_outputs`] writes to a directory, as it wrote it.
+fn written_files(report: &Report, dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let _ = fs::remove_dir_all(dir);
+    let formats = [
+        Format::Json,
+        Format::Csv,
+        Format::Markdown,
+        Format::Html,
+        Format::Sarif,
+    ];
+    let files = write_outputs(report, &formats, Some(dir))
+        .unwrap()
+        .into_iter()
+        .map(|path| {
+            let bytes = fs::read(&path).unwrap();
+            (path, bytes)
+        })
+        .collect();
+    fs::remove_dir_all(dir).unwrap();
+    files
+}
+
+#[test]
+fn streamed_files_are_the_renderers_bytes() {
+    let dir = std::env::temp_dir().join(format!("sopncheck-streamed-{}", std::process::id()));
+    // One page of HTML; and documents over several chunks, with councils
+    // of no document, control characters in every council string.
+    let mut documents = sample_documents();
+    for (i, document) in sample_documents().into_iter().cycle().take(400).enumerate() {
+        documents.push(ScannedDocument {
+            source: format!("{}\u{1b}[2J{i}", document.source),
+            ..document
+        });
+    }
+    for documents in [sample_documents(), documents] {
+        let mut report = Report::build(&documents, &ReportOptions::default());
+        report.add_removed(vec![(
+            "ZZZ\u{9b}".into(),
+            RemovedDocument {
+                source: "gone\u{7}.pdf".into(),
+                urls: vec!["https://example.test/gone.pdf".into()],
+                sha256: "00".into(),
+            },
+        )]);
+        for (path, bytes) in written_files(&report, &dir) {
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            let file = Format::Json
+                .files()
+                .iter()
+                .chain(Format::Csv.files())
+                .chain(Format::Markdown.files())
+                .chain(Format::Html.files())
+                .chain(Format::Sarif.files())
+                .find(|f| f.file_name() == name)
+                .unwrap();
+            let mut expected = file.byte_order_mark().to_vec();
+            file.render(&report, &mut expected).unwrap();
+            assert!(bytes == expected, "{name} differs from its renderer's");
+        }
+    }
+}
