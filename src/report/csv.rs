@@ -56,40 +56,75 @@ const CANDIDATE_COLUMNS: [&str; 11] = [
     "address",
 ];
 
+/// One of the two CSV files: its columns and how a document's rows are
+/// written under them.
+pub(super) struct Table {
+    columns: &'static [&'static str],
+    rows: fn(&CouncilReport, &DocumentReport, &mut Writer<'_>) -> io::Result<()>,
+}
+
+/// `findings.csv`.
+pub(super) const FINDINGS: Table = Table {
+    columns: &FINDING_COLUMNS,
+    rows: document_findings,
+};
+
+/// `candidates.csv`.
+pub(super) const CANDIDATES: Table = Table {
+    columns: &CANDIDATE_COLUMNS,
+    rows: document_candidates,
+};
+
+/// A CSV writer over any output.
+type Writer<'o> = ::csv::Writer<&'o mut dyn Write>;
+
+impl Table {
+    /// Writes the whole file for `report`.
+    fn write(&self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
+        let mut csv = writer(out)?;
+        csv.write_record(self.columns)?;
+        for council in &report.councils {
+            for document in &council.documents {
+                (self.rows)(council, document, &mut csv)?;
+            }
+        }
+        csv.flush()
+    }
+
+    /// Writes the header row.
+    pub(super) fn header(&self, out: &mut dyn Write) -> io::Result<()> {
+        let mut csv = writer(out)?;
+        csv.write_record(self.columns)?;
+        csv.flush()
+    }
+
+    /// Writes the rows for one document of `council`.
+    pub(super) fn document(
+        &self,
+        council: &CouncilReport,
+        document: &DocumentReport,
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
+        let mut csv = writer(out)?;
+        (self.rows)(council, document, &mut csv)?;
+        csv.flush()
+    }
+}
+
 /// Writes `findings.csv`.
 pub fn write_findings(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    let mut csv = writer(out)?;
-    csv.write_record(FINDING_COLUMNS)?;
-    for council in &report.councils {
-        for document in &council.documents {
-            document_findings(council, document, &mut csv)?;
-        }
-    }
-    csv.flush()
+    FINDINGS.write(report, out)
 }
 
-/// Writes the header row of `findings.csv`.
-pub(super) fn findings_header(out: &mut dyn Write) -> io::Result<()> {
-    let mut csv = writer(out)?;
-    csv.write_record(FINDING_COLUMNS)?;
-    csv.flush()
-}
-
-/// Writes the rows of `findings.csv` for one document of `council`.
-pub(super) fn write_document_findings(
-    council: &CouncilReport,
-    document: &DocumentReport,
-    out: &mut dyn Write,
-) -> io::Result<()> {
-    let mut csv = writer(out)?;
-    document_findings(council, document, &mut csv)?;
-    csv.flush()
+/// Writes `candidates.csv`.
+pub fn write_candidates(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    CANDIDATES.write(report, out)
 }
 
 fn document_findings(
     council: &CouncilReport,
     document: &DocumentReport,
-    csv: &mut ::csv::Writer<&mut dyn Write>,
+    csv: &mut Writer<'_>,
 ) -> io::Result<()> {
     for finding in &document.findings {
         let page = finding.page.map(|p| p.to_string()).unwrap_or_default();
@@ -120,40 +155,10 @@ fn document_findings(
     Ok(())
 }
 
-/// Writes `candidates.csv`.
-pub fn write_candidates(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    let mut csv = writer(out)?;
-    csv.write_record(CANDIDATE_COLUMNS)?;
-    for council in &report.councils {
-        for document in &council.documents {
-            document_candidates(council, document, &mut csv)?;
-        }
-    }
-    csv.flush()
-}
-
-/// Writes the header row of `candidates.csv`.
-pub(super) fn candidates_header(out: &mut dyn Write) -> io::Result<()> {
-    let mut csv = writer(out)?;
-    csv.write_record(CANDIDATE_COLUMNS)?;
-    csv.flush()
-}
-
-/// Writes the rows of `candidates.csv` for one document of `council`.
-pub(super) fn write_document_candidates(
-    council: &CouncilReport,
-    document: &DocumentReport,
-    out: &mut dyn Write,
-) -> io::Result<()> {
-    let mut csv = writer(out)?;
-    document_candidates(council, document, &mut csv)?;
-    csv.flush()
-}
-
 fn document_candidates(
     council: &CouncilReport,
     document: &DocumentReport,
-    csv: &mut ::csv::Writer<&mut dyn Write>,
+    csv: &mut Writer<'_>,
 ) -> io::Result<()> {
     for candidate in &document.candidates {
         let page = candidate.page.to_string();
@@ -177,7 +182,7 @@ fn document_candidates(
 }
 
 /// A CSV writer with CRLF line ends.
-fn writer(out: &mut dyn Write) -> io::Result<::csv::Writer<&mut dyn Write>> {
+fn writer(out: &mut dyn Write) -> io::Result<Writer<'_>> {
     Ok(::csv::WriterBuilder::new()
         .terminator(::csv::Terminator::CRLF)
         .from_writer(out))

@@ -39,18 +39,8 @@ pub(super) fn write(
 ) -> io::Result<()> {
     match file {
         OutputFile::Json => write_json(report, out),
-        OutputFile::FindingsCsv => write_csv(
-            report,
-            out,
-            csv::findings_header,
-            csv::write_document_findings,
-        ),
-        OutputFile::CandidatesCsv => write_csv(
-            report,
-            out,
-            csv::candidates_header,
-            csv::write_document_candidates,
-        ),
+        OutputFile::FindingsCsv => write_csv(report, out, &csv::FINDINGS),
+        OutputFile::CandidatesCsv => write_csv(report, out, &csv::CANDIDATES),
         OutputFile::Sarif => write_sarif(report, out),
         OutputFile::Markdown => {
             markdown::write(summary.get_or_init(|| report.printable_summary()), out)
@@ -88,19 +78,14 @@ fn write_json(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 
 /// A CSV file: `header`, then `rows` of each document, from printable
 /// copies of its council and of it.
-fn write_csv(
-    report: &Report,
-    out: &mut dyn Write,
-    header: fn(&mut dyn Write) -> io::Result<()>,
-    rows: impl Fn(&CouncilReport, &DocumentReport, &mut dyn Write) -> io::Result<()> + Sync,
-) -> io::Result<()> {
-    header(out)?;
+fn write_csv(report: &Report, out: &mut dyn Write, table: &csv::Table) -> io::Result<()> {
+    table.header(out)?;
     let councils = report.shell().printable();
     in_order(
         documents_with(&councils, report),
         |(council, document)| {
             let mut part = Vec::new();
-            rows(council, &document.printable(), &mut part)?;
+            table.document(council, &document.printable(), &mut part)?;
             Ok(part)
         },
         |part| out.write_all(&part),
