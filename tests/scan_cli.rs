@@ -73,6 +73,20 @@ const EVERY_FORMAT: [&str; 10] = [
     "sarif",
 ];
 
+/// `scan INPUT --fail-on never --out OUT` in every format.
+fn scan_every_format<'a>(input: &'a str, out: &'a Path) -> Vec<&'a str> {
+    let mut args = vec![
+        "scan",
+        input,
+        "--fail-on",
+        "never",
+        "--out",
+        out.to_str().expect("utf-8"),
+    ];
+    args.extend(EVERY_FORMAT);
+    args
+}
+
 /// The rule of each finding of one document of a JSON report.
 /// Every document of a JSON report, council after council.
 fn documents(report: &serde_json::Value) -> Vec<&serde_json::Value> {
@@ -520,15 +534,7 @@ fn a_name_that_swallowed_its_address_and_an_area_with_a_postcode_are_masked() {
     std::fs::create_dir_all(&notices).expect("notices dir");
     std::fs::write(notices.join("merged.pdf"), merged_name_and_address_pdf()).expect("write");
     let out = dir.join("out");
-    let mut args = vec![
-        "scan",
-        notices.to_str().expect("utf-8"),
-        "--fail-on",
-        "never",
-        "--out",
-        out.to_str().expect("utf-8"),
-    ];
-    args.extend(EVERY_FORMAT);
+    let args = scan_every_format(notices.to_str().expect("utf-8"), &out);
     let output = sopncheck(&args);
     assert_eq!(output.status.code(), Some(0), "{output:?}");
     let text = all_output(&output, &out);
@@ -621,15 +627,7 @@ fn control_characters_from_documents_never_reach_any_output() {
     let notices = notices.to_str().expect("utf-8");
 
     let out = dir.join("out");
-    let mut args = vec![
-        "scan",
-        notices,
-        "--fail-on",
-        "never",
-        "--out",
-        out.to_str().expect("utf-8"),
-    ];
-    args.extend(EVERY_FORMAT);
+    let args = scan_every_format(notices, &out);
     let output = sopncheck(&args);
     assert_eq!(output.status.code(), Some(0), "{output:?}");
     // JSON keeps the name as printed, its escapes JSON's own.
@@ -833,15 +831,7 @@ fn every_report_names_the_rules_in_force_by_their_digest() {
         std::fs::write(rules.join("kinds.toml"), text).expect("write");
     }
     let scan = |rules: Option<&Path>, out: &Path| {
-        let mut args = vec![
-            "scan",
-            notice.to_str().expect("utf-8"),
-            "--fail-on",
-            "never",
-            "--out",
-            out.to_str().expect("utf-8"),
-        ];
-        args.extend(EVERY_FORMAT);
+        let mut args = scan_every_format(notice.to_str().expect("utf-8"), out);
         if let Some(rules) = rules {
             args.extend(["--rules", rules.to_str().expect("utf-8")]);
         }
