@@ -182,8 +182,12 @@ fn objects_are_synced_before_they_are_named() {
     let mut synced: BTreeSet<String> = BTreeSet::new();
     let mut renamed = 0;
     for line in text.lines() {
-        // "PID syscall(args) = result"
-        let call = line.split_once(' ').map_or(line, |(_, call)| call);
+        // "PID syscall(args) = result"; strace pads the PID to five
+        // columns, so a short PID is followed by more than one space.
+        let call = line
+            .split_once(' ')
+            .map_or(line, |(_, call)| call)
+            .trim_start();
         let result = call.rsplit_once(" = ").map(|(_, r)| r.trim());
         if call.starts_with("openat(") {
             if let (Some(path), Some(fd)) = (quoted(call).first(), result)
