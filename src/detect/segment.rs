@@ -33,7 +33,7 @@ use super::address::{AddressCell, AddressRules};
 use super::rules::{Role, Rules};
 use super::table::{Cues, Item, ItemKind, TableReader};
 use super::text::{PhraseSet, collapse_spaces, key, normalise_into};
-use crate::model::{AddressStatus, Candidate, Line, Rule};
+use crate::model::{AddressStatus, Candidate, Cell, Line, Rule};
 use crate::registry::registry;
 
 /// What one row of a notice is.
@@ -142,6 +142,17 @@ impl RowTexts {
             split_name_and_address(&self.name_and_address).0
         };
         clean_name(&name)
+    }
+
+    /// The address text of a row that carries on the candidate above: the
+    /// address column's, else the whole name-and-address cell (it holds
+    /// no name of its own).
+    fn continued_address(&self) -> String {
+        if self.address.trim().is_empty() {
+            self.name_and_address.trim().to_string()
+        } else {
+            self.address.clone()
+        }
     }
 
     /// The home-address cell's text: the address column's, else what
@@ -322,7 +333,7 @@ impl Segmenter {
             row_texts: RowTexts::default(),
         };
         for (index, item) in items.iter().enumerate() {
-            let role = run.item(index, item);
+            let role = run.item(index, item, items.get(index + 1));
             run.out.roles.push(role);
         }
         run.finish_label();
@@ -599,7 +610,8 @@ const MAX_BLOCK_LINE: usize = 80;
 const WITHHELD_MEMORY: usize = 32;
 
 impl Run<'_, '_> {
-    fn item(&mut self, index: usize, item: &Item) -> RowRole {
+    /// Reads one item; `next` is the item after it, if any.
+    fn item(&mut self, index: usize, item: &Item, next: Option<&Item>) -> RowRole {
         match item.kind {
             ItemKind::Group => {
                 let heading: Vec<&str> = item
@@ -648,6 +660,7 @@ impl Run<'_, '_> {
                     text: &text,
                     cells: visible,
                     first_cell_end: first_cell_end.unwrap_or(text.len()),
+                    label_wrap: next.and_then(|next| label_wrap(item, next)),
                 };
                 let role = self.free(index, item.page, row, table_end);
                 self.text = text;
@@ -694,6 +707,17 @@ impl Run<'_, '_> {
         self.outside(index, page, row, context_role)
     }
 
+    /// The post a heading row names once its first cell's wrapped words
+    /// ([`FreeRow::label_wrap`]) are put back after that cell.
+    fn post_of_wrapped_label(&self, row: &FreeRow<'_>) -> Option<String> {
+        let wrap = row.label_wrap?;
+        let (first, rest) = row.text.split_at(row.first_cell_end);
+        let text = format!("{first} {wrap}{rest}");
+        let mut normal = String::new();
+        normalise_into(&text, &mut normal);
+        self.cues.post_of(&text, &normal)
+    }
+
     /// [`Segmenter::post_of`] for the current row (`text`), looked for once.
     fn post_of(&mut self, text: &str) -> Option<String> {
         if let Some(post) = &self.row_post {
@@ -731,9 +755,12 @@ impl Run<'_, '_> {
     fn table_row_of(&mut self, item: &Item, continues: bool, texts: &RowTexts) -> RowRole {
         let s = self.segmenter;
         let name = texts.candidate_name();
-        if continues || !has_letters(&name) {
-            // A continuation of the previous candidate's address.
-            let address = texts.home_address();
+        if continues || !has_letters(&name) || self.is_address_line(&name) {
+            // A continuation of the previous candidate's address: cells
+            // carried over a page break, or a row that starts with an
+            // address where its name should be (names hold no house
+            // number and no postcode).
+            let address = texts.continued_address();
             if let Some(last) = self.out.candidates.len().checked_sub(1) {
                 if !address.trim().is_empty() {
                     self.extend_address(last, &address);
@@ -783,6 +810,12 @@ impl Run<'_, '_> {
             agent,
         };
         self.push(entry, &raw, cell)
+    }
+
+    /// Whether a name cell's text is the line of an address instead: it
+    /// starts with a house number or holds a postcode.
+    fn is_address_line(&self, name: &str) -> bool {
+        name.starts_with(|c: char| c.is_ascii_digit()) || self.segmenter.address.postcode_in(name)
     }
 
     /// Appends wrapped address text to a candidate and classifies again.
@@ -853,7 +886,10 @@ impl Run<'_, '_> {
         if let Some((role, value)) = s.label(&row) {
             return self.label_row(index, page, role, value);
         }
-        if let Some(post) = self.post_of(text) {
+        if let Some(post) = self
+            .post_of(text)
+            .or_else(|| self.post_of_wrapped_label(&row))
+        {
             self.finish_label();
             if post.is_empty() {
                 self.post_pending = true;
@@ -962,6 +998,34 @@ struct FreeRow<'t> {
     cells: usize,
     /// Where the first visible cell's words end in `text`.
     first_cell_end: usize,
+    /// The words of the first cell that wrapped onto the next line, when
+    /// that line holds nothing else (see [`label_wrap`]).
+    label_wrap: Option<&'t str>,
+}
+
+/// The text of `next` when it is the wrapped end of `item`'s first cell:
+/// a heading laid out as a table of labels and values ("District
+/// Electoral | Ballyarnett" over "Area") wraps a long label in its narrow
+/// column. `next` is then a free line on the same page with one visible
+/// cell, starting where the first cell starts and ending before the
+/// second begins.
+fn label_wrap<'n>(item: &Item, next: &'n Item) -> Option<&'n str> {
+    fn visible<'c>(item: &'c Item) -> Vec<&'c Cell> {
+        item.cells
+            .iter()
+            .filter(|c| !c.visibility.is_hidden())
+            .collect()
+    }
+    let is_free = |item: &Item| matches!(item.kind, ItemKind::Free { table_end: None });
+    if !is_free(item) || !is_free(next) || item.page != next.page {
+        return None;
+    }
+    let (cells, wrapped) = (visible(item), visible(next));
+    let ([first, second, ..], [wrap]) = (cells.as_slice(), wrapped.as_slice()) else {
+        return None;
+    };
+    let aligned = (wrap.x - first.x).abs() <= first.size.max(1.0) && wrap.right < second.x;
+    aligned.then_some(wrap.text.as_str())
 }
 
 /// Most distinct lines whose post [`DocumentCues`] remembers.

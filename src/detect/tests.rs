@@ -983,3 +983,85 @@ fn an_address_run_on_into_the_name_cell_is_parted_at_the_house_number() {
     );
     assert_eq!(rules_of(&found), ["published-home-address"]);
 }
+
+#[test]
+fn a_wrapped_heading_label_and_a_cell_carried_over_the_page_are_read() {
+    let label_row = |y: f32, label: &str, value: &str| {
+        row(
+            1,
+            y,
+            vec![
+                Cell {
+                    right: 140.0,
+                    ..cell(50.0, label)
+                },
+                cell(200.0, value),
+            ],
+        )
+    };
+    let pair = |page: u32, y: f32, candidate: &str, agent: &str| {
+        row(page, y, vec![cell(50.0, candidate), cell(150.0, agent)])
+    };
+    let rows = vec![
+        text_row(1, 800.0, "NOTICE OF APPOINTMENT OF ELECTION AGENTS"),
+        label_row(790.0, "District of", "Exampleshire"),
+        // "District Electoral Area" wrapped in its narrow label column.
+        label_row(780.0, "District Electoral", "Sampleside"),
+        row(
+            1,
+            770.0,
+            vec![Cell {
+                right: 80.0,
+                ..cell(50.0, "Area")
+            }],
+        ),
+        row(
+            1,
+            750.0,
+            vec![
+                cell(50.0, "NAME AND ADDRESS OF CANDIDATE"),
+                cell(150.0, "NAME AND ADDRESS OF AGENT"),
+                cell(250.0, "ADDRESS OF OFFICE"),
+            ],
+        ),
+        pair(1, 700.0, "Quinn Quebec,", "Rita Romeo,"),
+        pair(1, 688.0, "4 Home Lane,", "9 Office Row,"),
+        pair(1, 676.0, "Sampleton. ZZ8 8ZZ", "Sampleton. ZZ7 7ZZ"),
+        // The last candidate's cell breaks after the name; the address
+        // goes on at the top of the next page, with no header.
+        pair(1, 660.0, "Sam Sierra,", "Tom Tango,"),
+        pair(2, 800.0, "7 Other Road,", "3 Agent Street,"),
+        pair(2, 788.0, "Sampleton. ZZ9 9ZZ", "Sampleton. ZZ6 6ZZ"),
+        text_row(2, 700.0, "Dated 1 April 2023"),
+    ];
+    let found = detect(&extraction(rows));
+    let read: Vec<(&str, Option<&str>, AddressStatus, Option<&str>)> = found
+        .candidates
+        .iter()
+        .map(|c| {
+            (
+                c.name.as_str(),
+                c.post.as_deref(),
+                c.address_status,
+                c.postcode.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        read,
+        [
+            (
+                "Quinn Quebec",
+                Some("Sampleside"),
+                AddressStatus::Published,
+                Some("ZZ8 8ZZ")
+            ),
+            (
+                "Sam Sierra",
+                Some("Sampleside"),
+                AddressStatus::Published,
+                Some("ZZ9 9ZZ")
+            ),
+        ]
+    );
+}
