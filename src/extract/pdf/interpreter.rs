@@ -123,6 +123,10 @@ pub struct PaintedText {
     pub bbox: Rect,
     /// Baseline origin of the first glyph.
     pub origin: (f32, f32),
+    /// How far the spaces shown after the last glyph reach past the box,
+    /// along x (an OCR layer fits each word and its space to the word's
+    /// box in the image).
+    pub space_after: f32,
     /// Effective font size.
     pub font_size: f32,
     /// Paint order on the page.
@@ -698,6 +702,7 @@ impl<'d, 'b> Interpreter<'d, 'b> {
             text: text.to_owned(),
             bbox,
             origin: run.origin,
+            space_after: (run.end.0.max(bbox.x0) - bbox.x1).max(0.0),
             font_size,
             order,
             ink,

@@ -202,6 +202,12 @@ pub fn judge(
             visibility: visibility_of(text, on_scan, &near, crop),
         });
     }
+    if ocr_layer {
+        // An OCR layer's word boxes are the image's, spaces included.
+        for (run, text) in runs.iter_mut().zip(&paint.texts) {
+            run.width += text.space_after;
+        }
+    }
     Ok(JudgedPage { runs, ocr_layer })
 }
 
@@ -262,6 +268,7 @@ mod tests {
             text: "12 Example Road".into(),
             bbox: Rect::from_corners(100.0, 98.0, 180.0, 108.0),
             origin: (100.0, 100.0),
+            space_after: 0.0,
             font_size: 10.0,
             order,
             ink: Ink {
@@ -401,6 +408,20 @@ mod tests {
         let mut watermark = image(2, true);
         watermark.opaque = false;
         assert!(!judge_page(vec![text(1, 0.0)], vec![watermark]).ocr_layer);
+    }
+
+    #[test]
+    fn an_ocr_layers_words_reach_over_their_spaces() {
+        let mut word = text(1, 0.0);
+        word.space_after = 3.0;
+        let widths = |page: JudgedPage| page.runs.iter().map(|r| r.width).collect::<Vec<_>>();
+        // On a scan the word's box is the image's, its space included.
+        assert_eq!(
+            widths(judge_page(vec![word.clone()], vec![image(2, true)])),
+            [83.0]
+        );
+        // Elsewhere the space after a word is no part of its box.
+        assert_eq!(widths(judge_page(vec![word], vec![])), [80.0]);
     }
 
     #[test]
