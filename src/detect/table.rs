@@ -75,9 +75,10 @@ const HEADER_GAP: f32 = 1.9;
 const RULED_HEADER_GAP: f32 = 4.0;
 /// Most lines in one header band.
 const MAX_HEADER_LINES: usize = 10;
+
 /// In a table without drawn columns, a line further below the table's
 /// last line than this many text heights is not the table's (a page
-/// footer, the next section).
+/// footer, the next section) unless it starts a new row.
 const MAX_BODY_GAP: f32 = 5.0;
 /// A row starts after a gap in the name column of more than this many
 /// times the spacing of a cell's wrapped lines...
@@ -829,8 +830,11 @@ impl TableReader {
                 i += 1;
                 continue;
             }
+            // Far below the last body line, only a new row (a name and an
+            // address in the table's columns) goes on with the table.
             let far = !table.ruled
-                && last_body.is_some_and(|y| y - line.baseline > MAX_BODY_GAP * size_of(line));
+                && last_body.is_some_and(|y| y - line.baseline > MAX_BODY_GAP * size_of(line))
+                && !(fits(table, seen) && resumes(table, seen));
             if far || !fits(table, seen) {
                 // A heading across the columns never fits them.
                 if !far && self.is_group_heading(table, lines, text, i) {

@@ -1065,3 +1065,47 @@ fn a_wrapped_heading_label_and_a_cell_carried_over_the_page_are_read() {
         ]
     );
 }
+
+#[test]
+fn rows_spaced_far_apart_in_an_unruled_table_stay_in_it() {
+    let line = |y: f32, texts: [&str; 3]| {
+        row(
+            1,
+            y,
+            texts
+                .iter()
+                .zip([50.0, 150.0, 250.0])
+                .filter(|(text, _)| !text.is_empty())
+                .map(|(text, x)| cell(x, text))
+                .collect(),
+        )
+    };
+    let rows = vec![
+        text_row(1, 800.0, "STATEMENT AS TO PERSONS NOMINATED"),
+        text_row(1, 790.0, "SAMPLE WARD"),
+        line(750.0, ["Surname", "Home Address", "Description"]),
+        line(700.0, ["QUEBEC", "(address in Exampleshire)", "Green"]),
+        // Seven text heights below the row above: the next row, not the
+        // end of the table.
+        line(630.0, ["SIERRA", "4 Home Lane", "Blue"]),
+        line(618.0, ["", "Sampleton ZZ8 8ZZ", ""]),
+        line(548.0, ["TANGO", "7 Other Road", "Red"]),
+        line(536.0, ["", "Sampleton ZZ9 9ZZ", ""]),
+        text_row(1, 100.0, "Dated 1 April 2023"),
+    ];
+    let found = detect(&extraction(rows));
+    let read: Vec<(&str, AddressStatus, Option<&str>)> = found
+        .candidates
+        .iter()
+        .map(|c| (c.name.as_str(), c.address_status, c.postcode.as_deref()))
+        .collect();
+    assert_eq!(
+        read,
+        [
+            ("QUEBEC", AddressStatus::Withheld, None),
+            ("SIERRA", AddressStatus::Published, Some("ZZ8 8ZZ")),
+            ("TANGO", AddressStatus::Published, Some("ZZ9 9ZZ")),
+        ]
+    );
+    assert!(!rules_of(&found).contains(&"unattributed-address"));
+}
