@@ -313,6 +313,9 @@ pub(crate) trait Cues {
 pub(crate) struct TableReader {
     columns: PhraseSet,
     column_roles: Vec<Role>,
+    /// Each column's phrases without their spaces and marks, in priority
+    /// order, for header words an OCR layer broke ("DESCRI PTI ON").
+    squeezed_columns: Vec<(Role, Vec<String>)>,
     /// The phrases of the columns rows are keyed on (a header names one).
     key_phrases: PhraseSet,
     /// Every word a header may hold.
@@ -323,6 +326,19 @@ pub(crate) struct TableReader {
     table_end: PhraseSet,
     /// Page numbers and the like: lines that belong to no table.
     page_marks: RegexSet,
+}
+
+/// Shortest column phrase (letters run together) looked for in a header
+/// cell's squeezed letters: shorter ones hide inside other words.
+const MIN_SQUEEZED_PHRASE: usize = 6;
+
+/// Letters and digits only, lowercased: "DESCRI PTI ON (if any)" is
+/// "descriptionifany".
+fn squeeze(text: &str) -> String {
+    text.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 /// Most words in a heading that groups a table's rows (a party's name and
@@ -485,6 +501,17 @@ impl TableReader {
                     .map(|(i, (_, phrases))| (i, phrases.as_slice())),
             ),
             column_roles: columns.iter().map(|(role, _)| *role).collect(),
+            squeezed_columns: columns
+                .iter()
+                .map(|(role, phrases)| {
+                    let squeezed = phrases
+                        .iter()
+                        .map(|p| squeeze(p))
+                        .filter(|p| p.len() >= MIN_SQUEEZED_PHRASE)
+                        .collect();
+                    (*role, squeezed)
+                })
+                .collect(),
             key_phrases: PhraseSet::new(
                 columns
                     .iter()
@@ -542,6 +569,17 @@ impl TableReader {
         self.columns
             .first_group(normal)
             .and_then(|g| self.column_roles.get(g).copied())
+    }
+
+    /// The role a header cell names once the spaces inside its words are
+    /// taken out: the phrases of [`TableReader::squeezed_columns`] found in
+    /// the cell's letters run together.
+    fn role_of_squeezed(&self, normal: &str) -> Option<Role> {
+        let cell = squeeze(normal);
+        self.squeezed_columns
+            .iter()
+            .find(|(_, phrases)| phrases.iter().any(|p| cell.contains(p.as_str())))
+            .map(|(role, _)| *role)
     }
 
     /// Whether most of a line's words are header words (or it holds only
@@ -970,7 +1008,9 @@ impl TableReader {
         let bottom = lines[end - 1].baseline;
         for cell in &row.cells {
             normalise_into(&cell.text, &mut normal);
-            let role = self.role_of(&normal);
+            let role = self
+                .role_of(&normal)
+                .or_else(|| self.role_of_squeezed(&normal));
             // A header cell's text split at a wide gap ("Names of Proposer,
             // Seconder &" ... "Assenters") continues the column on its left.
             if role.is_none()

@@ -1109,3 +1109,36 @@ fn rows_spaced_far_apart_in_an_unruled_table_stay_in_it() {
     );
     assert!(!rules_of(&found).contains(&"unattributed-address"));
 }
+
+#[test]
+fn header_words_broken_by_an_ocr_layer_still_name_their_column() {
+    let rows = vec![
+        text_row(1, 800.0, "STATEMENT OF PERSONS NOMINATED"),
+        text_row(1, 790.0, "SAMPLE WARD"),
+        row(
+            1,
+            750.0,
+            vec![
+                cell(50.0, "SURNAME"),
+                cell(150.0, "ADDRESS"),
+                cell(250.0, "DESCRI PTI ON (if any)"),
+            ],
+        ),
+        row(
+            1,
+            730.0,
+            vec![
+                cell(50.0, "QUEBEC"),
+                cell(150.0, "Address in Exampleshire"),
+                cell(250.0, "Green Party"),
+            ],
+        ),
+    ];
+    let found = detect(&extraction(rows));
+    let [candidate] = found.candidates.as_slice() else {
+        panic!("one candidate: {:?}", found.candidates);
+    };
+    assert_eq!(candidate.address_status, AddressStatus::Withheld);
+    assert_eq!(candidate.withheld_area.as_deref(), Some("Exampleshire"));
+    assert_eq!(candidate.description.as_deref(), Some("Green Party"));
+}
