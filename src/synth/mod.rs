@@ -444,6 +444,14 @@ pub fn fixtures() -> Vec<Fixture> {
         .size(2, 10)
         .scan(OcrLayer::InvisibleOverImage),
         Recipe::new(
+            "scan-word-boxes",
+            "a searchable scan as Tesseract and OCRmyPDF write it: a page-sized image holding the table and its rules, each word over it alone in a glyphless font, its space stretched into the word's box",
+            Table,
+            Type1WinAnsi,
+        )
+        .size(2, 8)
+        .scan(OcrLayer::WordBoxes),
+        Recipe::new(
             "black-image-address",
             "an address printed, then a small black image pasted over it: the text is still in the file",
             Table,

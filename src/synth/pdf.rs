@@ -132,7 +132,19 @@ pub enum OcrLayer {
     UnderImage,
     /// The page image first, then the text over it in render mode 3.
     InvisibleOverImage,
+    /// As Tesseract's PDF renderer (OCRmyPDF's default) writes it: the page
+    /// image holds the ruling lines, and over it each word is shown alone
+    /// in render mode 3, in a glyphless font whose glyphs are all half an
+    /// em wide, at the height of its ink, followed by a space and stretched so
+    /// that the word and its space fill the word's box in the image.
+    WordBoxes,
 }
+
+/// The font size of an OCR layer's words, in the printed text's sizes:
+/// the height of the words' ink, a little under the printed size.
+const OCR_TEXT_HEIGHT: f32 = 0.9;
+/// The advance of every glyph of the glyphless font, in ems.
+const GLYPHLESS_ADVANCE: f32 = 0.5;
 
 /// A text operation as the extractor must report it.
 #[derive(Clone, Debug, PartialEq)]
@@ -172,6 +184,15 @@ enum Op {
     Image {
         rect: [f32; 4],
         raster: Raster,
+    },
+    /// One word of an OCR layer (see [`OcrLayer::WordBoxes`]), `width` the
+    /// width of its box in the image.
+    OcrWord {
+        x: f32,
+        y: f32,
+        size: f32,
+        text: String,
+        width: f32,
     },
     /// Everything drawn until the matching `EndClip` is clipped to `rect`.
     Clip {
@@ -251,7 +272,47 @@ impl Page {
                 }
                 self.ops.insert(0, image);
             }
+            OcrLayer::WordBoxes => self.word_boxes(image),
         }
+    }
+
+    /// The page as an image with [`OcrLayer::WordBoxes`] over it: every
+    /// text becomes its words, each where the text printed it; the ruling
+    /// lines are the image's.
+    fn word_boxes(&mut self, image: Op) {
+        let mut ops = vec![image];
+        let mut drawn = Vec::new();
+        let mut texts = self.drawn.iter();
+        for op in self.ops.drain(..) {
+            let Op::Text {
+                x, y, size, text, ..
+            } = op
+            else {
+                if !matches!(op, Op::Rule { .. }) {
+                    ops.push(op);
+                }
+                continue;
+            };
+            let visibility = texts.next().map_or(Visibility::Visible, |d| d.4);
+            let height = size * OCR_TEXT_HEIGHT;
+            let mut at = x;
+            for word in text.split(' ') {
+                let width = text_width(word, size);
+                if !word.is_empty() {
+                    ops.push(Op::OcrWord {
+                        x: at,
+                        y,
+                        size: height,
+                        text: word.to_owned(),
+                        width,
+                    });
+                    drawn.push((at, y, height, word.to_owned(), visibility));
+                }
+                at += width + text_width(" ", size);
+            }
+        }
+        self.ops = ops;
+        self.drawn = drawn;
     }
 
     /// A thin stroked line.
@@ -288,6 +349,22 @@ impl Page {
             })
             .collect()
     }
+}
+
+/// The font of an OCR layer's words: every glyph half an em wide and
+/// never drawn.
+fn glyphless_font(doc: &mut Document) -> ObjectId {
+    let advance = (GLYPHLESS_ADVANCE * 1000.0) as i64;
+    let widths: Vec<Object> = (32..=255).map(|_| Object::Integer(advance)).collect();
+    doc.add_object(dictionary! {
+        "Type" => "Font",
+        "Subtype" => "TrueType",
+        "BaseFont" => "GlyphLessFont",
+        "FirstChar" => 32,
+        "LastChar" => 255,
+        "Widths" => widths,
+        "Encoding" => "WinAnsiEncoding",
+    })
 }
 
 /// Width of `text` at `size` in the generator's (Helvetica) metrics.
@@ -438,9 +515,15 @@ fn build(
     let mut doc = Document::with_version("1.6");
     let pages_id = doc.new_object_id();
     let font_id = encoder.font_object(&mut doc);
-    let mut resources = dictionary! {
-        "Font" => dictionary! { "F1" => font_id },
-    };
+    let mut fonts = dictionary! { "F1" => font_id };
+    let ocr_words = pages
+        .iter()
+        .flat_map(|page| &page.ops)
+        .any(|op| matches!(op, Op::OcrWord { .. }));
+    if ocr_words {
+        fonts.set("F2", glyphless_font(&mut doc));
+    }
+    let mut resources = dictionary! { "Font" => fonts };
     if !rasters.is_empty() {
         let mut images = Dictionary::new();
         for raster in rasters {
@@ -582,6 +665,24 @@ fn content_stream(page: &Page, encoder: &Encoder, packing: Packing) -> Stream {
                 let [x, y, w, h] = rect;
                 let name = raster.name();
                 let _ = writeln!(content, "q {w} 0 0 {h} {x} {y} cm /{name} Do Q");
+            }
+            Op::OcrWord {
+                x,
+                y,
+                size,
+                text,
+                width,
+            } => {
+                let mut hex = String::new();
+                for c in text.chars().chain([' ']) {
+                    let _ = write!(hex, "{:02X}", winansi_code(c).unwrap_or(b'?'));
+                }
+                let glyphs = text.chars().count() + 1;
+                let stretch = width / (GLYPHLESS_ADVANCE * size * glyphs as f32);
+                let _ = writeln!(
+                    content,
+                    "q BT 3 Tr /F2 {size} Tf {stretch} 0 0 1 {x} {y} Tm <{hex}> Tj ET Q"
+                );
             }
             Op::Clip { rect } => {
                 let [x, y, w, h] = rect;
