@@ -755,11 +755,10 @@ impl Run<'_, '_> {
     fn table_row_of(&mut self, item: &Item, continues: bool, texts: &RowTexts) -> RowRole {
         let s = self.segmenter;
         let name = texts.candidate_name();
-        if continues || !has_letters(&name) || self.is_address_line(&name) {
+        if continues || !has_letters(&name) || self.is_no_name(&name) {
             // A continuation of the previous candidate's address: cells
-            // carried over a page break, or a row that starts with an
-            // address where its name should be (names hold no house
-            // number and no postcode).
+            // carried over a page break, or a row that starts with no name
+            // where its name should be.
             let address = texts.continued_address();
             if let Some(last) = self.out.candidates.len().checked_sub(1) {
                 if !address.trim().is_empty() {
@@ -812,10 +811,13 @@ impl Run<'_, '_> {
         self.push(entry, &raw, cell)
     }
 
-    /// Whether a name cell's text is the line of an address instead: it
-    /// starts with a house number or holds a postcode.
-    fn is_address_line(&self, name: &str) -> bool {
-        name.starts_with(|c: char| c.is_ascii_digit()) || self.segmenter.address.postcode_in(name)
+    /// Whether a name cell's text is no name: it starts with a house
+    /// number or holds a postcode (the line of an address), or has no
+    /// capital letter (a superscript "th" strayed from the line below).
+    fn is_no_name(&self, name: &str) -> bool {
+        name.starts_with(|c: char| c.is_ascii_digit())
+            || !name.chars().any(char::is_uppercase)
+            || self.segmenter.address.postcode_in(name)
     }
 
     /// Appends wrapped address text to a candidate and classifies again.

@@ -171,6 +171,9 @@ struct Table {
     drawn: Vec<(f32, f32)>,
     /// Rows emitted so far.
     rows: usize,
+    /// The spacing of a row's wrapped lines, as last measured (see
+    /// `Body::wrap_spacing`): a page that shows none goes by the last.
+    wrap: Option<f32>,
     state: State,
 }
 
@@ -340,6 +343,11 @@ fn squeeze(text: &str) -> String {
         .flat_map(char::to_lowercase)
         .collect()
 }
+
+/// Most cells of a line of page furniture.
+const MAX_PAGE_MARK_CELLS: usize = 3;
+/// Longest cell of page furniture, in bytes (a page's address).
+const MAX_PAGE_MARK: usize = 300;
 
 /// Most words in a heading that groups a table's rows (a party's name and
 /// perhaps its description).
@@ -551,17 +559,16 @@ impl TableReader {
         })
     }
 
-    /// Whether a line is only a page number ("Page 2 of 3", "- 2 -").
+    /// Whether a line is only page furniture: a page number ("Page 2 of
+    /// 3", "- 2 -"), or what a browser prints at the foot of a page it
+    /// printed (the page's address beside "1/3"). Every visible cell (at
+    /// most [`MAX_PAGE_MARK_CELLS`]) must be one of the `page_marks`.
     fn is_page_mark(&self, seen: Seen<'_>) -> bool {
-        match seen.visible {
-            [only] => {
-                let text = seen.line.cells[*only].text.trim();
-                text.len() <= 24
-                    && text.bytes().any(|b| b.is_ascii_digit())
-                    && self.page_marks.is_match(text)
-            }
-            _ => false,
-        }
+        (1..=MAX_PAGE_MARK_CELLS).contains(&seen.visible.len())
+            && seen.visible.iter().all(|&c| {
+                let text = seen.line.cells[c].text.trim();
+                text.len() <= MAX_PAGE_MARK && self.page_marks.is_match(text)
+            })
     }
 
     /// The role a header cell's normal form names, if any.
@@ -1077,6 +1084,7 @@ impl TableReader {
                 size: size_of(&lines[at]),
                 drawn: Vec::new(),
                 rows: 0,
+                wrap: None,
                 state: State::Reading,
             },
             end,
@@ -1322,6 +1330,14 @@ fn flush<'l>(
     }
     // Each body line's cells' columns, worked out once.
     let columns = CellColumns::new(table, lines, body);
+    let measured = Body {
+        table,
+        lines,
+        body,
+        columns: &columns,
+    }
+    .wrap_spacing();
+    table.wrap = measured.or(table.wrap);
     let body_lines = Body {
         table,
         lines,
@@ -1497,7 +1513,8 @@ impl Body<'_> {
             return rows;
         }
         // Unruled rows: entries in the key column.
-        let wrap = self.wrap_spacing();
+        let size = (0..n).map(|k| size_of(self.line(k))).fold(1.0, f32::max);
+        let wrap = table.wrap.unwrap_or(DEFAULT_WRAP * size);
         let mut tops: Vec<f32> = Vec::new();
         let mut previous: Option<(usize, bool)> = None; // key line, mixed case
         // The address text of the entry being read.
@@ -1563,33 +1580,40 @@ impl Body<'_> {
 
     /// The usual distance between a cell's wrapped lines: the median gap
     /// between neighbouring lines of one column that are close enough to
-    /// be one cell's.
-    fn wrap_spacing(&self) -> f32 {
+    /// be one cell's. Where none are (each line its own paragraph, spaced
+    /// wide), the median gap above the lines with nothing in the key
+    /// column: those carry on the row above, so their spacing is a row's.
+    /// `None` where neither is seen.
+    fn wrap_spacing(&self) -> Option<f32> {
         let mut last: Vec<Option<f32>> = vec![None; self.table.columns.len()];
-        let mut gaps: Vec<f32> = Vec::new();
-        let mut size: f32 = 0.0;
+        let (mut gaps, mut carried): (Vec<f32>, Vec<f32>) = (Vec::new(), Vec::new());
         for k in 0..self.body.len() {
             let line = self.line(k);
-            size = size.max(size_of(line));
+            let keyed = self.keyed(k);
             for (cell, &column) in line.cells.iter().zip(self.columns.of(k)) {
                 if cell.visibility.is_hidden() {
                     continue;
                 }
                 if let Some(above) = last[column] {
                     let gap = above - line.baseline;
-                    if gap > 0.5 && gap < WRAP_GAP * cell.size.max(1.0) {
+                    let height = cell.size.max(1.0);
+                    if gap > 0.5 && gap < WRAP_GAP * height {
                         gaps.push(gap);
+                    } else if !keyed && gap > 0.5 && gap < MAX_BODY_GAP * height {
+                        carried.push(gap);
                     }
                 }
                 last[column] = Some(line.baseline);
             }
         }
-        if gaps.is_empty() {
-            return DEFAULT_WRAP * size.max(1.0);
-        }
-        gaps.sort_by(f32::total_cmp);
-        gaps[gaps.len() / 2]
+        median(if gaps.is_empty() { carried } else { gaps })
     }
+}
+
+/// The middle value of `values` (the upper one of an even count).
+fn median(mut values: Vec<f32>) -> Option<f32> {
+    values.sort_by(f32::total_cmp);
+    values.get(values.len() / 2).copied()
 }
 
 /// Appends a line to a cell's text.

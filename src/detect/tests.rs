@@ -1142,3 +1142,81 @@ fn header_words_broken_by_an_ocr_layer_still_name_their_column() {
     assert_eq!(candidate.withheld_area.as_deref(), Some("Exampleshire"));
     assert_eq!(candidate.description.as_deref(), Some("Green Party"));
 }
+
+#[test]
+fn a_browser_printed_table_of_paragraphs_is_read_row_by_row() {
+    // Every line its own paragraph, 25 points apart; rows 58 apart; the
+    // browser's footer on each page; a superscript stray above "Dated".
+    let pair = |page: u32, y: f32, candidate: &str, agent: &str| {
+        let mut cells = Vec::new();
+        if !candidate.is_empty() {
+            cells.push(cell(50.0, candidate));
+        }
+        if !agent.is_empty() {
+            cells.push(cell(200.0, agent));
+        }
+        row(page, y, cells)
+    };
+    let footer = |page: u32| {
+        row(
+            page,
+            30.0,
+            vec![
+                cell(50.0, "https://www.example.test/Elections/SOPN-Agents.html"),
+                cell(400.0, &format!("{page}/2")),
+            ],
+        )
+    };
+    let rows = vec![
+        text_row(1, 800.0, "NOTICE OF ELECTION AGENTS"),
+        text_row(1, 790.0, "Election of Councillors for Sampleside Ward"),
+        row(
+            1,
+            750.0,
+            vec![
+                cell(50.0, "NAME AND ADDRESS OF CANDIDATE"),
+                cell(200.0, "NAME AND ADDRESS OF AGENT"),
+            ],
+        ),
+        pair(1, 700.0, "Quinn Quebec,", "Rita Romeo,"),
+        pair(1, 675.0, "4 Home Lane,", "9 Office Row,"),
+        pair(1, 650.0, "Sampleton.", "Sampleton,"),
+        // The agent's cell runs a line longer: a line that carries on the
+        // row, whose spacing is the rows' own.
+        pair(1, 625.0, "", "ZZ7 7ZZ"),
+        pair(1, 567.0, "Sam Sierra,", "Tom Tango,"),
+        pair(1, 542.0, "7 Other Road,", "3 Agent Street,"),
+        pair(1, 517.0, "Sampleton.", "Sampleton. ZZ6 6ZZ"),
+        pair(1, 492.0, "ZZ9 9ZZ", ""),
+        footer(1),
+        // Page 2 shows no line that carries on a row: its rows go by the
+        // spacing of page 1's.
+        pair(2, 800.0, "Uma Uniform,", "Val Victor,"),
+        pair(2, 775.0, "Rose Cottage,", "8 Fourth Way,"),
+        pair(2, 750.0, "Sampleton. ZZ5 5ZZ", "Sampleton. ZZ4 4ZZ"),
+        row(
+            2,
+            700.0,
+            vec![Cell {
+                size: 6.0,
+                ..cell(60.0, "th")
+            }],
+        ),
+        text_row(2, 690.0, "Dated this 30 day of April 2023"),
+        footer(2),
+    ];
+    let found = detect(&extraction(rows));
+    let read: Vec<(&str, AddressStatus, Option<&str>)> = found
+        .candidates
+        .iter()
+        .map(|c| (c.name.as_str(), c.address_status, c.postcode.as_deref()))
+        .collect();
+    assert_eq!(
+        read,
+        [
+            ("Quinn Quebec", AddressStatus::Published, None),
+            ("Sam Sierra", AddressStatus::Published, Some("ZZ9 9ZZ")),
+            ("Uma Uniform", AddressStatus::Published, Some("ZZ5 5ZZ")),
+        ]
+    );
+}
