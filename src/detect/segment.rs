@@ -754,8 +754,20 @@ impl Run<'_, '_> {
     /// [`Run::table_row`] once the row's cells are read by role.
     fn table_row_of(&mut self, item: &Item, continues: bool, texts: &RowTexts) -> RowRole {
         let s = self.segmenter;
-        let name = texts.candidate_name();
-        if continues || !has_letters(&name) || self.is_no_name(&name) {
+        let mut name = texts.candidate_name();
+        let mut raw = texts.home_address();
+        // A name cell that runs on into a published address with its
+        // postcode (printed too close to part): the name, then the address.
+        let run_on = if raw.trim().is_empty() {
+            split_run_on_address(&name).and_then(|(own_name, address)| {
+                let cell = self.classify(address);
+                (cell.status == AddressStatus::Published && cell.postcode.is_some())
+                    .then(|| (own_name.to_string(), address.to_string(), cell))
+            })
+        } else {
+            None
+        };
+        if continues || !has_letters(&name) || run_on.is_none() && self.is_no_name(&name) {
             // A continuation of the previous candidate's address: cells
             // carried over a page break, or a row that starts with no name
             // where its name should be.
@@ -777,17 +789,13 @@ impl Run<'_, '_> {
         } else {
             self.party.clone()
         };
-        let mut name = name;
-        let mut raw = texts.home_address();
-        let mut cell = self.classify(&raw);
-        if raw.trim().is_empty()
-            && let Some((own_name, address)) = split_run_on_address(&name)
-        {
-            let address_cell = self.classify(address);
-            if address_cell.status == AddressStatus::Published && address_cell.postcode.is_some() {
-                (name, raw, cell) = (own_name.to_string(), address.to_string(), address_cell);
+        let cell = match run_on {
+            Some((own_name, address, cell)) => {
+                (name, raw) = (own_name, address);
+                cell
             }
-        }
+            None => self.classify(&raw),
+        };
         let agent = (!texts.agent_name.trim().is_empty() || !texts.agent_office.trim().is_empty())
             .then(|| {
                 let (name, address) = split_name_and_address(&texts.agent_name);

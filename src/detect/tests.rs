@@ -56,6 +56,26 @@ fn rules_of(found: &DocumentFindings) -> Vec<&str> {
     found.findings.iter().map(|f| f.rule.as_str()).collect()
 }
 
+/// Each candidate read: name, address status and postcode.
+fn statuses(found: &DocumentFindings) -> Vec<(&str, AddressStatus, Option<&str>)> {
+    found
+        .candidates
+        .iter()
+        .map(|c| (c.name.as_str(), c.address_status, c.postcode.as_deref()))
+        .collect()
+}
+
+/// A line of a candidate's cell at x 50 beside an agent's at `agent_x`;
+/// an empty text leaves its cell out.
+fn beside(page: u32, y: f32, candidate: &str, agent_x: f32, agent: &str) -> Line {
+    let cells = [(50.0, candidate), (agent_x, agent)]
+        .into_iter()
+        .filter(|(_, text)| !text.is_empty())
+        .map(|(x, text)| cell(x, text))
+        .collect();
+    row(page, y, cells)
+}
+
 /// A one-ward SoPN: header, the given candidate rows, a polling station
 /// table and the returning officer's footer, all invented.
 fn sopn(candidates: &[(&str, &str)]) -> Vec<Line> {
@@ -968,13 +988,8 @@ fn an_address_run_on_into_the_name_cell_is_parted_at_the_house_number() {
         ("INDIA Ivy 2nd", ""),
         ("JULIET Jo", "(address in Exampleshire)"),
     ])));
-    let read: Vec<(&str, AddressStatus, Option<&str>)> = found
-        .candidates
-        .iter()
-        .map(|c| (c.name.as_str(), c.address_status, c.postcode.as_deref()))
-        .collect();
     assert_eq!(
-        read,
+        statuses(&found),
         [
             ("HOTEL Hal", AddressStatus::Published, Some("ZZ4 4ZZ")),
             ("INDIA Ivy 2nd", AddressStatus::Unknown, None),
@@ -999,9 +1014,7 @@ fn a_wrapped_heading_label_and_a_cell_carried_over_the_page_are_read() {
             ],
         )
     };
-    let pair = |page: u32, y: f32, candidate: &str, agent: &str| {
-        row(page, y, vec![cell(50.0, candidate), cell(150.0, agent)])
-    };
+    let pair = |page, y, candidate, agent| beside(page, y, candidate, 150.0, agent);
     let rows = vec![
         text_row(1, 800.0, "NOTICE OF APPOINTMENT OF ELECTION AGENTS"),
         label_row(790.0, "District of", "Exampleshire"),
@@ -1094,13 +1107,8 @@ fn rows_spaced_far_apart_in_an_unruled_table_stay_in_it() {
         text_row(1, 100.0, "Dated 1 April 2023"),
     ];
     let found = detect(&extraction(rows));
-    let read: Vec<(&str, AddressStatus, Option<&str>)> = found
-        .candidates
-        .iter()
-        .map(|c| (c.name.as_str(), c.address_status, c.postcode.as_deref()))
-        .collect();
     assert_eq!(
-        read,
+        statuses(&found),
         [
             ("QUEBEC", AddressStatus::Withheld, None),
             ("SIERRA", AddressStatus::Published, Some("ZZ8 8ZZ")),
@@ -1147,16 +1155,7 @@ fn header_words_broken_by_an_ocr_layer_still_name_their_column() {
 fn a_browser_printed_table_of_paragraphs_is_read_row_by_row() {
     // Every line its own paragraph, 25 points apart; rows 58 apart; the
     // browser's footer on each page; a superscript stray above "Dated".
-    let pair = |page: u32, y: f32, candidate: &str, agent: &str| {
-        let mut cells = Vec::new();
-        if !candidate.is_empty() {
-            cells.push(cell(50.0, candidate));
-        }
-        if !agent.is_empty() {
-            cells.push(cell(200.0, agent));
-        }
-        row(page, y, cells)
-    };
+    let pair = |page, y, candidate, agent| beside(page, y, candidate, 200.0, agent);
     let footer = |page: u32| {
         row(
             page,
@@ -1206,13 +1205,8 @@ fn a_browser_printed_table_of_paragraphs_is_read_row_by_row() {
         footer(2),
     ];
     let found = detect(&extraction(rows));
-    let read: Vec<(&str, AddressStatus, Option<&str>)> = found
-        .candidates
-        .iter()
-        .map(|c| (c.name.as_str(), c.address_status, c.postcode.as_deref()))
-        .collect();
     assert_eq!(
-        read,
+        statuses(&found),
         [
             ("Quinn Quebec", AddressStatus::Published, None),
             ("Sam Sierra", AddressStatus::Published, Some("ZZ9 9ZZ")),
