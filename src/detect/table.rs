@@ -1292,8 +1292,9 @@ fn flush<'l>(
         while let Some((_, mark)) = marks.next_if(|(line, _)| *line < first_line) {
             emitted.push(mark);
         }
-        let mut cells = Vec::new();
-        let mut cell_columns = Vec::new();
+        // Most rows have one cell a column.
+        let mut cells = Vec::with_capacity(table.columns.len());
+        let mut cell_columns = Vec::with_capacity(table.columns.len());
         for &k in &members {
             for (cell, &column) in lines[body[k]].cells.iter().zip(columns.of(k)) {
                 if !cell.text.trim().is_empty() {
