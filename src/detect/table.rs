@@ -1246,6 +1246,8 @@ fn add_to_column(cells: &mut Vec<Cell>, columns: &mut Vec<usize>, column: usize,
         .position(|(c, &k)| k == column && c.visibility == cell.visibility)
     {
         let merged = &mut cells[at];
+        // One allocation for the line break and the text.
+        merged.text.reserve(1 + cell.text.len());
         merged.text.push('\n');
         merged.text.push_str(&cell.text);
         merged.x = merged.x.min(cell.x);

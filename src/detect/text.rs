@@ -225,11 +225,16 @@ impl PhraseSet {
             return false;
         };
         let second = bytes.get(1).copied().unwrap_or(0);
-        self.first_bytes[usize::from(first)] // 256 slots
-            && self
-                .first_pairs
-                .iter()
-                .any(|&[a, b]| a == first && (b == second || b == 0))
+        if !self.first_bytes[usize::from(first)] {
+            // 256 slots: most texts are ruled out by their first byte.
+            return false;
+        }
+        // The pairs are sorted: those starting with `first` lie together.
+        let from = self.first_pairs.partition_point(|&[a, _]| a < first);
+        self.first_pairs[from..]
+            .iter()
+            .take_while(|&&[a, _]| a == first)
+            .any(|&[_, b]| b == second || b == 0)
     }
 
     /// Whether `text` holds a phrase anywhere, even inside a word: one
