@@ -94,9 +94,8 @@ impl AddressRules {
                 postcode: None,
             };
         }
-        let postcode = postcode::all_in(&self.postcode, raw)
-            .pop()
-            .or_else(|| postcode::all_in(&self.postcode_as_typed, raw).pop());
+        let postcode = postcode::last_in(&self.postcode, raw)
+            .or_else(|| postcode::last_in(&self.postcode_as_typed, raw));
         let parts = raw
             .split(['\n', ','])
             .filter(|part| part.chars().any(char::is_alphanumeric))

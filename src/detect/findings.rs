@@ -370,7 +370,7 @@ fn own_agents(findings: &mut Findings<'_>, doc: &Document<'_>) {
         let Some(agent) = agent else { continue };
         let own = same_person(&candidate.name, &agent.name) || key(&agent.name) == "the candidate";
         if own && !agent.office.is_empty() {
-            let postcode = postcode::all_in(grammar, &agent.office).pop();
+            let postcode = postcode::last_in(grammar, &agent.office);
             findings.add(
                 "own-agent-home-address",
                 Some(candidate),

@@ -41,8 +41,12 @@ pub(crate) fn spans<'t>(
     grammar: &'t Regex,
     text: &'t str,
 ) -> impl Iterator<Item = Range<usize>> + 't {
-    let searched = if may_hold_postcode(text) { text } else { "" };
-    grammar.find_iter(searched).map(|m| m.range())
+    // Even an empty search costs the regex engine its set-up.
+    may_hold_postcode(text)
+        .then(|| grammar.find_iter(text))
+        .into_iter()
+        .flatten()
+        .map(|m| m.range())
 }
 
 /// Whether `text` holds a digit, as every postcode does.
@@ -62,6 +66,14 @@ pub(crate) fn normalise(code: &str) -> String {
         compact.insert(compact.len() - 3, ' ');
     }
     compact
+}
+
+/// The normal form of the last postcode in `text`.
+pub(crate) fn last_in(grammar: &Regex, text: &str) -> Option<String> {
+    spans(grammar, text)
+        .last()
+        .and_then(|r| text.get(r))
+        .map(normalise)
 }
 
 /// The normal forms of every postcode in `text`.

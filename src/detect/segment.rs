@@ -318,7 +318,10 @@ impl Segmenter {
         let mut run = Run {
             segmenter: self,
             cues: &cues,
-            out: Segmented::default(),
+            out: Segmented {
+                roles: Vec::with_capacity(items.len()),
+                ..Segmented::default()
+            },
             legitimate_section: false,
             post: None,
             post_pending: false,

@@ -1298,6 +1298,8 @@ fn add_to_column(cells: &mut Vec<Cell>, columns: &mut Vec<usize>, column: usize,
         .position(|(c, &k)| k == column && c.visibility == cell.visibility)
     {
         let merged = &mut cells[at];
+        // One allocation for the line break and the text.
+        merged.text.reserve(1 + cell.text.len());
         merged.text.push('\n');
         merged.text.push_str(&cell.text);
         merged.x = merged.x.min(cell.x);
@@ -1352,8 +1354,9 @@ fn flush<'l>(
         while let Some((_, mark)) = marks.next_if(|(line, _)| *line < first_line) {
             emitted.push(mark);
         }
-        let mut cells = Vec::new();
-        let mut cell_columns = Vec::new();
+        // Most rows have one cell a column.
+        let mut cells = Vec::with_capacity(table.columns.len());
+        let mut cell_columns = Vec::with_capacity(table.columns.len());
         for &k in &members {
             for (cell, &column) in lines[body[k]].cells.iter().zip(columns.of(k)) {
                 if !cell.text.trim().is_empty() {

@@ -50,20 +50,24 @@ fn each_word<'t>(text: &'t str, mut f: impl FnMut(&'t str)) {
 /// Whether `text` is ASCII words separated by single spaces, with none
 /// at either end.
 fn is_spaced_ascii(text: &str) -> bool {
-    let mut after_space = true;
-    for &byte in text.as_bytes() {
-        if byte == b' ' {
-            if after_space {
-                return false;
-            }
-            after_space = true;
-        } else if byte <= b' ' || !byte.is_ascii() {
-            return false;
-        } else {
-            after_space = false;
-        }
+    let bytes = text.as_bytes();
+    let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) else {
+        return false;
+    };
+    if first == b' ' || last == b' ' {
+        return false;
     }
-    !after_space
+    // Every byte is looked at without an early exit, so that the compiler
+    // checks many at once: a control byte or one past ASCII, and a space
+    // after a space.
+    let unusual = bytes.iter().fold(false, |found, &byte| {
+        found | (byte < b' ') | !byte.is_ascii()
+    });
+    let doubled = bytes
+        .iter()
+        .zip(&bytes[1..])
+        .fold(false, |found, (&a, &b)| found | ((a == b' ') & (b == b' ')));
+    !unusual && !doubled
 }
 
 /// Appends `word` lowercase to `out`, after a space unless it is the
@@ -221,11 +225,16 @@ impl PhraseSet {
             return false;
         };
         let second = bytes.get(1).copied().unwrap_or(0);
-        self.first_bytes[usize::from(first)] // 256 slots
-            && self
-                .first_pairs
-                .iter()
-                .any(|&[a, b]| a == first && (b == second || b == 0))
+        if !self.first_bytes[usize::from(first)] {
+            // 256 slots: most texts are ruled out by their first byte.
+            return false;
+        }
+        // The pairs are sorted: those starting with `first` lie together.
+        let from = self.first_pairs.partition_point(|&[a, _]| a < first);
+        self.first_pairs[from..]
+            .iter()
+            .take_while(|&&[a, _]| a == first)
+            .any(|&[_, b]| b == second || b == 0)
     }
 
     /// Whether `text` holds a phrase anywhere, even inside a word: one
