@@ -41,6 +41,8 @@ for variant in ("lo", "lohtml", "lodocx", "chrome", "cairo", "ocr", "sandwich"):
     for path in glob.glob(os.path.join(work, variant, "src_*")):
         name = os.path.basename(path)[4:]
         stem, ext = os.path.splitext(name)
+        if ext not in (".pdf", ".html", ".docx"):
+            continue  # an image beside an exported page
         label = json.load(open(os.path.join(real, stem + ".json")))
         label["file"] = f"{variant}-{stem}{ext}"
         shutil.copy(path, os.path.join(work, "set", label["file"]))
