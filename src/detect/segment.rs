@@ -761,7 +761,7 @@ impl Run<'_, '_> {
         let mut raw = texts.home_address();
         // A name cell that runs on into a published address with its
         // postcode (printed too close to part): the name, then the address.
-        let run_on = if raw.trim().is_empty() {
+        let run_on = if !continues && raw.trim().is_empty() {
             split_run_on_address(&name).and_then(|(own_name, address)| {
                 let cell = self.classify(address);
                 (cell.status == AddressStatus::Published && cell.postcode.is_some())
