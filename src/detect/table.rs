@@ -75,7 +75,6 @@ const HEADER_GAP: f32 = 1.9;
 const RULED_HEADER_GAP: f32 = 4.0;
 /// Most lines in one header band.
 const MAX_HEADER_LINES: usize = 10;
-
 /// In a table without drawn columns, a line further below the table's
 /// last line than this many text heights is not the table's (a page
 /// footer, the next section) unless it starts a new row.
@@ -567,7 +566,13 @@ impl TableReader {
         (1..=MAX_PAGE_MARK_CELLS).contains(&seen.visible.len())
             && seen.visible.iter().all(|&c| {
                 let text = seen.line.cells[c].text.trim();
-                text.len() <= MAX_PAGE_MARK && self.page_marks.is_match(text)
+                // Cheap tests first: a page number is short and holds a
+                // digit, an address is one word with a dot or a slash.
+                let short_number = text.len() <= 24 && text.bytes().any(|b| b.is_ascii_digit());
+                let one_path = text.len() <= MAX_PAGE_MARK
+                    && !text.contains(char::is_whitespace)
+                    && text.contains(['.', '/']);
+                (short_number || one_path) && self.page_marks.is_match(text)
             })
     }
 
