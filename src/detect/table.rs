@@ -563,17 +563,18 @@ impl TableReader {
     /// printed (the page's address beside "1/3"). Every visible cell (at
     /// most [`MAX_PAGE_MARK_CELLS`]) must be one of the `page_marks`.
     fn is_page_mark(&self, seen: Seen<'_>) -> bool {
-        (1..=MAX_PAGE_MARK_CELLS).contains(&seen.visible.len())
-            && seen.visible.iter().all(|&c| {
-                let text = seen.line.cells[c].text.trim();
-                // Cheap tests first: a page number is short and holds a
-                // digit, an address is one word with a dot or a slash.
-                let short_number = text.len() <= 24 && text.bytes().any(|b| b.is_ascii_digit());
-                let one_path = text.len() <= MAX_PAGE_MARK
+        let cells = || seen.visible.iter().map(|&c| seen.line.cells[c].text.trim());
+        // Cheap tests first, on every cell: a page number is short and
+        // holds a digit, an address is one word with a dot or a slash.
+        let may_be_mark = |text: &str| {
+            text.len() <= 24 && text.bytes().any(|b| b.is_ascii_digit())
+                || text.len() <= MAX_PAGE_MARK
                     && !text.contains(char::is_whitespace)
-                    && text.contains(['.', '/']);
-                (short_number || one_path) && self.page_marks.is_match(text)
-            })
+                    && text.contains(['.', '/'])
+        };
+        (1..=MAX_PAGE_MARK_CELLS).contains(&seen.visible.len())
+            && cells().all(may_be_mark)
+            && cells().all(|text| self.page_marks.is_match(text))
     }
 
     /// The role a header cell's normal form names, if any.
