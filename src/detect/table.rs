@@ -564,13 +564,14 @@ impl TableReader {
     /// most [`MAX_PAGE_MARK_CELLS`]) must be one of the `page_marks`.
     fn is_page_mark(&self, seen: Seen<'_>) -> bool {
         let cells = || seen.visible.iter().map(|&c| seen.line.cells[c].text.trim());
-        // Cheap tests first, on every cell: a page number is short and
-        // holds a digit, an address is one word with a dot or a slash.
+        // Cheap tests first, on every cell's bytes: a page number is short
+        // and holds a digit, an address is one word with a dot or a slash.
         let may_be_mark = |text: &str| {
-            text.len() <= 24 && text.bytes().any(|b| b.is_ascii_digit())
-                || text.len() <= MAX_PAGE_MARK
-                    && !text.contains(char::is_whitespace)
-                    && text.contains(['.', '/'])
+            let bytes = text.as_bytes();
+            bytes.len() <= 24 && bytes.iter().any(u8::is_ascii_digit)
+                || bytes.len() <= MAX_PAGE_MARK
+                    && !bytes.contains(&b' ')
+                    && bytes.iter().any(|&b| b == b'.' || b == b'/')
         };
         (1..=MAX_PAGE_MARK_CELLS).contains(&seen.visible.len())
             && cells().all(may_be_mark)
