@@ -10,7 +10,8 @@
 #   benches/realdocs_variants.sh [BINARY]
 #
 # Needs Debian's libreoffice-writer, chromium, poppler-utils, ocrmypdf and
-# tesseract-ocr-eng. OCR takes about a minute a notice.
+# tesseract-ocr-eng. OCR takes about a minute a notice; the long Tesseract
+# timeout keeps a loaded machine from giving a page no text layer at all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${1:-target/release/sopncheck}
@@ -29,9 +30,9 @@ for f in "$real"/*.pdf; do
   b=$(basename "$f" .pdf)
   [ "$b" = blank ] && continue
   pdftocairo -pdf "$f" "$work/cairo/src_$b.pdf"
-  ocrmypdf -q --force-ocr "$f" "$work/ocr/src_$b.pdf"
+  ocrmypdf -q --force-ocr --tesseract-timeout 3600 "$f" "$work/ocr/src_$b.pdf"
   if [ "${SANDWICH:-0}" = 1 ]; then
-    ocrmypdf -q --force-ocr --pdf-renderer sandwich "$f" "$work/sandwich/src_$b.pdf"
+    ocrmypdf -q --force-ocr --tesseract-timeout 3600 --pdf-renderer sandwich "$f" "$work/sandwich/src_$b.pdf"
   fi
 done
 python3 - "$real" "$work" <<'PY'
