@@ -33,7 +33,7 @@ use super::address::{AddressCell, AddressRules};
 use super::rules::{Role, Rules};
 use super::table::{Cues, Item, ItemKind, TableReader};
 use super::text::{PhraseSet, collapse_spaces, key, normalise_into};
-use crate::model::{AddressStatus, Candidate, Cell, Line, Rule};
+use crate::model::{AddressStatus, Candidate, Line, Rule};
 use crate::registry::registry;
 
 /// What one row of a notice is.
@@ -1023,21 +1023,17 @@ struct FreeRow<'t> {
 /// cell, starting where the first cell starts and ending before the
 /// second begins.
 fn label_wrap<'n>(item: &Item, next: &'n Item) -> Option<&'n str> {
-    fn visible<'c>(item: &'c Item) -> Vec<&'c Cell> {
-        item.cells
-            .iter()
-            .filter(|c| !c.visibility.is_hidden())
-            .collect()
-    }
     let is_free = |item: &Item| matches!(item.kind, ItemKind::Free { table_end: None });
     if !is_free(item) || !is_free(next) || item.page != next.page {
         return None;
     }
-    let (cells, wrapped) = (visible(item), visible(next));
-    let ([first, second, ..], [wrap]) = (cells.as_slice(), wrapped.as_slice()) else {
-        return None;
-    };
-    let aligned = (wrap.x - first.x).abs() <= first.size.max(1.0) && wrap.right < second.x;
+    let mut cells = item.cells.iter().filter(|c| !c.visibility.is_hidden());
+    let mut wrapped = next.cells.iter().filter(|c| !c.visibility.is_hidden());
+    let (first, second) = (cells.next()?, cells.next()?);
+    let wrap = wrapped.next()?;
+    let aligned = wrapped.next().is_none()
+        && (wrap.x - first.x).abs() <= first.size.max(1.0)
+        && wrap.right < second.x;
     aligned.then_some(wrap.text.as_str())
 }
 
