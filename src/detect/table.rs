@@ -383,15 +383,19 @@ struct PageText {
     text: String,
     /// Where each line's cells start in `visible` (and one past the last).
     starts: Vec<usize>,
+    /// Whether each line is page furniture ([`TableReader::is_page_mark`]),
+    /// judged once for the header search and the reading alike.
+    marks: Vec<bool>,
 }
 
 impl PageText {
-    /// Reads `lines` afresh.
-    fn fill(&mut self, lines: &[Line]) {
+    /// Reads `lines` afresh; `is_mark` tells page furniture.
+    fn fill(&mut self, lines: &[Line], is_mark: impl Fn(Seen<'_>) -> bool) {
         self.visible.clear();
         self.spans.clear();
         self.text.clear();
         self.starts.clear();
+        self.marks.clear();
         for line in lines {
             self.starts.push(self.visible.len());
             for (i, cell) in line.cells.iter().enumerate() {
@@ -405,6 +409,14 @@ impl PageText {
             }
         }
         self.starts.push(self.visible.len());
+        let mut marks = std::mem::take(&mut self.marks);
+        marks.extend((0..lines.len()).map(|i| is_mark(self.line(lines, i))));
+        self.marks = marks;
+    }
+
+    /// Whether line `i` is page furniture.
+    fn is_mark(&self, i: usize) -> bool {
+        self.marks.get(i).copied().unwrap_or(false)
     }
 
     /// Line `i` of `lines` as the reader sees it.
@@ -654,7 +666,7 @@ impl TableReader {
                 .map_or(lines.len(), |n| start + n);
             let page_rules: Vec<Rule> = rules.iter().filter(|r| r.page == page).copied().collect();
             let page_lines = &lines[start..end];
-            text.fill(page_lines);
+            text.fill(page_lines, |seen| self.is_page_mark(seen));
             let headers = self.headers(page_lines, &text, &page_rules);
             match self.side_by_side(page_lines, &headers) {
                 None => self.read_page(
@@ -672,7 +684,7 @@ impl TableReader {
                     let mut headers;
                     let mut rounds = 1;
                     loop {
-                        text.fill(&arranged);
+                        text.fill(&arranged, |seen| self.is_page_mark(seen));
                         headers = self.headers(&arranged, &text, &page_rules);
                         match self.side_by_side(&arranged, &headers) {
                             Some(next) if rounds < MAX_SIDE_BY_SIDE => arranged = next,
@@ -712,7 +724,7 @@ impl TableReader {
         let mut tested = Tested::new(lines.len());
         let mut i = 0;
         while i < lines.len() {
-            if self.is_page_mark(text.line(lines, i)) {
+            if text.is_mark(i) {
                 i += 1;
                 continue;
             }
@@ -819,7 +831,7 @@ impl TableReader {
         let mut i = 0;
         while i < lines.len() {
             let seen = text.line(lines, i);
-            if self.is_page_mark(seen) {
+            if text.is_mark(i) {
                 // Page furniture keeps its place among the rows being read.
                 let mark = free_item(&lines[i], seen, None);
                 if body.is_empty() {
