@@ -682,12 +682,6 @@ impl Run<'_, '_> {
         table_end: Option<bool>,
     ) -> RowRole {
         let text = row.text;
-        let s = self.segmenter;
-        let context_role = if s.is_legitimate(&self.normal) {
-            RowRole::Legitimate
-        } else {
-            RowRole::Other
-        };
         if table_end == Some(false) {
             self.finish_label();
             self.legitimate_section = true;
@@ -705,9 +699,19 @@ impl Run<'_, '_> {
         }
         if table_end.is_some() {
             self.finish_label();
-            return context_role;
+            return self.context_role();
         }
-        self.outside(index, page, row, context_role)
+        self.outside(index, page, row)
+    }
+
+    /// A free row's role by its words alone: legitimate when it names a
+    /// legitimate address context (asked only where it decides the row).
+    fn context_role(&self) -> RowRole {
+        if self.segmenter.is_legitimate(&self.normal) {
+            RowRole::Legitimate
+        } else {
+            RowRole::Other
+        }
     }
 
     /// The post a heading row names once its first cell's wrapped words
@@ -875,13 +879,7 @@ impl Run<'_, '_> {
     }
 
     /// A row outside any candidate table: posts and label layouts.
-    fn outside(
-        &mut self,
-        index: usize,
-        page: u32,
-        row: FreeRow<'_>,
-        context_role: RowRole,
-    ) -> RowRole {
+    fn outside(&mut self, index: usize, page: u32, row: FreeRow<'_>) -> RowRole {
         let (text, cells) = (row.text, row.cells);
         let s = self.segmenter;
         if self.post_pending {
@@ -912,7 +910,7 @@ impl Run<'_, '_> {
             }
             return RowRole::Other;
         }
-        if context_role == RowRole::Legitimate {
+        if self.context_role() == RowRole::Legitimate {
             self.finish_label();
             return RowRole::Legitimate;
         }
