@@ -27,8 +27,6 @@
 //! evidence, layer), never the file or positions, so a re-downloaded or
 //! re-rendered copy gives the same ids.
 
-use std::collections::HashSet;
-
 use sha2::{Digest, Sha256};
 
 use super::Detector;
@@ -39,6 +37,10 @@ use super::text::{collapse_spaces, key, normalise_into};
 use crate::model::{
     AddressStatus, Candidate, Extraction, Finding, NoticeKind, SideLayer, WithholdingRule,
 };
+
+/// Sets of ids and postcodes, built per document: a fast hash, seeded
+/// afresh in each process, so crafted text cannot choose its collisions.
+type HashSet<T> = std::collections::HashSet<T, foldhash::fast::RandomState>;
 
 /// Longest evidence kept from a hidden cell or a side layer, in bytes.
 const MAX_EVIDENCE: usize = 200;
@@ -126,7 +128,7 @@ impl Findings<'_> {
 pub(crate) fn collect(detector: &Detector, doc: &Document<'_>) -> Vec<Finding> {
     let mut findings = Findings {
         detector,
-        seen: HashSet::new(),
+        seen: HashSet::default(),
         out: Vec::new(),
     };
     let legitimate = legitimate_postcodes(detector, doc);
@@ -145,7 +147,7 @@ pub(crate) fn collect(detector: &Detector, doc: &Document<'_>) -> Vec<Finding> {
 pub(crate) fn unscannable(detector: &Detector, source: &str, reason: &str) -> Vec<Finding> {
     let mut findings = Findings {
         detector,
-        seen: HashSet::new(),
+        seen: HashSet::default(),
         out: Vec::new(),
     };
     // The file name, not the folder or host, so a copy elsewhere keeps its id.
