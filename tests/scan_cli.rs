@@ -235,9 +235,20 @@ fn exit_status_follows_fail_on() {
     let with_high = dir.join("covered.pdf");
     std::fs::write(&medium_only, &published.bytes).expect("write");
     std::fs::write(&with_high, &covered.bytes).expect("write");
+    // A notice whose candidates could not be read (`unparsed-notice`,
+    // high) and one whose only finding is a postcode nobody's
+    // (`unattributed-address`, medium): never clean.
+    let unparsed = dir.join("unparsed.pdf");
+    let unattributed = dir.join("unattributed.pdf");
+    std::fs::write(&unparsed, fixture("running-text").bytes).expect("write");
+    std::fs::write(&unattributed, fixture("stray-postcode").bytes).expect("write");
     let missing = dir.join("missing.pdf");
     // (file, --fail-on, expected exit status)
-    let table: [(&Path, &str, i32); 9] = [
+    let table: [(&Path, &str, i32); 13] = [
+        (&unparsed, "high", 1),
+        (&unparsed, "never", 0),
+        (&unattributed, "high", 0),
+        (&unattributed, "medium", 1),
         (&medium_only, "high", 0),
         (&medium_only, "medium", 1),
         (&medium_only, "low", 1),
