@@ -446,15 +446,22 @@ impl Report {
 
     /// [`Report::build`] from documents the report takes over: each
     /// document's strings move into the report, so a national run holds
-    /// its documents once.
+    /// its documents once. Each document is masked and judged against the
+    /// allow list as it is converted, on the rayon pool: the strings
+    /// masking replaces are freed while the next document is converted,
+    /// not once all are.
     pub fn build_owned(documents: Vec<ScannedDocument>, options: &ReportOptions) -> Report {
+        let masked = !options.show_addresses;
         let reports: Vec<(String, DocumentReport)> = documents
             .into_par_iter()
             .map(|mut document| {
-                (
-                    std::mem::take(&mut document.council),
-                    document_report(document),
-                )
+                let council = std::mem::take(&mut document.council);
+                let mut report = document_report(document);
+                if masked {
+                    report.mask();
+                }
+                report.apply_allow(&council, &options.allow, masked);
+                (council, report)
             })
             .collect();
         let mut by_council: BTreeMap<String, Vec<DocumentReport>> = BTreeMap::new();
@@ -465,19 +472,16 @@ impl Report {
             .into_iter()
             .map(|(code, documents)| council_report(&code, documents))
             .collect();
-        let mut report = Report {
+        Report {
             schema: SCHEMA.into(),
             tool: Tool {
                 name: env!("CARGO_PKG_NAME").into(),
                 version: env!("CARGO_PKG_VERSION").into(),
             },
-            addresses_shown: true,
+            addresses_shown: options.show_addresses,
             councils,
             made: None,
-        };
-        report.mask(options.show_addresses);
-        report.apply_allow(&options.allow);
-        report
+        }
     }
 
     /// Adds the documents a council's site no longer offers (see
@@ -571,9 +575,10 @@ impl Report {
     /// errors, sources, the rules directory and options it was made with)
     /// loses the document's addresses quoted in it, house
     /// numbers with their streets and full postcodes. [`Report::build`]
-    /// calls it; `report` calls it on a report read back, which may have
-    /// been written with `--show-addresses` or by another tool. A masked
-    /// report cannot be unmasked.
+    /// masks each document the same way as it converts it; `report` calls
+    /// this on a report read back, which may have been written with
+    /// `--show-addresses` or by another tool. A masked report cannot be
+    /// unmasked.
     pub fn mask(&mut self, show_addresses: bool) {
         if !self.addresses_shown || show_addresses {
             return;
@@ -676,22 +681,14 @@ impl Report {
 
     /// Marks the findings `allow` allows as suppressed, with the reason,
     /// and clears every other finding's suppression; recounts the
-    /// summaries. [`Report::build`] calls it; call it again to apply an
-    /// allow list to a report read back with [`Report::from_json`].
+    /// summaries. [`Report::build`] applies its list to each document as
+    /// it converts it; call this to apply an allow list to a report read
+    /// back with [`Report::from_json`].
     pub fn apply_allow(&mut self, allow: &AllowList) {
-        // The reason is the user's own text, but leaves the tool as well.
         let masked = !self.addresses_shown;
         for council in &mut self.councils {
             for document in &mut council.documents {
-                for finding in &mut document.findings {
-                    finding.suppression_reason = allow.suppression(
-                        &finding.allow_key(&council.code, document.election_date.as_deref()),
-                    );
-                    if masked && let Some(reason) = &mut finding.suppression_reason {
-                        *reason = mask::mask_free_text(reason);
-                    }
-                    finding.suppressed = finding.suppression_reason.is_some();
-                }
+                document.apply_allow(&council.code, allow, masked);
             }
             council.summary = summarise(&council.documents);
         }
@@ -1196,6 +1193,22 @@ impl DocumentReport {
         let mut copy = self.clone();
         copy.strings_mut(&mut make_printable);
         copy
+    }
+
+    /// Marks the document's findings `allow` allows as suppressed, with
+    /// the reason (masked as free text when `masked`), and clears every
+    /// other finding's suppression: see [`Report::apply_allow`]. `council`
+    /// is the code of the document's council.
+    fn apply_allow(&mut self, council: &str, allow: &AllowList, masked: bool) {
+        for finding in &mut self.findings {
+            finding.suppression_reason =
+                allow.suppression(&finding.allow_key(council, self.election_date.as_deref()));
+            // The reason is the user's own text, but leaves the tool as well.
+            if masked && let Some(reason) = &mut finding.suppression_reason {
+                *reason = mask::mask_free_text(reason);
+            }
+            finding.suppressed = finding.suppression_reason.is_some();
+        }
     }
 
     /// Masks every string: see [`Report::mask`].
