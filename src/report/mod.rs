@@ -142,7 +142,7 @@ impl Made {
     /// read back.
     pub fn mask(&mut self) {
         for text in std::iter::once(&mut self.rules).chain(&mut self.options) {
-            *text = mask::mask_free_text(text);
+            mask_free_text(text);
         }
     }
 }
@@ -1017,7 +1017,7 @@ fn document_report(document: ScannedDocument) -> DocumentReport {
 impl FixedFinding {
     /// Masks its source as free text (a URL may quote an address).
     fn mask(&mut self) {
-        self.source = mask::mask_free_text(&self.source);
+        mask_free_text(&mut self.source);
     }
 }
 
@@ -1025,7 +1025,7 @@ impl RemovedDocument {
     /// Masks its URLs as free text (a URL may quote an address).
     fn mask(&mut self) {
         for url in std::iter::once(&mut self.source).chain(&mut self.urls) {
-            *url = mask::mask_free_text(url);
+            mask_free_text(url);
         }
     }
 }
@@ -1107,6 +1107,13 @@ impl CouncilReport {
             .map(DocumentReport::printable)
             .collect();
         copy
+    }
+}
+
+/// Masks `text` as free text ([`mask::mask_free_text`]), in place.
+fn mask_free_text(text: &mut String) {
+    if let Cow::Owned(masked) = mask::mask_free_text(text) {
+        *text = masked;
     }
 }
 
@@ -1205,7 +1212,7 @@ impl DocumentReport {
                 allow.suppression(&finding.allow_key(council, self.election_date.as_deref()));
             // The reason is the user's own text, but leaves the tool as well.
             if masked && let Some(reason) = &mut finding.suppression_reason {
-                *reason = mask::mask_free_text(reason);
+                mask_free_text(reason);
             }
             finding.suppressed = finding.suppression_reason.is_some();
         }
@@ -1375,12 +1382,16 @@ impl DocumentReport {
 
 /// The masked texts of one document, each worked out once: a candidate's
 /// address is also the evidence of its finding, and every finding of a
-/// rule carries the same message.
+/// rule carries the same message. Text masking leaves as it was is left
+/// in place, not replaced by a copy.
 struct Masker {
     /// The document's secrets.
     mask: DocumentMask,
+    /// Each address masked, by the address.
     addresses: HashMap<String, String>,
-    free_texts: HashMap<String, String>,
+    /// Each free text masked, by the text; `None` where masking changes
+    /// nothing.
+    free_texts: HashMap<String, Option<String>>,
 }
 
 impl Masker {
@@ -1394,12 +1405,27 @@ impl Masker {
     /// in NB4 7RQ)"), masked like free text. Not remembered: most are
     /// distinct.
     fn label(&self, text: &mut String) {
-        *text = self.mask.apply(text);
+        if let Cow::Owned(masked) = self.mask.apply(text) {
+            *text = masked;
+        }
     }
 
     /// Free text (a message, an error).
     fn free_text(&mut self, text: &mut String) {
-        once(&mut self.free_texts, text, |t| self.mask.apply(t));
+        match self.free_texts.get(text.as_str()) {
+            Some(Some(masked)) => *text = masked.clone(),
+            Some(None) => {}
+            None => match self.mask.apply(text) {
+                Cow::Owned(masked) => {
+                    self.free_texts
+                        .insert(std::mem::take(text), Some(masked.clone()));
+                    *text = masked;
+                }
+                Cow::Borrowed(_) => {
+                    self.free_texts.insert(text.clone(), None);
+                }
+            },
+        }
     }
 }
 
