@@ -36,54 +36,14 @@ impl Detector {
         let Some(definition) = self.rules.finding(RULE) else {
             return;
         };
-        // Withheld candidates by council, then by name (its words, sorted,
-        // so "Tobias QUILLAN" is "QUILLAN Tobias"): one lookup per finding.
-        // The names' keys are worked out in parallel, one list per document.
-        let keyed: Vec<Vec<(String, Withholder<'_>)>> = documents
-            .par_iter()
-            .enumerate()
-            .map(|(index, document)| {
-                let mut scratch = String::new();
-                document
-                    .detection
-                    .candidates
-                    .iter()
-                    .filter(|c| c.address_status == AddressStatus::Withheld)
-                    .map(|c| {
-                        let mut name = String::new();
-                        name_key_into(&c.name, &mut scratch, &mut name);
-                        let post = c.post.as_deref().map(key);
-                        (
-                            name,
-                            Withholder {
-                                index,
-                                post,
-                                candidate: c,
-                            },
-                        )
-                    })
-                    .collect()
-            })
-            .collect();
-        let mut withheld: Withheld<'_> = HashMap::new();
-        for (document, names) in documents.iter().zip(keyed) {
-            if names.is_empty() {
-                continue;
-            }
-            let by_name = withheld.entry(document.council.as_str()).or_default();
-            for (name, withholder) in names {
-                by_name.entry(name).or_default().push(withholder);
-            }
-        }
-        if withheld.is_empty() {
-            return;
-        }
-        let additions: Vec<(usize, Finding)> = documents
-            .par_iter()
-            .enumerate()
-            .flat_map_iter(|(index, document)| {
-                printed_elsewhere(&withheld, index, document, definition)
-            })
+        // Documents of different councils are never compared: each
+        // council's are checked on their own, in their order, so a
+        // national run holds one council's withheld candidates at a time.
+        let mut by_council: Vec<usize> = (0..documents.len()).collect();
+        by_council.sort_by(|&a, &b| documents[a].council.cmp(&documents[b].council));
+        let additions: Vec<(usize, Finding)> = by_council
+            .chunk_by(|&a, &b| documents[a].council == documents[b].council)
+            .flat_map(|council| printed_in_council(documents, council, definition))
             .collect();
         for (index, finding) in additions {
             let findings = &mut documents[index].detection.findings;
@@ -103,12 +63,61 @@ struct Withholder<'d> {
     candidate: &'d Candidate,
 }
 
-/// Withheld candidates by council code, then by [`name_key_into`].
-type Withheld<'d> = HashMap<&'d str, HashMap<String, Vec<Withholder<'d>>>>;
+/// A council's withheld candidates by [`name_key_into`].
+type Withheld<'d> = HashMap<String, Vec<Withholder<'d>>>;
+
+/// The `cross-document-address` findings of one council's documents
+/// (`council`: their indices in `documents`, in order), with the index of
+/// the document each belongs to.
+fn printed_in_council(
+    documents: &[ScannedDocument],
+    council: &[usize],
+    definition: &FindingRule,
+) -> Vec<(usize, Finding)> {
+    // Withheld candidates by name (its words, sorted, so "Tobias QUILLAN"
+    // is "QUILLAN Tobias"): one lookup per finding. The names' keys are
+    // worked out in parallel, one list per document.
+    let keyed: Vec<Vec<(String, Withholder<'_>)>> = council
+        .par_iter()
+        .map(|&index| {
+            let mut scratch = String::new();
+            documents[index]
+                .detection
+                .candidates
+                .iter()
+                .filter(|c| c.address_status == AddressStatus::Withheld)
+                .map(|c| {
+                    let mut name = String::new();
+                    name_key_into(&c.name, &mut scratch, &mut name);
+                    let post = c.post.as_deref().map(key);
+                    (
+                        name,
+                        Withholder {
+                            index,
+                            post,
+                            candidate: c,
+                        },
+                    )
+                })
+                .collect()
+        })
+        .collect();
+    let mut withheld: Withheld<'_> = HashMap::new();
+    for (name, withholder) in keyed.into_iter().flatten() {
+        withheld.entry(name).or_default().push(withholder);
+    }
+    if withheld.is_empty() {
+        return Vec::new();
+    }
+    council
+        .par_iter()
+        .flat_map_iter(|&index| printed_elsewhere(&withheld, index, &documents[index], definition))
+        .collect()
+}
 
 /// The `cross-document-address` findings for one document (number `index`):
 /// one per finding that prints the address of a candidate who withheld it
-/// in another notice of the same council.
+/// in another notice of the same council (`withheld`, the council's).
 fn printed_elsewhere(
     withheld: &Withheld<'_>,
     index: usize,
@@ -116,9 +125,6 @@ fn printed_elsewhere(
     definition: &FindingRule,
 ) -> Vec<(usize, Finding)> {
     let mut additions = Vec::new();
-    let Some(by_name) = withheld.get(document.council.as_str()) else {
-        return additions;
-    };
     let (mut scratch, mut key_of_name) = (String::new(), String::new());
     for finding in &document.detection.findings {
         if !PRINTING_RULES.contains(&finding.rule.as_str()) {
@@ -128,7 +134,7 @@ fn printed_elsewhere(
             continue;
         };
         name_key_into(name, &mut scratch, &mut key_of_name);
-        let Some(same_name) = by_name.get(key_of_name.as_str()) else {
+        let Some(same_name) = withheld.get(key_of_name.as_str()) else {
             continue;
         };
         let printed = document

@@ -339,8 +339,19 @@ impl AllowList {
     /// candidate of that name elsewhere (a council code typed wrong): a
     /// list kept for many councils is used on reports of a few.
     pub fn unmatched(&self, report: &Report) -> Vec<String> {
+        let mut warnings = self.unmatched_consents(report);
+        warnings.extend(self.unmatched_accepted(report));
+        warnings
+    }
+
+    /// The warnings of [`AllowList::unmatched`] for the consents. The
+    /// report's people are listed only when there is a consent to look
+    /// for: a national report names hundreds of thousands.
+    fn unmatched_consents(&self, report: &Report) -> Vec<String> {
+        if self.consents.is_empty() {
+            return Vec::new();
+        }
         let mut people = Vec::new();
-        let mut ids = Vec::new();
         for council in &report.councils {
             for document in &council.documents {
                 let date = document.election_date.as_deref();
@@ -353,7 +364,6 @@ impl AllowList {
                     ));
                 }
                 for finding in &document.findings {
-                    ids.push(finding.id.as_str());
                     if let Some(name) = &finding.candidate {
                         people.push(Person::new(
                             &council.code,
@@ -396,6 +406,16 @@ impl AllowList {
                 consent.at, consent.written
             ));
         }
+        warnings
+    }
+
+    /// The warnings of [`AllowList::unmatched`] for the accepted ids.
+    fn unmatched_accepted(&self, report: &Report) -> Vec<String> {
+        if self.accepted.is_empty() {
+            return Vec::new();
+        }
+        let ids: Vec<&str> = report.findings().map(|l| l.finding.id.as_str()).collect();
+        let mut warnings = Vec::new();
         for accepted in &self.accepted {
             if ids.contains(&accepted.id.as_str()) {
                 continue;

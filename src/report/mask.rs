@@ -93,17 +93,19 @@ pub fn mask_address(text: &str) -> String {
 }
 
 /// Masks only the full postcodes in free text (a log line, an error
-/// message), leaving other words alone. Use [`mask_address`] for text that
-/// is an address.
+/// message), leaving other words alone; borrowed when it holds none. Use
+/// [`mask_address`] for text that is an address.
 ///
 /// ```
 /// use sopncheck::report::mask::mask_postcodes;
 /// assert_eq!(mask_postcodes("no row for ZZ9 9ZZ on page 2"), "no row for ZZ9 9** on page 2");
 /// ```
-pub fn mask_postcodes(text: &str) -> String {
-    mask_spans(text, &postcode_spans(text), |plain, out| {
-        out.push_str(plain)
-    })
+pub fn mask_postcodes(text: &str) -> Cow<'_, str> {
+    let spans = postcode_spans(text);
+    if spans.is_empty() {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(mask_spans(text, &spans, |plain, out| out.push_str(plain)))
 }
 
 /// Masks a postcode to its outward code and the first character of the
@@ -167,8 +169,9 @@ impl DocumentMask {
     }
 
     /// The masked form of `text`: one pass for the secrets, then house
-    /// numbers with their streets, then the postcodes.
-    pub fn apply(&self, text: &str) -> String {
+    /// numbers with their streets, then the postcodes; borrowed when none
+    /// of them is in it.
+    pub fn apply<'t>(&self, text: &'t str) -> Cow<'t, str> {
         let quoted = match &self.finder {
             Some(finder) if finder.is_match(text) => {
                 let mut out = String::with_capacity(text.len());
@@ -180,13 +183,14 @@ impl DocumentMask {
             }
             _ => Cow::Borrowed(text),
         };
-        mask_free_text(&quoted)
+        then(quoted, mask_free_text)
     }
 }
 
 /// Masks free text that belongs to no one document (a log line, an error
 /// message): each house number printed with its street
-/// ([`mask_streets`]), then each full postcode.
+/// ([`mask_streets`]), then each full postcode; borrowed when it holds
+/// neither.
 ///
 /// ```
 /// use sopncheck::report::mask::mask_free_text;
@@ -195,8 +199,23 @@ impl DocumentMask {
 ///     "line 3: \"## G********* Lane, ZZ9 9**\" is not a number",
 /// );
 /// ```
-pub fn mask_free_text(text: &str) -> String {
-    mask_postcodes(&mask_streets(text))
+pub fn mask_free_text(text: &str) -> Cow<'_, str> {
+    then(mask_streets(text), mask_postcodes)
+}
+
+/// `next` applied to the text `first` made: borrowed only when neither
+/// changed it.
+fn then<'t>(first: Cow<'t, str>, next: impl Fn(&str) -> Cow<'_, str>) -> Cow<'t, str> {
+    match first {
+        Cow::Borrowed(text) => next(text),
+        Cow::Owned(text) => {
+            let changed = match next(&text) {
+                Cow::Owned(changed) => Some(changed),
+                Cow::Borrowed(_) => None,
+            };
+            Cow::Owned(changed.unwrap_or(text))
+        }
+    }
 }
 
 /// Most words of a street's name between the house number and the

@@ -142,7 +142,7 @@ impl Made {
     /// read back.
     pub fn mask(&mut self) {
         for text in std::iter::once(&mut self.rules).chain(&mut self.options) {
-            *text = mask::mask_free_text(text);
+            mask_free_text(text);
         }
     }
 }
@@ -446,15 +446,22 @@ impl Report {
 
     /// [`Report::build`] from documents the report takes over: each
     /// document's strings move into the report, so a national run holds
-    /// its documents once.
+    /// its documents once. Each document is masked and judged against the
+    /// allow list as it is converted, on the rayon pool: the strings
+    /// masking replaces are freed while the next document is converted,
+    /// not once all are.
     pub fn build_owned(documents: Vec<ScannedDocument>, options: &ReportOptions) -> Report {
+        let masked = !options.show_addresses;
         let reports: Vec<(String, DocumentReport)> = documents
             .into_par_iter()
             .map(|mut document| {
-                (
-                    std::mem::take(&mut document.council),
-                    document_report(document),
-                )
+                let council = std::mem::take(&mut document.council);
+                let mut report = document_report(document);
+                if masked {
+                    report.mask();
+                }
+                report.apply_allow(&council, &options.allow, masked);
+                (council, report)
             })
             .collect();
         let mut by_council: BTreeMap<String, Vec<DocumentReport>> = BTreeMap::new();
@@ -465,19 +472,16 @@ impl Report {
             .into_iter()
             .map(|(code, documents)| council_report(&code, documents))
             .collect();
-        let mut report = Report {
+        Report {
             schema: SCHEMA.into(),
             tool: Tool {
                 name: env!("CARGO_PKG_NAME").into(),
                 version: env!("CARGO_PKG_VERSION").into(),
             },
-            addresses_shown: true,
+            addresses_shown: options.show_addresses,
             councils,
             made: None,
-        };
-        report.mask(options.show_addresses);
-        report.apply_allow(&options.allow);
-        report
+        }
     }
 
     /// Adds the documents a council's site no longer offers (see
@@ -571,9 +575,10 @@ impl Report {
     /// errors, sources, the rules directory and options it was made with)
     /// loses the document's addresses quoted in it, house
     /// numbers with their streets and full postcodes. [`Report::build`]
-    /// calls it; `report` calls it on a report read back, which may have
-    /// been written with `--show-addresses` or by another tool. A masked
-    /// report cannot be unmasked.
+    /// masks each document the same way as it converts it; `report` calls
+    /// this on a report read back, which may have been written with
+    /// `--show-addresses` or by another tool. A masked report cannot be
+    /// unmasked.
     pub fn mask(&mut self, show_addresses: bool) {
         if !self.addresses_shown || show_addresses {
             return;
@@ -676,22 +681,14 @@ impl Report {
 
     /// Marks the findings `allow` allows as suppressed, with the reason,
     /// and clears every other finding's suppression; recounts the
-    /// summaries. [`Report::build`] calls it; call it again to apply an
-    /// allow list to a report read back with [`Report::from_json`].
+    /// summaries. [`Report::build`] applies its list to each document as
+    /// it converts it; call this to apply an allow list to a report read
+    /// back with [`Report::from_json`].
     pub fn apply_allow(&mut self, allow: &AllowList) {
-        // The reason is the user's own text, but leaves the tool as well.
         let masked = !self.addresses_shown;
         for council in &mut self.councils {
             for document in &mut council.documents {
-                for finding in &mut document.findings {
-                    finding.suppression_reason = allow.suppression(
-                        &finding.allow_key(&council.code, document.election_date.as_deref()),
-                    );
-                    if masked && let Some(reason) = &mut finding.suppression_reason {
-                        *reason = mask::mask_free_text(reason);
-                    }
-                    finding.suppressed = finding.suppression_reason.is_some();
-                }
+                document.apply_allow(&council.code, allow, masked);
             }
             council.summary = summarise(&council.documents);
         }
@@ -1020,7 +1017,7 @@ fn document_report(document: ScannedDocument) -> DocumentReport {
 impl FixedFinding {
     /// Masks its source as free text (a URL may quote an address).
     fn mask(&mut self) {
-        self.source = mask::mask_free_text(&self.source);
+        mask_free_text(&mut self.source);
     }
 }
 
@@ -1028,7 +1025,7 @@ impl RemovedDocument {
     /// Masks its URLs as free text (a URL may quote an address).
     fn mask(&mut self) {
         for url in std::iter::once(&mut self.source).chain(&mut self.urls) {
-            *url = mask::mask_free_text(url);
+            mask_free_text(url);
         }
     }
 }
@@ -1110,6 +1107,13 @@ impl CouncilReport {
             .map(DocumentReport::printable)
             .collect();
         copy
+    }
+}
+
+/// Masks `text` as free text ([`mask::mask_free_text`]), in place.
+fn mask_free_text(text: &mut String) {
+    if let Cow::Owned(masked) = mask::mask_free_text(text) {
+        *text = masked;
     }
 }
 
@@ -1196,6 +1200,22 @@ impl DocumentReport {
         let mut copy = self.clone();
         copy.strings_mut(&mut make_printable);
         copy
+    }
+
+    /// Marks the document's findings `allow` allows as suppressed, with
+    /// the reason (masked as free text when `masked`), and clears every
+    /// other finding's suppression: see [`Report::apply_allow`]. `council`
+    /// is the code of the document's council.
+    fn apply_allow(&mut self, council: &str, allow: &AllowList, masked: bool) {
+        for finding in &mut self.findings {
+            finding.suppression_reason =
+                allow.suppression(&finding.allow_key(council, self.election_date.as_deref()));
+            // The reason is the user's own text, but leaves the tool as well.
+            if masked && let Some(reason) = &mut finding.suppression_reason {
+                mask_free_text(reason);
+            }
+            finding.suppressed = finding.suppression_reason.is_some();
+        }
     }
 
     /// Masks every string: see [`Report::mask`].
@@ -1362,12 +1382,16 @@ impl DocumentReport {
 
 /// The masked texts of one document, each worked out once: a candidate's
 /// address is also the evidence of its finding, and every finding of a
-/// rule carries the same message.
+/// rule carries the same message. Text masking leaves as it was is left
+/// in place, not replaced by a copy.
 struct Masker {
     /// The document's secrets.
     mask: DocumentMask,
+    /// Each address masked, by the address.
     addresses: HashMap<String, String>,
-    free_texts: HashMap<String, String>,
+    /// Each free text masked, by the text; `None` where masking changes
+    /// nothing.
+    free_texts: HashMap<String, Option<String>>,
 }
 
 impl Masker {
@@ -1381,12 +1405,27 @@ impl Masker {
     /// in NB4 7RQ)"), masked like free text. Not remembered: most are
     /// distinct.
     fn label(&self, text: &mut String) {
-        *text = self.mask.apply(text);
+        if let Cow::Owned(masked) = self.mask.apply(text) {
+            *text = masked;
+        }
     }
 
     /// Free text (a message, an error).
     fn free_text(&mut self, text: &mut String) {
-        once(&mut self.free_texts, text, |t| self.mask.apply(t));
+        match self.free_texts.get(text.as_str()) {
+            Some(Some(masked)) => *text = masked.clone(),
+            Some(None) => {}
+            None => match self.mask.apply(text) {
+                Cow::Owned(masked) => {
+                    self.free_texts
+                        .insert(std::mem::take(text), Some(masked.clone()));
+                    *text = masked;
+                }
+                Cow::Borrowed(_) => {
+                    self.free_texts.insert(text.clone(), None);
+                }
+            },
+        }
     }
 }
 
