@@ -1130,44 +1130,57 @@ fn words_of_phrases<'p>(
 }
 
 /// The words of a text: its runs of letters and digits.
-fn words_of(normal: &str) -> impl Iterator<Item = &str> {
-    normal
-        .split(|c: char| {
-            if c.is_ascii() {
-                !c.is_ascii_alphanumeric()
-            } else {
-                !c.is_alphanumeric()
+fn words_of(normal: &str) -> Words<'_> {
+    Words {
+        text: normal,
+        at: 0,
+    }
+}
+
+/// The iterator of [`words_of`]: it reads bytes, and decodes a character
+/// only past ASCII.
+struct Words<'t> {
+    text: &'t str,
+    /// Where the next word is looked for.
+    at: usize,
+}
+
+impl<'t> Iterator for Words<'t> {
+    type Item = &'t str;
+
+    fn next(&mut self) -> Option<&'t str> {
+        let mut start = self.at;
+        loop {
+            let (in_word, length) = char_at(self.text, start)?;
+            if in_word {
+                break;
             }
-        })
-        .filter(|w| !w.is_empty())
+            start += length;
+        }
+        let mut end = start;
+        while let Some((true, length)) = char_at(self.text, end) {
+            end += length;
+        }
+        self.at = end;
+        self.text.get(start..end)
+    }
+}
+
+/// Whether the character at byte `at` of `text` is a letter or digit, and
+/// its length in bytes; `None` at the end.
+fn char_at(text: &str, at: usize) -> Option<(bool, usize)> {
+    let &byte = text.as_bytes().get(at)?;
+    if byte.is_ascii() {
+        return Some((byte.is_ascii_alphanumeric(), 1));
+    }
+    let c = text.get(at..)?.chars().next()?;
+    Some((c.is_alphanumeric(), c.len_utf8()))
 }
 
 /// The first [`is_real_word`] of [`words_of`]`(normal)`: most lines are
-/// told by it, so ASCII text (most text) is read bytewise.
+/// told by it.
 fn first_real_word(normal: &str) -> Option<&str> {
-    if !normal.is_ascii() {
-        return words_of(normal).find(|w| is_real_word(w));
-    }
-    let bytes = normal.as_bytes();
-    let mut at = 0;
-    while at < bytes.len() {
-        let start = at
-            + bytes[at..]
-                .iter()
-                .take_while(|b| !b.is_ascii_alphanumeric())
-                .count();
-        at = start
-            + bytes[start..]
-                .iter()
-                .take_while(|b| b.is_ascii_alphanumeric())
-                .count();
-        let word = &bytes[start..at];
-        if word.len() > 1 && !word.iter().all(u8::is_ascii_digit) {
-            // ASCII throughout: every index is a character boundary.
-            return normal.get(start..at);
-        }
-    }
-    None
+    words_of(normal).find(|w| is_real_word(w))
 }
 
 /// A word that says something: not a number, a single letter or a mark.
@@ -1660,19 +1673,22 @@ mod tests {
 
     #[test]
     fn first_real_word_skips_numbers_letters_and_marks() {
-        for text in [
-            "1. surname",
-            "(a) 2 name of candidate",
-            "x 12 ab",
-            "- 3 -",
-            "",
-            "ó muilleoir",
-            "1 é name",
-            "7",
+        for (text, first) in [
+            ("1. surname", Some("surname")),
+            ("(a) 2 name of candidate", Some("name")),
+            ("x 12 ab", Some("ab")),
+            ("- 3 -", None),
+            ("", None),
+            ("ó muilleoir", Some("muilleoir")),
+            ("1 é name", Some("name")),
+            ("7", None),
+            ("ÓMUILLEOIR, máire", Some("ÓMUILLEOIR")),
+            ("a–b cd’e", Some("cd")),
         ] {
-            let general = words_of(text).find(|w| is_real_word(w));
-            assert_eq!(first_real_word(text), general, "{text:?}");
+            assert_eq!(first_real_word(text), first, "{text:?}");
         }
+        let words: Vec<&str> = words_of("(Ó Muilleoir) ap-Rhys 12,b").collect();
+        assert_eq!(words, ["Ó", "Muilleoir", "ap", "Rhys", "12", "b"]);
     }
 
     fn cell(x: f32, text: &str) -> Cell {
