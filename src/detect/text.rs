@@ -57,17 +57,16 @@ fn is_spaced_ascii(text: &str) -> bool {
     if first == b' ' || last == b' ' {
         return false;
     }
-    // Every byte is looked at without an early exit, so that the compiler
-    // checks many at once: a control byte or one past ASCII, and a space
-    // after a space.
-    let unusual = bytes.iter().fold(false, |found, &byte| {
-        found | (byte < b' ') | !byte.is_ascii()
-    });
-    let doubled = bytes
-        .iter()
-        .zip(&bytes[1..])
-        .fold(false, |found, (&a, &b)| found | ((a == b' ') & (b == b' ')));
-    !unusual && !doubled
+    // Every byte is looked at without an early exit, in one pass, so that
+    // the compiler checks many at once: a control byte or one past ASCII,
+    // and a space after a space.
+    let rest = bytes.get(1..).unwrap_or_default();
+    let unusual = (first < b' ')
+        | !first.is_ascii()
+        | bytes.iter().zip(rest).fold(false, |found, (&a, &b)| {
+            found | (b < b' ') | !b.is_ascii() | ((a == b' ') & (b == b' '))
+        });
+    !unusual
 }
 
 /// Appends `word` lowercase to `out`, after a space unless it is the
