@@ -246,7 +246,11 @@ fn visible_normal<'r>(rows: impl Iterator<Item = &'r table::Item<'r>>) -> String
                 push_normal(&mut normal, &cell.text);
             }
         } else {
-            push_normal(&mut normal, &row.normal);
+            // A normal form already.
+            if !normal.is_empty() {
+                normal.push(' ');
+            }
+            normal.push_str(&row.normal);
         }
     }
     normal
