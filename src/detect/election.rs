@@ -1,12 +1,13 @@
 //! What election a notice is for, and whether its candidates could
 //! withhold their home addresses.
 //!
-//! Input: the notice's normalised heading, its poll date (or why none was
-//! read) and the nation of its council (if recognised). Output: the
-//! [`ElectionType`] named first in the heading (`rules/elections.toml`) and
-//! a [`WithholdingRule`]: whether the rule letting candidates withhold
-//! their address applied, with the legislation or the reason it could not
-//! be established (`rules/withholding.toml`).
+//! Input: the election-type phrases found in the notice's normalised
+//! heading, its poll date (or why none was read) and the nation of its
+//! council (if recognised). Output: the [`ElectionType`] named first in the
+//! heading (`rules/elections.toml`) and a [`WithholdingRule`]: whether the
+//! rule letting candidates withhold their address applied, with the
+//! legislation or the reason it could not be established
+//! (`rules/withholding.toml`).
 //!
 //! Nothing is guessed: without a date, or when the type or nation left
 //! unknown would change the answer, or when the date the rule came in is
@@ -14,17 +15,14 @@
 //! the reason says which.
 
 use super::rules::{ElectionRule, Rules, Withholding};
-use super::text::PhraseSet;
 use crate::model::{ElectionType, WithholdingRule};
 
 /// Why no election type was read: the reason `election_type_reason` gives.
 pub(crate) const NO_ELECTION_TYPE: &str = "no election type is named in the notice's heading";
 
-/// Compiled election-type phrases and the withholding dates.
+/// Compiled election types and the withholding dates.
 #[derive(Clone, Debug)]
 pub(crate) struct ElectionReader {
-    /// Phrases grouped by index into `types`.
-    phrases: PhraseSet,
     types: Vec<ElectionRule>,
     withholding: Vec<Withholding>,
 }
@@ -41,23 +39,27 @@ enum Side {
 impl ElectionReader {
     pub(crate) fn new(rules: &Rules) -> ElectionReader {
         ElectionReader {
-            phrases: PhraseSet::new(
-                rules
-                    .election_types
-                    .iter()
-                    .enumerate()
-                    .map(|(i, rule)| (i, rule.phrases.as_slice())),
-            ),
             types: rules.election_types.clone(),
             withholding: rules.withholding.clone(),
         }
     }
 
+    /// The phrase groups [`ElectionReader::election_type`] reads: group
+    /// `i` names the `i`th type of `rules/elections.toml`.
+    pub(crate) fn phrase_groups(rules: &Rules) -> impl Iterator<Item = (usize, &[String])> {
+        rules
+            .election_types
+            .iter()
+            .enumerate()
+            .map(|(i, rule)| (i, rule.phrases.as_slice()))
+    }
+
     /// The election type of the phrase starting first in the normalised
-    /// `heading` (of phrases starting together, the longest's), or the
-    /// first of its `refined_by` types whose phrase the heading also has.
-    pub(crate) fn election_type(&self, heading: &str) -> Option<ElectionType> {
-        let hits: Vec<(usize, usize, usize)> = self.phrases.hits(heading).collect();
+    /// heading (of phrases starting together, the longest's), or the first
+    /// of its `refined_by` types whose phrase the heading also has, from
+    /// the heading's `hits` of [`ElectionReader::phrase_groups`] (group,
+    /// start, end), in the order a [`PhraseSet`](super::text::PhraseSet) finds them.
+    pub(crate) fn election_type(&self, hits: &[(usize, usize, usize)]) -> Option<ElectionType> {
         let (first, _, _) = hits
             .iter()
             .min_by_key(|&&(_, start, end)| (start, std::cmp::Reverse(end)))?;
@@ -168,7 +170,7 @@ impl ElectionReader {
 
 #[cfg(test)]
 mod tests {
-    use super::super::text::normalise_into;
+    use super::super::text::{PhraseSet, normalise_into};
     use super::*;
 
     fn reader() -> ElectionReader {
@@ -178,7 +180,10 @@ mod tests {
     fn election_type(heading: &str) -> Option<ElectionType> {
         let mut normal = String::new();
         normalise_into(heading, &mut normal);
-        reader().election_type(&normal)
+        let rules = Rules::builtin();
+        let phrases = PhraseSet::new(ElectionReader::phrase_groups(&rules));
+        let hits: Vec<(usize, usize, usize)> = phrases.hits(&normal).collect();
+        reader().election_type(&hits)
     }
 
     #[test]

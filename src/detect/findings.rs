@@ -278,6 +278,14 @@ fn unattributed(findings: &mut Findings<'_>, doc: &Document<'_>, legitimate: &Ha
         if span.end > text.len() {
             continue;
         }
+        let Some(code) = text.get(span.clone()).map(postcode::normalise) else {
+            continue;
+        };
+        // Most postcodes are candidates' own: known before their cell's
+        // words are read.
+        if legitimate.contains(&code) || accounted.contains(&code) {
+            continue;
+        }
         let legitimate_cell = match last {
             Some((seen, legitimate_cell)) if seen == k => legitimate_cell,
             _ => {
@@ -288,12 +296,6 @@ fn unattributed(findings: &mut Findings<'_>, doc: &Document<'_>, legitimate: &Ha
             }
         };
         if legitimate_cell {
-            continue;
-        }
-        let Some(code) = text.get(span.clone()).map(postcode::normalise) else {
-            continue;
-        };
-        if legitimate.contains(&code) || accounted.contains(&code) {
             continue;
         }
         let candidate = match segmented.roles[i] {
@@ -317,14 +319,23 @@ fn unattributed(findings: &mut Findings<'_>, doc: &Document<'_>, legitimate: &Ha
 /// Postcodes printed in legitimate contexts anywhere in the current page
 /// content.
 fn legitimate_postcodes(detector: &Detector, doc: &Document<'_>) -> HashSet<String> {
-    let grammar = &detector.rules.postcode;
-    doc.segmented
+    // The cells that may hold a postcode, parted by a NUL (which no
+    // postcode spans), so the grammar runs once over the notice.
+    let mut searched = String::new();
+    for cell in doc
+        .segmented
         .items
         .iter()
         .zip(&doc.segmented.roles)
         .filter(|(_, role)| **role == RowRole::Legitimate)
         .flat_map(|(item, _)| item.cells.iter())
-        .flat_map(|cell| postcode::all_in(grammar, &cell.text))
+        .filter(|cell| postcode::may_hold_postcode(&cell.text))
+    {
+        searched.push_str(&cell.text);
+        searched.push('\0');
+    }
+    postcode::all_in(&detector.rules.postcode, &searched)
+        .into_iter()
         .collect()
 }
 

@@ -99,6 +99,7 @@ use dates::DateReader;
 use election::ElectionReader;
 use kind::Classifier;
 use segment::Segmenter;
+use text::PhraseSet;
 
 /// The compiled detector: build once, share across threads.
 #[derive(Clone, Debug)]
@@ -108,12 +109,28 @@ pub struct Detector {
     classifier: Classifier,
     dates: DateReader,
     elections: ElectionReader,
+    /// The phrases read in a notice's heading, found in one pass: the
+    /// kinds' ([`Classifier::phrase_groups`]), then from group
+    /// `election_groups` on the election types'
+    /// ([`ElectionReader::phrase_groups`]).
+    heading: PhraseSet,
+    election_groups: usize,
 }
 
 impl Detector {
     /// Compiles every matcher the rules call for.
     pub fn new(rules: &Rules) -> Detector {
+        let kind_groups = Classifier::phrase_groups(rules);
+        let election_groups = kind_groups.len();
+        let heading = PhraseSet::new(
+            kind_groups.into_iter().chain(
+                ElectionReader::phrase_groups(rules)
+                    .map(|(group, phrases)| (election_groups + group, phrases)),
+            ),
+        );
         Detector {
+            heading,
+            election_groups,
             rules: rules.clone(),
             segmenter: Segmenter::new(rules),
             classifier: Classifier::new(rules),
@@ -150,7 +167,12 @@ impl Detector {
         let head_rows = self.classifier.head_rows();
         let head_text = visible_text(notice_items().take(head_rows));
         let head = visible_normal(notice_items().take(head_rows));
-        let kind = self.classifier.kind(&head);
+        // The kind and the election type are read from phrases of the
+        // heading found in one pass.
+        let heading: Vec<(usize, usize, usize)> = self.heading.hits(&head).collect();
+        let kind = self
+            .classifier
+            .kind(heading.iter().map(|&(group, _, _)| group));
         let header_end = segmented.first_header.unwrap_or(items.len());
         // Lines of one visible cell above the first table: their text is
         // that cell's.
@@ -164,7 +186,13 @@ impl Detector {
         let election_date = self.dates.poll_date(&head, header_rows, &|| {
             visible_normal(notice_items().skip(head_rows))
         });
-        let election_type = self.elections.election_type(&head);
+        let election_hits: Vec<(usize, usize, usize)> = heading
+            .iter()
+            .filter_map(|&(group, start, end)| {
+                Some((group.checked_sub(self.election_groups)?, start, end))
+            })
+            .collect();
+        let election_type = self.elections.election_type(&election_hits);
         let url = source.contains("://").then_some(source);
         // The council prints its name at the top of a notice, or in the
         // returning officer's block.
@@ -246,7 +274,11 @@ fn visible_normal<'r>(rows: impl Iterator<Item = &'r table::Item<'r>>) -> String
                 push_normal(&mut normal, &cell.text);
             }
         } else {
-            push_normal(&mut normal, &row.normal);
+            // A normal form already.
+            if !normal.is_empty() {
+                normal.push(' ');
+            }
+            normal.push_str(&row.normal);
         }
     }
     normal
