@@ -112,27 +112,30 @@ impl AddressRules {
     }
 
     /// `Some(area)` when the text is a withheld-address statement (`area`
-    /// is `None` for wordings that name no area).
+    /// is `None` for wordings that name no area): the first wording, in
+    /// order, that matches anywhere in it, or a country alone.
     pub(crate) fn withheld_area(&self, flat: &str) -> Option<Option<String>> {
-        let matched = self.wording_set.matches(flat);
-        if let Some(i) = matched.iter().next() {
-            let wording = self.wordings.get(i)?;
-            let area = wording
-                .captures(flat)
-                .and_then(|c| c.name("area"))
-                .map(|m| clean_area(m.as_str()))
+        // One pass rules out most cells (published addresses); a statement
+        // is then read by its wordings in order, the first that matches
+        // capturing the area.
+        if self.wording_set.is_match(flat) {
+            let area = self
+                .wordings
+                .iter()
+                .find_map(|wording| wording.captures(flat))
+                .and_then(|c| c.name("area").map(|m| clean_area(m.as_str())))
                 .filter(|a| !a.is_empty());
             return Some(area);
         }
-        let bare = flat
-            .trim_matches(|c: char| c.is_ascii_punctuation() || c.is_whitespace())
-            .to_lowercase();
-        self.countries.iter().position(|c| *c == bare).map(|_| {
-            Some(
-                flat.trim_matches(|c: char| c.is_ascii_punctuation() || c.is_whitespace())
-                    .to_string(),
-            )
-        })
+        let bare = flat.trim_matches(|c: char| c.is_ascii_punctuation() || c.is_whitespace());
+        // The countries are held lowercase: ASCII text is compared to them
+        // without lowercasing a copy.
+        let country = if bare.is_ascii() {
+            self.countries.iter().any(|c| c.eq_ignore_ascii_case(bare))
+        } else {
+            self.countries.contains(&bare.to_lowercase())
+        };
+        country.then(|| Some(bare.to_string()))
     }
 
     /// Whether an address cell's text is complete: a withheld-area

@@ -994,7 +994,11 @@ mod tests {
         let text = BUILTIN[2]
             .1
             .replacen("name = \"address-in\"", "name = \"address-in\"\n# x", 1);
-        let broken = text.replacen(r"(?P<area>[^()/]+?)\s*(?:\)|/|$)'", "(?P<area>[^()/]+?'", 1);
+        let broken = text.replacen(
+            r"(?P<area>[^()/](?:[^()/]*[^()/\s])?)\s*(?:\)|/|$)'",
+            "(?P<area>[^()/]+?'",
+            1,
+        );
         let err = with_file("withheld.toml", &broken).unwrap_err();
         let line_of_pattern = broken
             .lines()
