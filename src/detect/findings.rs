@@ -254,7 +254,7 @@ fn unattributed(findings: &mut Findings<'_>, doc: &Document<'_>, legitimate: &Ha
         if *role == RowRole::Legitimate {
             continue;
         }
-        for (c, (cell, cell_role)) in item.cells.iter().zip(&item.roles).enumerate() {
+        for (c, (cell, cell_role)) in item.cells_with_roles().enumerate() {
             if cell.visibility.is_hidden()
                 || matches!(cell_role, Some(Role::AgentName | Role::AgentOffice))
                 || !postcode::may_hold_postcode(&cell.text)

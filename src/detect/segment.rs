@@ -503,9 +503,9 @@ impl Segmenter {
     /// first: one set of buffers serves every row).
     fn row_texts_into(&self, item: &Item, texts: &mut RowTexts) {
         texts.clear();
-        for (cell, role) in item.cells.iter().zip(&item.roles) {
+        for (cell, role) in item.cells_with_roles() {
             if !cell.visibility.is_hidden() && cell.text.chars().any(|c| !c.is_whitespace()) {
-                texts.push(*role, &cell.text);
+                texts.push(role, &cell.text);
             }
         }
     }

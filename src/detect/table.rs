@@ -122,13 +122,23 @@ pub(crate) struct Item<'l> {
     /// Its cells, left to right; a cell's lines joined by `\n`. Hidden
     /// cells are kept apart from visible ones.
     pub cells: Cow<'l, [Cell]>,
-    /// Each cell's column role (headers and body rows; `None` elsewhere).
+    /// Each cell's column role (headers and body rows; empty for free
+    /// lines, whose cells have none): read it with
+    /// [`Item::cells_with_roles`].
     pub roles: Vec<Option<Role>>,
     /// The visible text, normalised (free lines only, else empty).
     pub normal: String,
 }
 
 impl Item<'_> {
+    /// Each cell with its column role, if it has one.
+    pub(crate) fn cells_with_roles(&self) -> impl Iterator<Item = (&Cell, Option<Role>)> {
+        self.cells
+            .iter()
+            .enumerate()
+            .map(|(i, cell)| (cell, self.roles.get(i).copied().flatten()))
+    }
+
     /// The item with its cells its own, so it outlives the lines.
     pub(crate) fn into_owned<'any>(self) -> Item<'any> {
         Item {
@@ -1298,7 +1308,7 @@ fn free_item<'l>(line: &'l Line, seen: Seen<'_>, table_end: Option<bool>) -> Ite
         kind: ItemKind::Free { table_end },
         page: line.page,
         cells: Cow::Borrowed(&line.cells),
-        roles: vec![None; line.cells.len()],
+        roles: Vec::new(),
         normal: seen.normal(),
     }
 }
@@ -1381,6 +1391,8 @@ fn flush<'l>(
     let rows = body_lines.rows(rules, cues);
     let mut marks = marks.drain(..).peekable();
     let mut emitted = Vec::with_capacity(rows.len());
+    // Each merged cell's column, for the row being built.
+    let mut cell_columns = Vec::with_capacity(table.columns.len());
     for (start, members) in rows {
         let first_line = members.first().map_or(0, |&k| body[k]);
         while let Some((_, mark)) = marks.next_if(|(line, _)| *line < first_line) {
@@ -1388,7 +1400,7 @@ fn flush<'l>(
         }
         // Most rows have one cell a column.
         let mut cells = Vec::with_capacity(table.columns.len());
-        let mut cell_columns = Vec::with_capacity(table.columns.len());
+        cell_columns.clear();
         for &k in &members {
             for (cell, &column) in lines[body[k]].cells.iter().zip(columns.of(k)) {
                 if !cell.text.trim().is_empty() {
