@@ -63,7 +63,7 @@ use std::collections::HashSet;
 use regex::RegexSet;
 
 use super::rules::{Role, Rules};
-use super::text::{PhraseSet, key_into, normalise_into, normalise_onto};
+use super::text::{PhraseSet, key_into, normalise_into, normalise_onto, words_of};
 use crate::extract::layout::merge_into_row;
 use crate::model::{Cell, Line, Rule};
 use std::borrow::Cow;
@@ -1137,54 +1137,6 @@ fn words_of_phrases<'p>(
         );
     }
     words
-}
-
-/// The words of a text: its runs of letters and digits.
-fn words_of(normal: &str) -> Words<'_> {
-    Words {
-        text: normal,
-        at: 0,
-    }
-}
-
-/// The iterator of [`words_of`]: it reads bytes, and decodes a character
-/// only past ASCII.
-struct Words<'t> {
-    text: &'t str,
-    /// Where the next word is looked for.
-    at: usize,
-}
-
-impl<'t> Iterator for Words<'t> {
-    type Item = &'t str;
-
-    fn next(&mut self) -> Option<&'t str> {
-        let mut start = self.at;
-        loop {
-            let (in_word, length) = char_at(self.text, start)?;
-            if in_word {
-                break;
-            }
-            start += length;
-        }
-        let mut end = start;
-        while let Some((true, length)) = char_at(self.text, end) {
-            end += length;
-        }
-        self.at = end;
-        self.text.get(start..end)
-    }
-}
-
-/// Whether the character at byte `at` of `text` is a letter or digit, and
-/// its length in bytes; `None` at the end.
-fn char_at(text: &str, at: usize) -> Option<(bool, usize)> {
-    let &byte = text.as_bytes().get(at)?;
-    if byte.is_ascii() {
-        return Some((byte.is_ascii_alphanumeric(), 1));
-    }
-    let c = text.get(at..)?.chars().next()?;
-    Some((c.is_alphanumeric(), c.len_utf8()))
 }
 
 /// The first [`is_real_word`] of [`words_of`]`(normal)`: most lines are

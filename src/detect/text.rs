@@ -114,19 +114,57 @@ pub(crate) fn key(text: &str) -> String {
 /// Writes [`key`]`(text)` into `out` (cleared first).
 pub(crate) fn key_into(text: &str, out: &mut String) {
     out.clear();
-    for word in text
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-    {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        if word.is_ascii() {
-            out.extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
-        } else {
-            out.extend(word.chars().flat_map(char::to_lowercase));
-        }
+    for word in words_of(text) {
+        push_lowercase_word(word, 0, out);
     }
+}
+
+/// The words of a text: its runs of letters and digits.
+pub(crate) fn words_of(normal: &str) -> Words<'_> {
+    Words {
+        text: normal,
+        at: 0,
+    }
+}
+
+/// The iterator of [`words_of`]: it reads bytes, and decodes a character
+/// only past ASCII.
+pub(crate) struct Words<'t> {
+    text: &'t str,
+    /// Where the next word is looked for.
+    at: usize,
+}
+
+impl<'t> Iterator for Words<'t> {
+    type Item = &'t str;
+
+    fn next(&mut self) -> Option<&'t str> {
+        let mut start = self.at;
+        loop {
+            let (in_word, length) = char_at(self.text, start)?;
+            if in_word {
+                break;
+            }
+            start += length;
+        }
+        let mut end = start;
+        while let Some((true, length)) = char_at(self.text, end) {
+            end += length;
+        }
+        self.at = end;
+        self.text.get(start..end)
+    }
+}
+
+/// Whether the character at byte `at` of `text` is a letter or digit, and
+/// its length in bytes; `None` at the end.
+fn char_at(text: &str, at: usize) -> Option<(bool, usize)> {
+    let &byte = text.as_bytes().get(at)?;
+    if byte.is_ascii() {
+        return Some((byte.is_ascii_alphanumeric(), 1));
+    }
+    let c = text.get(at..)?.chars().next()?;
+    Some((c.is_alphanumeric(), c.len_utf8()))
 }
 
 /// Whether the characters either side of `start..end` in `text` are not
