@@ -27,7 +27,7 @@
 use std::cell::RefCell;
 use std::collections::HashSet;
 
-use regex::{Regex, RegexSet};
+use regex::Regex;
 
 use super::address::{AddressCell, AddressRules};
 use super::rules::{Role, Rules};
@@ -251,7 +251,6 @@ pub(crate) struct Segmenter {
     legitimate: PhraseSet,
     withdrawn: PhraseSet,
     posts: Vec<Regex>,
-    post_set: RegexSet,
     /// Prefilter for `posts`.
     post_cues: PhraseSet,
     not_posts: Vec<String>,
@@ -265,9 +264,6 @@ pub(crate) struct Segmenter {
 
 impl Segmenter {
     pub(crate) fn new(rules: &Rules) -> Segmenter {
-        let post_set = RegexSet::new(rules.posts.iter().map(|p| format!("(?i:{})", p.as_str())))
-            // Each pattern compiled alone when the rules were loaded.
-            .unwrap_or_else(|_| RegexSet::empty());
         let mut segmenter = Segmenter {
             reader: TableReader::new(rules),
             labels: PhraseSet::new(
@@ -281,7 +277,6 @@ impl Segmenter {
             legitimate: PhraseSet::new([(0, rules.legitimate.as_slice())]),
             withdrawn: PhraseSet::new([(0, rules.withdrawn.as_slice())]),
             posts: rules.posts.clone(),
-            post_set,
             post_cues: PhraseSet::new([(0, rules.post_cues.as_slice())]),
             not_posts: rules.not_posts.clone(),
             area_words: rules.area_words.iter().map(|w| key(w)).collect(),
@@ -455,13 +450,20 @@ impl Segmenter {
     }
 
     /// The post named by a row, `Some("")` when the row announces that the
-    /// next row is the post. `normal` is the row's normalised text.
+    /// next row is the post: by the first pattern, in order, that matches
+    /// anywhere in it. `normal` is the row's normalised text.
     fn post_of(&self, text: &str, normal: &str) -> Option<String> {
         if !self.post_cues.has(normal, 0) {
             return None;
         }
-        let first = self.post_set.matches(text).iter().next()?;
-        let captures = self.posts.get(first)?.captures(text)?;
+        // Rows past the cues nearly always name a post: each pattern is
+        // asked in turn (a quick search that stops at its first match), and
+        // only the one that matches resolves its groups.
+        let captures = self
+            .posts
+            .iter()
+            .find(|post| post.is_match(text))?
+            .captures(text)?;
         let post = self.clean_post(captures.name("post").map_or("", |m| m.as_str()));
         let first = post
             .split_whitespace()
