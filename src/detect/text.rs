@@ -119,12 +119,9 @@ pub(crate) fn key_into(text: &str, out: &mut String) {
     }
 }
 
-/// The words of a text: its runs of letters and digits.
-pub(crate) fn words_of(normal: &str) -> Words<'_> {
-    Words {
-        text: normal,
-        at: 0,
-    }
+/// The words of a text (raw or normalised): its runs of letters and digits.
+pub(crate) fn words_of(text: &str) -> Words<'_> {
+    Words { text, at: 0 }
 }
 
 /// The iterator of [`words_of`]: it reads bytes, and decodes a character
