@@ -406,6 +406,19 @@ impl PageText {
         self.text.clear();
         self.starts.clear();
         self.marks.clear();
+        // One allocation a buffer (normal forms are about as long as the
+        // text), not one each time it doubles.
+        let cells = lines.iter().map(|l| l.cells.len()).sum();
+        let bytes = lines
+            .iter()
+            .flat_map(|l| &l.cells)
+            .map(|c| c.text.len())
+            .sum();
+        self.visible.reserve(cells);
+        self.spans.reserve(cells);
+        self.text.reserve(bytes);
+        self.starts.reserve(lines.len() + 1);
+        self.marks.reserve(lines.len());
         for line in lines {
             self.starts.push(self.visible.len());
             for (i, cell) in line.cells.iter().enumerate() {
@@ -667,6 +680,7 @@ impl TableReader {
         let mut items = Vec::with_capacity(lines.len());
         let mut table: Option<Table> = None;
         let mut text = PageText::default();
+        let mut page_rules: Vec<Rule> = Vec::new();
         let mut start = 0;
         while start < lines.len() {
             let page = lines[start].page;
@@ -674,7 +688,8 @@ impl TableReader {
                 .iter()
                 .position(|l| l.page != page)
                 .map_or(lines.len(), |n| start + n);
-            let page_rules: Vec<Rule> = rules.iter().filter(|r| r.page == page).copied().collect();
+            page_rules.clear();
+            page_rules.extend(rules.iter().filter(|r| r.page == page));
             let page_lines = &lines[start..end];
             text.fill(page_lines, |seen| self.is_page_mark(seen));
             let headers = self.headers(page_lines, &text, &page_rules);
@@ -1024,13 +1039,14 @@ impl TableReader {
         };
         for (i, line) in lines.iter().enumerate().take(end).skip(at) {
             let visible = Line {
+                page: line.page,
+                baseline: line.baseline,
                 cells: text
                     .line(lines, i)
                     .visible
                     .iter()
                     .map(|&c| line.cells[c].clone())
                     .collect(),
-                ..line.clone()
             };
             if row.cells.is_empty() {
                 row.cells = visible.cells;
@@ -1350,16 +1366,33 @@ fn flush<'l>(
         while let Some((_, mark)) = marks.next_if(|(line, _)| *line < first_line) {
             emitted.push(mark);
         }
-        // Most rows have one cell a column.
-        let mut cells = Vec::with_capacity(table.columns.len());
-        cell_columns.clear();
-        for &k in &members {
-            for (cell, &column) in lines[body[k]].cells.iter().zip(columns.of(k)) {
-                if !cell.text.trim().is_empty() {
-                    add_to_column(&mut cells, &mut cell_columns, column, cell);
-                }
+        let cells = match members.as_slice() {
+            // A row of one line whose cells are each the only one of
+            // their column keeps the line's cells.
+            &[k] if lines[body[k]]
+                .cells
+                .iter()
+                .all(|c| !c.text.trim().is_empty())
+                && columns.of(k).is_sorted_by(|a, b| a < b) =>
+            {
+                cell_columns.clear();
+                cell_columns.extend_from_slice(columns.of(k));
+                Cow::Borrowed(lines[body[k]].cells.as_slice())
             }
-        }
+            _ => {
+                // Most rows have one cell a column.
+                let mut cells = Vec::with_capacity(table.columns.len());
+                cell_columns.clear();
+                for &k in &members {
+                    for (cell, &column) in lines[body[k]].cells.iter().zip(columns.of(k)) {
+                        if !cell.text.trim().is_empty() {
+                            add_to_column(&mut cells, &mut cell_columns, column, cell);
+                        }
+                    }
+                }
+                Cow::Owned(cells)
+            }
+        };
         let kind = match start {
             true => ItemKind::Body { continues: false },
             false if table.rows == 0 => ItemKind::Header,
@@ -1375,7 +1408,7 @@ fn flush<'l>(
                 .iter()
                 .map(|&c| table.columns[c].role)
                 .collect(),
-            cells: Cow::Owned(cells),
+            cells,
             normal: String::new(),
         });
     }
