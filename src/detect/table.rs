@@ -67,6 +67,7 @@ use super::text::{PhraseSet, key_into, normalise_into, normalise_onto, words_of}
 use crate::extract::layout::merge_into_row;
 use crate::model::{Cell, Line, Rule};
 use std::borrow::Cow;
+use std::ops::Range;
 
 /// Baselines further apart than this many text heights end a header band
 /// (where no ruled band holds it).
@@ -1362,14 +1363,15 @@ fn flush<'l>(
     // Each merged cell's column, for the row being built.
     let mut cell_columns = Vec::with_capacity(table.columns.len());
     for (start, members) in rows {
-        let first_line = members.first().map_or(0, |&k| body[k]);
+        let first_line = body[members.start];
         while let Some((_, mark)) = marks.next_if(|(line, _)| *line < first_line) {
             emitted.push(mark);
         }
-        let cells = match members.as_slice() {
+        let k = members.start;
+        let cells = match members.len() {
             // A row of one line whose cells are each the only one of
             // their column keeps the line's cells.
-            &[k] if lines[body[k]]
+            1 if lines[body[k]]
                 .cells
                 .iter()
                 .all(|c| !c.text.trim().is_empty())
@@ -1383,7 +1385,7 @@ fn flush<'l>(
                 // Most rows have one cell a column.
                 let mut cells = Vec::with_capacity(table.columns.len());
                 cell_columns.clear();
-                for &k in &members {
+                for k in members {
                     for (cell, &column) in lines[body[k]].cells.iter().zip(columns.of(k)) {
                         if !cell.text.trim().is_empty() {
                             add_to_column(&mut cells, &mut cell_columns, column, cell);
@@ -1491,9 +1493,10 @@ impl Body<'_> {
     }
 
     /// The lines as rows: (whether the row starts a new entry, its lines
-    /// as indexes into `body`). Lines above the first entry come first, as
-    /// a row that starts none.
-    fn rows(&self, rules: &[Rule], cues: &dyn Cues) -> Vec<(bool, Vec<usize>)> {
+    /// as a range of indexes into `body`: a row's lines follow one
+    /// another). Lines above the first entry come first, as a row that
+    /// starts none.
+    fn rows(&self, rules: &[Rule], cues: &dyn Cues) -> Vec<(bool, Range<usize>)> {
         let table = self.table;
         let n = self.body.len();
         let keyed: Vec<bool> = (0..n).map(|k| self.keyed(k)).collect();
@@ -1520,7 +1523,7 @@ impl Body<'_> {
             .collect();
         separators.sort_by(|a, b| b.total_cmp(a));
         separators.dedup_by(|a, b| (*a - *b).abs() < 1.0);
-        let mut rows: Vec<(bool, Vec<usize>)> = Vec::new();
+        let mut rows: Vec<(bool, Range<usize>)> = Vec::new();
         if !separators.is_empty() {
             // Ruled rows: the lines between two separators; a band without
             // a name carries on the row above.
@@ -1537,8 +1540,8 @@ impl Body<'_> {
             let mut current: Option<usize> = None;
             for (k, &b) in bands.iter().enumerate() {
                 match rows.last_mut() {
-                    Some(row) if current == Some(b) || !named_band[b] => row.1.push(k),
-                    _ => rows.push((named_band[b], vec![k])),
+                    Some(row) if current == Some(b) || !named_band[b] => row.1.end = k + 1,
+                    _ => rows.push((named_band[b], k..k + 1)),
                 }
                 current = Some(b);
             }
@@ -1599,11 +1602,11 @@ impl Body<'_> {
                 entry += 1;
             }
             match rows.last_mut() {
-                Some(row) if entry == started => row.1.push(k),
-                _ if entry == 0 => rows.push((false, vec![k])),
+                Some(row) if entry == started => row.1.end = k + 1,
+                _ if entry == 0 => rows.push((false, k..k + 1)),
                 _ => {
                     started = entry;
-                    rows.push((true, vec![k]));
+                    rows.push((true, k..k + 1));
                 }
             }
         }
