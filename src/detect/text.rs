@@ -5,9 +5,7 @@
 //! Input: cell, row and page text. Output: normalised text and phrase hits.
 //! Nothing here knows what a candidate or an address is.
 
-use aho_corasick::{
-    AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Anchored, Input, MatchKind, StartKind,
-};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 /// Writes `text` into `out` (cleared first) lowercase, with every run of
 /// whitespace (line breaks included) as one space and no leading or
@@ -177,14 +175,15 @@ fn whole_word(text: &str, start: usize, end: usize) -> bool {
 #[derive(Clone, Debug)]
 pub(crate) struct PhraseSet {
     matcher: Option<AhoCorasick>,
+    /// The normalised phrases, by pattern number.
+    phrases: Vec<String>,
     groups: Vec<usize>,
-    /// Length in bytes of the longest phrase.
-    longest: usize,
     /// Which bytes start a phrase.
     first_bytes: [bool; 256],
     /// The first two bytes of every phrase (a space for a one-letter
-    /// first word, the byte alone for a one-byte phrase).
-    first_pairs: Vec<[u8; 2]>,
+    /// first word, the byte alone for a one-byte phrase) with its pattern
+    /// number, sorted: the phrases that may start a text lie together.
+    first_pairs: Vec<([u8; 2], usize)>,
 }
 
 impl PhraseSet {
@@ -209,28 +208,26 @@ impl PhraseSet {
         let matcher = AhoCorasickBuilder::new()
             .match_kind(MatchKind::Standard)
             .kind(Some(AhoCorasickKind::DFA))
-            // Anchored searches serve `at_start`.
-            .start_kind(StartKind::Both)
             .build(&patterns)
             .ok();
         let mut first_bytes = [false; 256];
         for first in patterns.iter().filter_map(|p| p.bytes().next()) {
             first_bytes[usize::from(first)] = true; // a byte indexes 256 slots
         }
-        let mut first_pairs: Vec<[u8; 2]> = patterns
+        let mut first_pairs: Vec<([u8; 2], usize)> = patterns
             .iter()
-            .filter_map(|p| {
+            .enumerate()
+            .filter_map(|(i, p)| {
                 let bytes = p.as_bytes();
-                Some([*bytes.first()?, bytes.get(1).copied().unwrap_or(0)])
+                Some(([*bytes.first()?, bytes.get(1).copied().unwrap_or(0)], i))
             })
             .collect();
         first_pairs.sort_unstable();
-        first_pairs.dedup();
         PhraseSet {
             matcher,
+            phrases: patterns,
             first_pairs,
             groups: tags,
-            longest: patterns.iter().map(String::len).max().unwrap_or(0),
             first_bytes,
         }
     }
@@ -249,26 +246,6 @@ impl PhraseSet {
                 let group = *self.groups.get(m.pattern().as_usize())?;
                 Some((group, m.start(), m.end()))
             })
-    }
-
-    /// Whether some phrase may start normalised `text`, by its first two
-    /// bytes.
-    fn may_start(&self, text: &str) -> bool {
-        let bytes = text.as_bytes();
-        let Some(&first) = bytes.first() else {
-            return false;
-        };
-        let second = bytes.get(1).copied().unwrap_or(0);
-        if !self.first_bytes[usize::from(first)] {
-            // 256 slots: most texts are ruled out by their first byte.
-            return false;
-        }
-        // The pairs are sorted: those starting with `first` lie together.
-        let from = self.first_pairs.partition_point(|&[a, _]| a < first);
-        self.first_pairs[from..]
-            .iter()
-            .take_while(|&&[a, _]| a == first)
-            .any(|&[_, b]| b == second || b == 0)
     }
 
     /// Whether `text` holds a phrase anywhere, even inside a word: one
@@ -297,26 +274,29 @@ impl PhraseSet {
     }
 
     /// The lowest group with a phrase at the very start of normalised
-    /// `text`, and the end of the longest such phrase.
+    /// `text`, and the end of the longest such phrase. Most texts are
+    /// ruled out by their first byte; the rest are compared with the few
+    /// phrases that start with their first two bytes.
     pub(crate) fn at_start(&self, text: &str) -> Option<(usize, usize)> {
-        if !self.may_start(text) {
+        let bytes = text.as_bytes();
+        let &first = bytes.first()?;
+        // 256 slots: a byte indexes them all.
+        if !self.first_bytes[usize::from(first)] {
             return None;
         }
-        // Only the first `longest` bytes (and the character after them, for
-        // the word boundary) can hold a hit at the start.
-        let mut end = text.len().min(self.longest + 4);
-        while !text.is_char_boundary(end) {
-            end += 1;
-        }
-        let prefix = text.get(..end).unwrap_or(text);
-        // Most texts start with no phrase: an anchored search says so at
-        // the first byte no phrase continues with.
-        let anchored = Input::new(prefix).anchored(Anchored::Yes);
-        self.matcher.as_ref()?.try_find(anchored).ok()??;
-        self.hits(prefix)
-            .filter(|&(_, start, _)| start == 0)
-            .min_by(|a, b| a.0.cmp(&b.0).then(b.2.cmp(&a.2)))
-            .map(|(g, _, end)| (g, end))
+        let second = bytes.get(1).copied().unwrap_or(0);
+        let from = self.first_pairs.partition_point(|&([a, _], _)| a < first);
+        self.first_pairs[from..]
+            .iter()
+            .take_while(|&&([a, _], _)| a == first)
+            .filter(|&&([_, b], _)| b == second || b == 0)
+            .filter_map(|&(_, pattern)| {
+                let phrase = self.phrases.get(pattern)?;
+                let end = phrase.len();
+                (bytes.starts_with(phrase.as_bytes()) && whole_word(text, 0, end))
+                    .then(|| Some((*self.groups.get(pattern)?, end)))?
+            })
+            .min_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)))
     }
 }
 
