@@ -449,13 +449,16 @@ impl Segmenter {
         words
     }
 
-    /// The post named by a row, `Some("")` when the row announces that the
-    /// next row is the post: by the first pattern, in order, that matches
-    /// anywhere in it. `normal` is the row's normalised text.
-    fn post_of(&self, text: &str, normal: &str) -> Option<String> {
-        if !self.post_cues.has(normal, 0) {
-            return None;
-        }
+    /// Whether a row's normalised text holds a post cue: only such rows
+    /// may name a post ([`Segmenter::post_of_cued`]).
+    fn has_post_cue(&self, normal: &str) -> bool {
+        self.post_cues.has(normal, 0)
+    }
+
+    /// The post named by a row that holds a post cue, `Some("")` when the
+    /// row announces that the next row is the post: by the first pattern,
+    /// in order, that matches anywhere in it.
+    fn post_of_cued(&self, text: &str) -> Option<String> {
         // Rows past the cues nearly always name a post: each pattern is
         // asked in turn (a quick search that stops at its first match), and
         // only the one that matches resolves its groups.
@@ -727,7 +730,7 @@ impl Run<'_, '_> {
         self.cues.post_of(&text, &normal)
     }
 
-    /// [`Segmenter::post_of`] for the current row (`text`), looked for once.
+    /// [`DocumentCues::post_of`] for the current row (`text`), looked for once.
     fn post_of(&mut self, text: &str) -> Option<String> {
         if let Some(post) = &self.row_post {
             return post.clone();
@@ -1045,17 +1048,23 @@ const POST_MEMORY: usize = 64;
 /// page, and both the reader and segmentation ask about them.
 pub(crate) struct DocumentCues<'s> {
     segmenter: &'s Segmenter,
-    /// (line text, its post) of the lines asked about so far.
+    /// (line text, its post) of the lines with a post cue asked about so
+    /// far.
     posts: RefCell<Vec<(String, Option<String>)>>,
 }
 
 impl DocumentCues<'_> {
-    /// [`Segmenter::post_of`], remembered by line text.
+    /// The post a line names ([`Segmenter::post_of_cued`]), remembered by
+    /// line text for the lines that hold a post cue.
     fn post_of(&self, text: &str, normal: &str) -> Option<String> {
+        // Most lines hold no post cue: told at once, not remembered.
+        if !self.segmenter.has_post_cue(normal) {
+            return None;
+        }
         if let Some((_, post)) = self.posts.borrow().iter().find(|(seen, _)| seen == text) {
             return post.clone();
         }
-        let post = self.segmenter.post_of(text, normal);
+        let post = self.segmenter.post_of_cued(text);
         let mut posts = self.posts.borrow_mut();
         if posts.len() < POST_MEMORY {
             posts.push((text.to_string(), post.clone()));

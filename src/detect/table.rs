@@ -423,13 +423,16 @@ impl PageText {
         for line in lines {
             self.starts.push(self.visible.len());
             for (i, cell) in line.cells.iter().enumerate() {
-                if cell.visibility.is_hidden() || cell.text.trim().is_empty() {
+                if cell.visibility.is_hidden() {
                     continue;
                 }
                 let start = self.text.len();
                 normalise_onto(&cell.text, &mut self.text);
-                self.visible.push(i);
-                self.spans.push((start, self.text.len()));
+                // A blank cell's normal form is empty.
+                if self.text.len() > start {
+                    self.visible.push(i);
+                    self.spans.push((start, self.text.len()));
+                }
             }
         }
         self.starts.push(self.visible.len());
