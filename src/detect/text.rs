@@ -152,7 +152,9 @@ impl<'t> Iterator for Words<'t> {
 }
 
 /// Whether the character at byte `at` of `text` is a letter or digit, and
-/// its length in bytes; `None` at the end.
+/// its length in bytes; `None` at the end. Inlined: the word iterator
+/// calls it on every byte.
+#[inline]
 fn char_at(text: &str, at: usize) -> Option<(bool, usize)> {
     let &byte = text.as_bytes().get(at)?;
     if byte.is_ascii() {
