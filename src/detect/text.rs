@@ -347,4 +347,52 @@ mod tests {
         assert_eq!(set.at_start("the poll"), None);
         assert!(!set.has("pollster", 1));
     }
+
+    #[test]
+    fn a_phrase_at_the_start_is_the_lowest_group_then_the_longest() {
+        let strings =
+            |phrases: &[&str]| -> Vec<String> { phrases.iter().map(|p| p.to_string()).collect() };
+        let footers = strings(&["dated", "printed and published by", "a"]);
+        let ends = strings(&["polling station", "polling", "a poll", "dyddiedig", "é"]);
+        let labels = strings(&["printed", "date", "polling station situation"]);
+        let set = PhraseSet::new([
+            (0, footers.as_slice()),
+            (1, ends.as_slice()),
+            (2, labels.as_slice()),
+        ]);
+        // What `at_start` must say: of the whole-word hits that start the
+        // text, the lowest group, then the longest phrase.
+        let expected = |text: &str| {
+            set.hits(text)
+                .filter(|&(_, start, _)| start == 0)
+                .min_by(|a, b| a.0.cmp(&b.0).then(b.2.cmp(&a.2)))
+                .map(|(group, _, end)| (group, end))
+        };
+        for text in [
+            "",
+            "a",
+            "a poll will be held",
+            "ab",
+            "dated 4 april",
+            "datedness",
+            "date of poll",
+            "printed and published by the returning officer",
+            "printed by",
+            "polling station situation: town hall",
+            "polling stations",
+            "polling",
+            "poll",
+            "dyddiedig 3 ebrill",
+            "é",
+            "éa",
+            "é b",
+            "zzz",
+        ] {
+            assert_eq!(set.at_start(text), expected(text), "{text:?}");
+        }
+        assert_eq!(set.at_start("a poll will be held"), Some((0, 1)));
+        assert_eq!(set.at_start("printed by"), Some((2, 7)));
+        assert_eq!(set.at_start("polling station situation: x"), Some((1, 15)));
+        assert_eq!(set.at_start("datedness"), None);
+    }
 }
