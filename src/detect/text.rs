@@ -294,9 +294,9 @@ impl PhraseSet {
             .filter(|&&([_, b], _)| b == second || b == 0)
             .filter_map(|&(_, pattern)| {
                 let phrase = self.phrases.get(pattern)?;
-                let end = phrase.len();
-                (bytes.starts_with(phrase.as_bytes()) && whole_word(text, 0, end))
-                    .then(|| Some((*self.groups.get(pattern)?, end)))?
+                let starts =
+                    bytes.starts_with(phrase.as_bytes()) && whole_word(text, 0, phrase.len());
+                starts.then_some((*self.groups.get(pattern)?, phrase.len()))
             })
             .min_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)))
     }
