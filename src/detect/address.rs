@@ -7,10 +7,10 @@
 //! This module classifies one value it is given; it never decides which
 //! cell of a notice is a candidate's address (that is segmentation).
 
-use regex::RegexSet;
-
 use super::postcode;
 use super::rules::Rules;
+use regex::RegexSet;
+
 use super::text::{PhraseSet, collapse_spaces, normalise_into};
 use crate::model::AddressStatus;
 
@@ -190,6 +190,7 @@ fn clean_area(area: &str) -> String {
     collapse_spaces(
         area.trim_end_matches(|c: char| matches!(c, ')' | '.' | ',' | ';') || c.is_whitespace()),
     )
+    .into_owned()
 }
 
 /// A wrapped address on one line. Lines that already carry commas were

@@ -33,7 +33,7 @@ use super::Detector;
 use super::postcode;
 use super::rules::Role;
 use super::segment::{RowRole, Segmented, same_person};
-use super::text::{collapse_spaces, key, normalise_into};
+use super::text::{collapse_spaces, key, key_into, normalise_into};
 use crate::model::{
     AddressStatus, Candidate, Extraction, Finding, NoticeKind, SideLayer, WithholdingRule,
 };
@@ -65,16 +65,32 @@ pub(crate) fn stable_id(
     layer: &str,
 ) -> String {
     let mut hasher = Sha256::new();
-    let name = candidate.map(|c| key(&c.name)).unwrap_or_default();
-    let post = candidate
-        .and_then(|c| c.post.as_deref())
-        .map(key)
-        .unwrap_or_default();
-    let content = postcode.map_or_else(|| key(evidence), |p| key(p).replace(' ', ""));
-    for part in [rule, &name, &post, &content, layer] {
-        hasher.update(part.as_bytes());
+    // One buffer serves every part's key.
+    let mut part = String::new();
+    let mut hash_part = |text: &str| {
+        hasher.update(text.as_bytes());
         hasher.update([0x1f]);
+    };
+    hash_part(rule);
+    for text in [
+        candidate.map(|c| c.name.as_str()),
+        candidate.and_then(|c| c.post.as_deref()),
+    ] {
+        part.clear();
+        if let Some(text) = text {
+            key_into(text, &mut part);
+        }
+        hash_part(&part);
     }
+    match postcode {
+        Some(code) => {
+            key_into(code, &mut part);
+            part.retain(|c| c != ' ');
+        }
+        None => key_into(evidence, &mut part),
+    }
+    hash_part(&part);
+    hash_part(layer);
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut id = String::with_capacity(20);
     for byte in hasher.finalize().iter().take(10) {
@@ -550,7 +566,7 @@ fn snippet(text: &str, span: std::ops::Range<usize>) -> String {
     while !text.is_char_boundary(start) {
         start += 1;
     }
-    collapse_spaces(text.get(start..span.end).unwrap_or_default())
+    collapse_spaces(text.get(start..span.end).unwrap_or_default()).into_owned()
 }
 
 /// Text cut to at most [`MAX_EVIDENCE`] bytes on a character boundary.

@@ -266,8 +266,8 @@ impl Detector {
 /// [`normalise_into`] of [`visible_text`]`(rows)`, from the normal forms
 /// the table reader already made of free lines (other rows are
 /// normalised here).
-fn visible_normal<'r>(rows: impl Iterator<Item = &'r table::Item<'r>>) -> String {
-    let mut normal = String::new();
+fn visible_normal<'r>(rows: impl Iterator<Item = &'r table::Item<'r>> + Clone) -> String {
+    let mut normal = String::with_capacity(visible_length(rows.clone()));
     for row in rows {
         if row.normal.is_empty() {
             for cell in row.cells.iter().filter(|c| !c.visibility.is_hidden()) {
@@ -298,10 +298,19 @@ fn push_normal(normal: &mut String, text: &str) {
     }
 }
 
+/// About the bytes [`visible_text`] and [`visible_normal`] write for
+/// `rows` (lowercasing keeps ASCII's length), so each string is allocated
+/// once.
+fn visible_length<'r>(rows: impl Iterator<Item = &'r table::Item<'r>>) -> usize {
+    rows.flat_map(|row| row.cells.iter().filter(|c| !c.visibility.is_hidden()))
+        .map(|cell| cell.text.len() + 1)
+        .sum()
+}
+
 /// The visible text of `items`: each item's visible cells joined by a
 /// space, items joined by a line break.
-fn visible_text<'r>(rows: impl Iterator<Item = &'r table::Item<'r>>) -> String {
-    let mut text = String::new();
+fn visible_text<'r>(rows: impl Iterator<Item = &'r table::Item<'r>> + Clone) -> String {
+    let mut text = String::with_capacity(visible_length(rows.clone()));
     for (i, row) in rows.enumerate() {
         if i > 0 {
             text.push('\n');

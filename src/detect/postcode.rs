@@ -67,11 +67,13 @@ pub(crate) fn may_hold_postcode(text: &str) -> bool {
 /// The normal form of a matched postcode: uppercase, one space before the
 /// inward code (`yo325uh` -> `YO32 5UH`).
 pub(crate) fn normalise(code: &str) -> String {
-    let mut compact: String = code
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .map(|c| c.to_ascii_uppercase())
-        .collect();
+    // Room for the space put back before the inward code.
+    let mut compact = String::with_capacity(code.len() + 1);
+    compact.extend(
+        code.chars()
+            .filter(|c| !c.is_whitespace())
+            .map(|c| c.to_ascii_uppercase()),
+    );
     if compact.len() > 3 && compact.is_ascii() {
         compact.insert(compact.len() - 3, ' ');
     }

@@ -27,11 +27,11 @@
 use std::cell::RefCell;
 use std::collections::HashSet;
 
-use regex::Regex;
-
 use super::address::{AddressCell, AddressRules};
 use super::rules::{Role, Rules};
 use super::table::{Cues, Item, ItemKind, TableReader};
+use regex::Regex;
+
 use super::text::{PhraseSet, collapse_spaces, key, normalise_into};
 use crate::model::{AddressStatus, Candidate, Line, Rule};
 use crate::registry::registry;
@@ -135,9 +135,9 @@ impl RowTexts {
     /// "SURNAME Other Names" as printed.
     fn candidate_name(&self) -> String {
         let name = if !self.name.trim().is_empty() {
-            collapse_spaces(&self.name)
+            collapse_spaces(&self.name).into_owned()
         } else if !self.surname.trim().is_empty() || !self.other_names.trim().is_empty() {
-            collapse_spaces(&format!("{} {}", self.surname, self.other_names))
+            collapse_spaces(&format!("{} {}", self.surname, self.other_names)).into_owned()
         } else {
             split_name_and_address(&self.name_and_address).0
         };
@@ -214,7 +214,7 @@ fn clean_name(name: &str) -> String {
             if !surname.chars().any(char::is_lowercase)
                 && surname.chars().any(char::is_alphabetic) =>
         {
-            collapse_spaces(&format!("{surname} {rest}"))
+            collapse_spaces(&format!("{surname} {rest}")).into_owned()
         }
         _ => name.to_string(),
     }
@@ -481,7 +481,8 @@ impl Segmenter {
     fn clean_post(&self, post: &str) -> String {
         let mut post = collapse_spaces(
             post.trim_matches(|c: char| c.is_whitespace() || matches!(c, ':' | ',' | '.' | ';')),
-        );
+        )
+        .into_owned();
         loop {
             let lower = post.to_lowercase();
             let Some(cut) = self.post_suffixes.iter().find_map(|suffix| {
@@ -628,7 +629,7 @@ impl Run<'_, '_> {
                     .filter(|c| !c.visibility.is_hidden())
                     .map(|c| c.text.as_str())
                     .collect();
-                self.party = Some(collapse_spaces(&heading.join(" ")));
+                self.party = Some(collapse_spaces(&heading.join(" ")).into_owned());
                 RowRole::Other
             }
             ItemKind::Header => {
@@ -794,10 +795,10 @@ impl Run<'_, '_> {
         }
         let withdrawn = s.is_withdrawn(texts, &mut self.normal);
         if has_letters(&texts.party) {
-            self.party = Some(collapse_spaces(&texts.party));
+            self.party = Some(collapse_spaces(&texts.party).into_owned());
         }
         let description = if has_letters(&texts.description) {
-            Some(collapse_spaces(&texts.description))
+            Some(collapse_spaces(&texts.description).into_owned())
         } else {
             self.party.clone()
         };
@@ -818,7 +819,7 @@ impl Run<'_, '_> {
                 };
                 Agent {
                     name: clean_name(&name),
-                    office: collapse_spaces(&office),
+                    office: collapse_spaces(&office).into_owned(),
                 }
             });
         let entry = Entry {
@@ -940,7 +941,7 @@ impl Run<'_, '_> {
             Role::Name | Role::Surname => {
                 self.finish_label();
                 self.label = Some(LabelCandidate {
-                    name: collapse_spaces(value),
+                    name: collapse_spaces(value).into_owned(),
                     page,
                     ..LabelCandidate::default()
                 });
@@ -987,8 +988,8 @@ impl Run<'_, '_> {
             return;
         }
         let cell = self.classify(&label.address);
-        let description =
-            has_letters(&label.description).then(|| collapse_spaces(&label.description));
+        let description = has_letters(&label.description)
+            .then(|| collapse_spaces(&label.description).into_owned());
         let entry = Entry {
             name: label.name,
             page: label.page,

@@ -1291,7 +1291,7 @@ fn header_item<'l>(band: &[Line], table: &Table) -> Item<'l> {
     let mut columns: Vec<usize> = Vec::new();
     for line in band {
         for cell in &line.cells {
-            add_to_column(&mut cells, &mut columns, table.column_of(cell), cell);
+            add_to_column(&mut cells, &mut columns, table.column_of(cell), cell, 0);
         }
     }
     Item {
@@ -1304,8 +1304,14 @@ fn header_item<'l>(band: &[Line], table: &Table) -> Item<'l> {
 }
 
 /// Adds `cell` to the merged cell of its column and visibility, keeping
-/// cells in column order.
-fn add_to_column(cells: &mut Vec<Cell>, columns: &mut Vec<usize>, column: usize, cell: &Cell) {
+/// cells in column order; a new merged cell has `room` bytes for its text.
+fn add_to_column(
+    cells: &mut Vec<Cell>,
+    columns: &mut Vec<usize>,
+    column: usize,
+    cell: &Cell,
+    room: usize,
+) {
     if let Some(at) = cells
         .iter()
         .zip(columns.iter())
@@ -1325,7 +1331,16 @@ fn add_to_column(cells: &mut Vec<Cell>, columns: &mut Vec<usize>, column: usize,
         .iter()
         .position(|&k| k > column)
         .unwrap_or(columns.len());
-    cells.insert(at, cell.clone());
+    let mut text = String::with_capacity(room.max(cell.text.len()));
+    text.push_str(&cell.text);
+    let cell = Cell {
+        text,
+        x: cell.x,
+        right: cell.right,
+        visibility: cell.visibility,
+        size: cell.size,
+    };
+    cells.insert(at, cell);
     columns.insert(at, column);
 }
 
@@ -1365,6 +1380,8 @@ fn flush<'l>(
     let mut emitted = Vec::with_capacity(rows.len());
     // Each merged cell's column, for the row being built.
     let mut cell_columns = Vec::with_capacity(table.columns.len());
+    // The bytes of each column's lines, for the row being built.
+    let mut column_bytes = vec![0; table.columns.len()];
     for (start, members) in rows {
         let first_line = body[members.start];
         while let Some((_, mark)) = marks.next_if(|(line, _)| *line < first_line) {
@@ -1385,13 +1402,23 @@ fn flush<'l>(
                 Cow::Borrowed(lines[body[k]].cells.as_slice())
             }
             _ => {
-                // Most rows have one cell a column.
+                // Most rows have one cell a column, whose text is
+                // allocated once for all its lines.
                 let mut cells = Vec::with_capacity(table.columns.len());
                 cell_columns.clear();
+                column_bytes.fill(0);
+                for k in members.clone() {
+                    for (cell, &column) in lines[body[k]].cells.iter().zip(columns.of(k)) {
+                        if let Some(bytes) = column_bytes.get_mut(column) {
+                            *bytes += cell.text.len() + 1;
+                        }
+                    }
+                }
                 for k in members {
                     for (cell, &column) in lines[body[k]].cells.iter().zip(columns.of(k)) {
                         if !cell.text.trim().is_empty() {
-                            add_to_column(&mut cells, &mut cell_columns, column, cell);
+                            let room = column_bytes.get(column).copied().unwrap_or(0);
+                            add_to_column(&mut cells, &mut cell_columns, column, cell, room);
                         }
                     }
                 }

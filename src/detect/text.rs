@@ -5,6 +5,8 @@
 //! Input: cell, row and page text. Output: normalised text and phrase hits.
 //! Nothing here knows what a candidate or an address is.
 
+use std::borrow::Cow;
+
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 /// Writes `text` into `out` (cleared first) lowercase, with every run of
@@ -85,11 +87,11 @@ fn push_lowercase_word(word: &str, start: usize, out: &mut String) {
     }
 }
 
-/// `text` with every run of whitespace as one space, case kept.
-pub(crate) fn collapse_spaces(text: &str) -> String {
-    // Most cells are already single-spaced ASCII words.
+/// `text` with every run of whitespace as one space, case kept: borrowed
+/// when it is so already (most cells are single-spaced ASCII words).
+pub(crate) fn collapse_spaces(text: &str) -> Cow<'_, str> {
     if is_spaced_ascii(text) {
-        return text.to_owned();
+        return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len());
     each_word(text, |word| {
@@ -98,7 +100,7 @@ pub(crate) fn collapse_spaces(text: &str) -> String {
         }
         out.push_str(word);
     });
-    out
+    Cow::Owned(out)
 }
 
 /// A key for comparing names and posts: lowercase letters and digits, one
