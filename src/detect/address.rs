@@ -7,10 +7,10 @@
 //! This module classifies one value it is given; it never decides which
 //! cell of a notice is a candidate's address (that is segmentation).
 
-use super::postcode;
-use super::rules::Rules;
 use regex::RegexSet;
 
+use super::postcode;
+use super::rules::Rules;
 use super::text::{PhraseSet, collapse_spaces, normalise_into};
 use crate::model::AddressStatus;
 

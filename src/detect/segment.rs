@@ -27,11 +27,11 @@
 use std::cell::RefCell;
 use std::collections::HashSet;
 
+use regex::Regex;
+
 use super::address::{AddressCell, AddressRules};
 use super::rules::{Role, Rules};
 use super::table::{Cues, Item, ItemKind, TableReader};
-use regex::Regex;
-
 use super::text::{PhraseSet, collapse_spaces, key, normalise_into};
 use crate::model::{AddressStatus, Candidate, Line, Rule};
 use crate::registry::registry;
