@@ -13,6 +13,13 @@
 //! takes the year that puts it nearest another full date of the notice;
 //! with none, it is not read. This module never guesses a date.
 //!
+//! Every poll-date pattern ends with the date grammar, so a text's dates
+//! are found once and each pattern asks only whether the text just before
+//! a date is its lead: one run of the grammar instead of one a pattern.
+//! It finds what each whole pattern would, as long as the grammar's own
+//! matches start where a pattern's date would (a date the grammar reads
+//! as the tail of a longer one is the exception no notice prints).
+//!
 //! [`Classifier::head_rows`]: super::kind::Classifier::head_rows
 
 use std::cell::OnceCell;
@@ -31,7 +38,7 @@ const NOT_A_DATE: &str = "the poll date printed is not a calendar date";
 /// Compiled date rules.
 #[derive(Clone, Debug)]
 pub(crate) struct DateReader {
-    patterns: Vec<Regex>,
+    leads: Vec<Regex>,
     header_date: Regex,
     any_date: Regex,
     not_poll: PhraseSet,
@@ -56,7 +63,7 @@ enum Reading {
 impl DateReader {
     pub(crate) fn new(rules: &Rules) -> DateReader {
         DateReader {
-            patterns: rules.date_patterns.clone(),
+            leads: rules.date_leads.clone(),
             header_date: rules.header_date.clone(),
             any_date: rules.any_date.clone(),
             not_poll: PhraseSet::new([(0, rules.not_poll.as_slice())]),
@@ -103,11 +110,12 @@ impl DateReader {
             }
         };
         let from_patterns = |text: &str, note: &mut dyn FnMut(Reading) -> Option<String>| {
-            self.patterns.iter().find_map(|pattern| {
-                pattern
-                    .captures_iter(text)
-                    .filter(|c| !self.names_another_date(c))
-                    .find_map(|c| note(self.read(&c, &reference)))
+            // Every pattern ends with the date grammar: the dates are found
+            // once, and each pattern asks only whether the text before a
+            // date is its lead.
+            let dates: Vec<Captures<'_>> = self.any_date.captures_iter(text).collect();
+            self.leads.iter().find_map(|lead| {
+                self.first_poll_date(lead, text, &dates, &mut |c| note(self.read(c, &reference)))
             })
         };
         if let Some(date) = from_patterns(head, &mut note) {
@@ -125,12 +133,33 @@ impl DateReader {
         from_patterns(rest(), &mut note).ok_or(failure)
     }
 
-    /// Whether a poll-date match holds a phrase of another date (the
-    /// nomination deadline, the notice's own date).
-    fn names_another_date(&self, captures: &Captures<'_>) -> bool {
-        // The text searched is normalised already.
-        let matched = captures.get(0).map_or("", |m| m.as_str());
-        self.not_poll.hits(matched).next().is_some()
+    /// The first date of `dates` (the date grammar's matches in `text`, in
+    /// order) that `lead` ends right before and `read` accepts, as the
+    /// pattern `lead` then the date would find it matching `text` from
+    /// the start: each match begins after the last one ended, a lead
+    /// starts as early as it can, and a match that holds a phrase of
+    /// another date (the nomination deadline, the notice's own date) is
+    /// passed over.
+    fn first_poll_date(
+        &self,
+        lead: &Regex,
+        text: &str,
+        dates: &[Captures<'_>],
+        read: &mut dyn FnMut(&Captures<'_>) -> Option<String>,
+    ) -> Option<String> {
+        let mut from = 0;
+        dates.iter().find_map(|date| {
+            let span = date.get(0)?.range();
+            let before = text.get(..span.start).filter(|_| span.start >= from)?;
+            let start = lead.find_at(before, from)?.start();
+            from = span.end;
+            // The text searched is normalised already.
+            let matched = text.get(start..span.end)?;
+            if self.not_poll.hits(matched).next().is_some() {
+                return None;
+            }
+            read(date)
+        })
     }
 
     /// The first full date (with its year) printed in `text`: what lends
@@ -375,6 +404,18 @@ mod tests {
                 .as_deref(),
             Ok("2023-11-02")
         );
+    }
+
+    #[test]
+    fn a_match_passed_over_does_not_hide_the_next() {
+        // The first "election ... on <date>" holds the nomination deadline
+        // and is passed over; the next match starts after it, at the
+        // second "election", not at the first.
+        let text = "Election of councillors: the election nominations delivered on 8 April 2026 \
+                    and the election on 7 May 2026";
+        assert_eq!(poll(text).as_deref(), Ok("2026-05-07"));
+        // A date is the poll date only where a lead ends right before it.
+        assert_eq!(poll("The poll 7 May 2026 will be held"), Err(NO_POLL_DATE));
     }
 
     #[test]

@@ -161,9 +161,10 @@ pub struct Rules {
     pub(crate) footer: Vec<String>,
     pub(crate) legitimate: Vec<String>,
     pub(crate) withdrawn: Vec<String>,
-    /// Where the poll date is printed, in order; groups of the date
-    /// grammar.
-    pub(crate) date_patterns: Vec<Regex>,
+    /// Where the poll date is printed, in order: each pattern's text
+    /// before its `{date}`, matching only up to the end of the text (a
+    /// date is found first, then the text before it is asked).
+    pub(crate) date_leads: Vec<Regex>,
     pub(crate) header_date: Regex,
     /// The date grammar alone: any date printed in the notice.
     pub(crate) any_date: Regex,
@@ -344,10 +345,10 @@ impl Rules {
             .map(|p| compile(layout, p, Some("post")))
             .collect::<Result<_, _>>()?;
         let grammar = dates_file.grammar(dates)?;
-        let date_patterns = dates_file
+        let date_leads = dates_file
             .patterns
             .iter()
-            .map(|p| grammar.compile(dates, p))
+            .map(|p| grammar.lead(dates, p))
             .collect::<Result<_, _>>()?;
         if dates_file.months.get_ref().len() != 12 {
             return Err(error_at(
@@ -428,7 +429,7 @@ impl Rules {
             footer: lower(contexts_file.footer),
             legitimate: lower(contexts_file.legitimate),
             withdrawn: lower(contexts_file.withdrawn),
-            date_patterns,
+            date_leads,
             header_date: grammar.compile(dates, &dates_file.header_date)?,
             any_date: grammar.compile(
                 dates,
@@ -794,6 +795,27 @@ impl DateGrammar {
             Case::Lowercase,
         )
     }
+
+    /// The lead of a poll-date pattern: its text before the `{date}` that
+    /// must end it, anchored at the end of the text it is asked of. The
+    /// whole pattern is compiled first, so that its errors (a second
+    /// `{date}` repeats the grammar's group names) are reported as written.
+    fn lead(&self, file: &(String, String), pattern: &Spanned<String>) -> Result<Regex, RuleError> {
+        self.compile(file, pattern)?;
+        let Some(lead) = pattern.get_ref().trim_end().strip_suffix("{date}") else {
+            return Err(error_at(
+                file,
+                pattern.span().start,
+                "pattern must end with `{date}`",
+            ));
+        };
+        compile_as(
+            file,
+            &Spanned::new(pattern.span(), format!("(?:{lead})\\z")),
+            None,
+            Case::Lowercase,
+        )
+    }
 }
 
 /// Words as one regex alternation, longest first, each lowercased and
@@ -1007,6 +1029,23 @@ mod tests {
             + 1;
         assert_eq!(err.line, line_of_pattern, "{err}");
         assert!(err.reason.contains("invalid regular expression"), "{err}");
+    }
+
+    #[test]
+    fn date_patterns_must_end_with_the_date() {
+        let dates = BUILTIN
+            .iter()
+            .find(|(name, _)| *name == "dates.toml")
+            .unwrap()
+            .1;
+        let trailing = dates.replacen(
+            "take\\s+place|taken)\\s+on\\s+{date}'",
+            "take\\s+place|taken)\\s+on\\s+{date}\\s+between'",
+            1,
+        );
+        assert_ne!(trailing, dates);
+        let err = with_file("dates.toml", &trailing).unwrap_err();
+        assert!(err.reason.contains("must end with `{date}`"), "{err}");
     }
 
     #[test]
