@@ -985,6 +985,11 @@ mod tests {
         Rules::from_texts(&texts)
     }
 
+    /// The built-in text of one rule file.
+    fn builtin(name: &str) -> &'static str {
+        BUILTIN.iter().find(|(n, _)| *n == name).unwrap().1
+    }
+
     #[test]
     fn builtin_rules_parse() {
         let texts = BUILTIN.map(|(n, t)| (n.to_string(), t.to_string()));
@@ -1033,11 +1038,7 @@ mod tests {
 
     #[test]
     fn date_patterns_must_end_with_the_date() {
-        let dates = BUILTIN
-            .iter()
-            .find(|(name, _)| *name == "dates.toml")
-            .unwrap()
-            .1;
+        let dates = builtin("dates.toml");
         let trailing = dates.replacen(
             "take\\s+place|taken)\\s+on\\s+{date}'",
             "take\\s+place|taken)\\s+on\\s+{date}\\s+between'",
@@ -1050,11 +1051,7 @@ mod tests {
 
     #[test]
     fn date_patterns_must_be_lowercase() {
-        let dates = BUILTIN
-            .iter()
-            .find(|(name, _)| *name == "dates.toml")
-            .unwrap()
-            .1;
+        let dates = builtin("dates.toml");
         let capital = dates.replacen("polling\\s+day", "Polling\\s+day", 1);
         assert_ne!(capital, dates);
         let err = with_file("dates.toml", &capital).unwrap_err();
