@@ -797,18 +797,21 @@ impl DateGrammar {
     }
 
     /// The lead of a poll-date pattern: its text before the `{date}` that
-    /// must end it, anchored at the end of the text it is asked of. The
-    /// whole pattern is compiled first, so that its errors (a second
-    /// `{date}` repeats the grammar's group names) are reported as written.
+    /// must end it (and appear nowhere else in it), anchored at the end of
+    /// the text it is asked of.
     fn lead(&self, file: &(String, String), pattern: &Spanned<String>) -> Result<Regex, RuleError> {
-        self.compile(file, pattern)?;
-        let Some(lead) = pattern.get_ref().trim_end().strip_suffix("{date}") else {
-            return Err(error_at(
-                file,
-                pattern.span().start,
-                "pattern must end with `{date}`",
-            ));
-        };
+        let lead = pattern
+            .get_ref()
+            .trim_end()
+            .strip_suffix("{date}")
+            .filter(|lead| !lead.contains("{date}"))
+            .ok_or_else(|| {
+                error_at(
+                    file,
+                    pattern.span().start,
+                    "pattern must end with `{date}`, its only `{date}`",
+                )
+            })?;
         compile_as(
             file,
             &Spanned::new(pattern.span(), format!("(?:{lead})\\z")),
@@ -1047,6 +1050,10 @@ mod tests {
         assert_ne!(trailing, dates);
         let err = with_file("dates.toml", &trailing).unwrap_err();
         assert!(err.reason.contains("must end with `{date}`"), "{err}");
+        let twice = dates.replacen("polling\\s+day", "{date}\\s+polling\\s+day", 1);
+        assert_ne!(twice, dates);
+        let err = with_file("dates.toml", &twice).unwrap_err();
+        assert!(err.reason.contains("its only `{date}`"), "{err}");
     }
 
     #[test]
