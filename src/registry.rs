@@ -12,9 +12,12 @@
 //! and the council's democracy-site host count.
 
 use std::collections::HashMap;
+use std::ops::Range;
 use std::sync::OnceLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use aho_corasick::{
+    AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Input, MatchKind, Span, packed,
+};
 
 /// The registry file, embedded.
 const COUNCILS_CSV: &str = include_str!("../rules/councils.csv");
@@ -108,6 +111,12 @@ pub struct Registry {
     /// Lowercase formal names; pattern i names `name_owner[i]`.
     names: Option<AhoCorasick>,
     name_owner: Vec<usize>,
+    /// Lowercase words, one of which every formal name holds
+    /// ([`cover_words`]): a line of a notice with none of them holds no
+    /// council's name, so the name search reads only lines with one.
+    /// `None` when there is no such set, or the processor lacks the vector
+    /// instructions the searcher needs: every line is read.
+    keywords: Option<packed::Searcher>,
 }
 
 impl std::fmt::Debug for Registry {
@@ -212,11 +221,16 @@ impl Registry {
             .kind(Some(AhoCorasickKind::DFA))
             .build(&patterns)
             .ok();
+        // A few literals, found case-sensitively in a lowercased text by
+        // aho-corasick's vectorised searcher (its automaton would read them
+        // byte by byte, hardly faster than the names).
+        let keywords = cover_words(&patterns).and_then(packed::Searcher::new);
         Registry {
             councils,
             by_code,
             names,
             name_owner,
+            keywords,
         }
     }
 
@@ -275,25 +289,32 @@ impl Registry {
     }
 
     fn by_text(&self, text: &str) -> Option<&Council> {
+        let names = self.names.as_ref()?;
+        // The names are matched without regard to ASCII case, and no name
+        // holds a line break, so each line is searched on its own (the
+        // matches are those of one search over the whole text), and only
+        // lines holding a keyword are.
+        let lower = text.to_ascii_lowercase();
+        let bytes = lower.as_bytes();
         // (council index, count, first offset)
         let mut tally: Vec<(usize, usize, usize)> = Vec::new();
-        let bytes = text.as_bytes();
-        let Some(names) = &self.names else {
-            return None;
-        };
-        for m in names.find_iter(text) {
-            let before = m.start().checked_sub(1).and_then(|i| bytes.get(i));
-            let after = bytes.get(m.end());
-            let is_word = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_alphanumeric());
-            if is_word(before) || is_word(after) {
-                continue;
-            }
-            let Some(&owner) = self.name_owner.get(m.pattern().as_usize()) else {
-                continue;
-            };
-            match tally.iter_mut().find(|t| t.0 == owner) {
-                Some(entry) => entry.1 += 1,
-                None => tally.push((owner, 1, m.start())),
+        let mut from = 0;
+        while let Some(line) = self.next_line_to_search(&lower, from) {
+            from = line.end;
+            for m in names.find_iter(Input::new(&lower).range(line)) {
+                let before = m.start().checked_sub(1).and_then(|i| bytes.get(i));
+                let after = bytes.get(m.end());
+                let is_word = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_alphanumeric());
+                if is_word(before) || is_word(after) {
+                    continue;
+                }
+                let Some(&owner) = self.name_owner.get(m.pattern().as_usize()) else {
+                    continue;
+                };
+                match tally.iter_mut().find(|t| t.0 == owner) {
+                    Some(entry) => entry.1 += 1,
+                    None => tally.push((owner, 1, m.start())),
+                }
             }
         }
         tally
@@ -302,6 +323,71 @@ impl Registry {
             .map(|&(owner, _, _)| &self.councils[owner])
     }
 }
+
+impl Registry {
+    /// The first line of `lower` (a lowercased text) from `from` on that
+    /// holds a keyword, so may hold a council's name; without keywords,
+    /// all the rest of the text.
+    fn next_line_to_search(&self, lower: &str, from: usize) -> Option<Range<usize>> {
+        if from >= lower.len() {
+            return None;
+        }
+        let Some(keywords) = &self.keywords else {
+            return Some(from..lower.len());
+        };
+        let hit = keywords.find_in(lower, Span::from(from..lower.len()))?;
+        let start = lower[..hit.start()].rfind('\n').map_or(0, |i| i + 1);
+        let end = lower[hit.end()..]
+            .find('\n')
+            .map_or(lower.len(), |i| hit.end() + i);
+        Some(start..end)
+    }
+}
+
+/// Words of `names` such that every name holds one: chosen greedily, the
+/// word held by most names not yet covered first (a name's words of
+/// [`KEYWORD_LENGTH`] letters or more, or its longest word when it has
+/// none, so that "of" is never chosen while "borough" would do). A few
+/// words cover every council ("council", "borough", "city" ...).
+fn cover_words(names: &[String]) -> Option<Vec<String>> {
+    fn words_of(name: &str) -> Vec<&str> {
+        let mut words: Vec<&str> = name
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect();
+        let longest = words.iter().copied().max_by_key(|w| w.len());
+        words.retain(|w| w.len() >= KEYWORD_LENGTH);
+        if words.is_empty() {
+            words.extend(longest);
+        }
+        words.sort_unstable();
+        words.dedup();
+        words
+    }
+    let mut uncovered: Vec<Vec<&str>> = names.iter().map(|n| words_of(n)).collect();
+    let mut chosen = Vec::new();
+    while !uncovered.is_empty() {
+        let mut counts: HashMap<&str, usize> = HashMap::new();
+        for word in uncovered.iter().flatten() {
+            *counts.entry(word).or_default() += 1;
+        }
+        // Most names covered, then the longer word, then the first in
+        // alphabetical order: the same words on every run.
+        let Some((best, _)) = counts
+            .into_iter()
+            .max_by(|(a, m), (b, n)| m.cmp(n).then(a.len().cmp(&b.len())).then(b.cmp(a)))
+        else {
+            // A name without a word is left: there is no such set.
+            return None;
+        };
+        uncovered.retain(|words| !words.contains(&best));
+        chosen.push(best.to_string());
+    }
+    Some(chosen)
+}
+
+/// The shortest word [`cover_words`] chooses while a name has a longer one.
+const KEYWORD_LENGTH: usize = 4;
 
 /// The lowercase host of an absolute URL, without port or credentials.
 fn host_of(url: &str) -> Option<String> {
@@ -414,6 +500,71 @@ mod tests {
         assert_eq!(code("Hackney Town Hall, Mare Street"), None);
         // Not inside a longer word.
         assert_eq!(code("Borough of Haltonshire"), None);
+    }
+
+    #[test]
+    fn only_lines_with_a_keyword_are_searched_and_the_count_holds() {
+        let r = registry();
+        let code = |text: &str| r.recognise(text, None).map(|c| c.code.as_str());
+        // Keywords on lines without a name, and names in any case on lines
+        // far apart: the name printed most often wins, ties go to the first.
+        let text = "Statement of Persons Nominated\nElection of a Borough Councillor\n\
+            Sefton\nBOROUGH OF HALTON\nCandidates\nCity of York Council\n\
+            Dated\nReturning Officer, City of York Council";
+        assert_eq!(code(text), Some("YOR"));
+        assert_eq!(
+            code("Borough of Halton\nx\nCity of York Council"),
+            Some("HAL")
+        );
+        // A name broken over two lines is no name, as before.
+        assert_eq!(code("London Borough\nof Hackney"), None);
+        assert_eq!(code("\n\nLondon Borough of Hackney\n"), Some("HCK"));
+    }
+
+    #[test]
+    fn every_formal_name_holds_a_keyword() {
+        let r = registry();
+        let names: Vec<String> = r
+            .all()
+            .iter()
+            .flat_map(|c| c.name_variants())
+            .map(|n| n.to_lowercase())
+            .collect();
+        let keywords = cover_words(&names).expect("a cover of the embedded names");
+        for name in &names {
+            assert!(
+                keywords.iter().any(|k| name.contains(k.as_str())),
+                "{name} holds no keyword of {keywords:?}"
+            );
+        }
+        // A few words, never a short one that most lines hold.
+        assert!(keywords.len() <= 10, "{keywords:?}");
+        assert!(
+            keywords.iter().all(|k| k.len() >= KEYWORD_LENGTH),
+            "{keywords:?}"
+        );
+        assert!(r.keywords.is_some() || !cfg!(target_arch = "x86_64"));
+    }
+
+    #[test]
+    fn cover_words_prefer_common_long_words() {
+        let names = |list: &[&str]| list.iter().map(|n| n.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            cover_words(&names(&[
+                "borough of x",
+                "y borough council",
+                "z council",
+                "w council"
+            ])),
+            Some(vec!["council".to_string(), "borough".to_string()])
+        );
+        // A name of short words gives its longest.
+        assert_eq!(
+            cover_words(&names(&["abc of d"])),
+            Some(vec!["abc".to_string()])
+        );
+        // A name without a word has no cover: every line is searched.
+        assert_eq!(cover_words(&names(&["x council", "--"])), None);
     }
 
     #[test]
