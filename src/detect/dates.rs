@@ -23,6 +23,7 @@
 //! [`Classifier::head_rows`]: super::kind::Classifier::head_rows
 
 use std::cell::OnceCell;
+use std::ops::Range;
 
 use regex::{Captures, Regex};
 
@@ -111,9 +112,11 @@ impl DateReader {
         };
         let from_patterns = |text: &str, note: &mut dyn FnMut(Reading) -> Option<String>| {
             // Every pattern ends with the date grammar: the dates are found
-            // once, and each pattern asks only whether the text before a
-            // date is its lead.
-            let dates: Vec<Captures<'_>> = self.any_date.captures_iter(text).collect();
+            // once (where they are: their parts are read only for a date
+            // that a lead comes before), and each pattern asks only
+            // whether the text before a date is its lead.
+            let dates: Vec<Range<usize>> =
+                self.any_date.find_iter(text).map(|m| m.range()).collect();
             self.leads.iter().find_map(|lead| {
                 self.first_poll_date(lead, text, &dates, &mut |c| note(self.read(c, &reference)))
             })
@@ -133,7 +136,7 @@ impl DateReader {
         from_patterns(rest(), &mut note).ok_or(failure)
     }
 
-    /// The first date of `dates` (the date grammar's matches in `text`, in
+    /// The first date of `dates` (where the date grammar matches `text`, in
     /// order) that `lead` ends right before and `read` accepts, as the
     /// pattern `lead` then the date would find it matching `text` from
     /// the start: each match begins after the last one ended, a lead
@@ -144,12 +147,11 @@ impl DateReader {
         &self,
         lead: &Regex,
         text: &str,
-        dates: &[Captures<'_>],
+        dates: &[Range<usize>],
         read: &mut dyn FnMut(&Captures<'_>) -> Option<String>,
     ) -> Option<String> {
         let mut from = 0;
-        dates.iter().find_map(|date| {
-            let span = date.get(0)?.range();
+        dates.iter().find_map(|span| {
             let before = text.get(..span.start).filter(|_| span.start >= from)?;
             let start = lead.find_at(before, from)?.start();
             from = span.end;
@@ -158,7 +160,9 @@ impl DateReader {
             if self.not_poll.hits(matched).next().is_some() {
                 return None;
             }
-            read(date)
+            // The match that starts there is the same date (look-arounds
+            // see the whole text).
+            read(&self.any_date.captures_at(text, span.start)?)
         })
     }
 
