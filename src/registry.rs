@@ -322,9 +322,7 @@ impl Registry {
             .max_by(|a, b| a.1.cmp(&b.1).then(b.2.cmp(&a.2)))
             .map(|&(owner, _, _)| &self.councils[owner])
     }
-}
 
-impl Registry {
     /// The first line of `lower` (a lowercased text) from `from` on that
     /// holds a keyword, so may hold a council's name; without keywords,
     /// all the rest of the text.
