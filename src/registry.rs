@@ -114,8 +114,9 @@ pub struct Registry {
     /// Lowercase words, one of which every formal name holds
     /// ([`cover_words`]): a line of a notice with none of them holds no
     /// council's name, so the name search reads only lines with one.
-    /// `None` when there is no such set, or the processor lacks the vector
-    /// instructions the searcher needs: every line is read.
+    /// `None` when there is no such set, a name holds a line break, or the
+    /// processor lacks the vector instructions the searcher needs: then the
+    /// whole text is read.
     keywords: Option<packed::Searcher>,
 }
 
@@ -223,8 +224,11 @@ impl Registry {
             .ok();
         // A few literals, found case-sensitively in a lowercased text by
         // aho-corasick's vectorised searcher (its automaton would read them
-        // byte by byte, hardly faster than the names).
-        let keywords = cover_words(&patterns).and_then(packed::Searcher::new);
+        // byte by byte, hardly faster than the names). Lines are searched
+        // on their own only while no name holds a line break.
+        let keywords = cover_words(&patterns)
+            .filter(|_| !patterns.iter().any(|p| p.contains('\n')))
+            .and_then(packed::Searcher::new);
         Registry {
             councils,
             by_code,
@@ -290,10 +294,10 @@ impl Registry {
 
     fn by_text(&self, text: &str) -> Option<&Council> {
         let names = self.names.as_ref()?;
-        // The names are matched without regard to ASCII case, and no name
-        // holds a line break, so each line is searched on its own (the
-        // matches are those of one search over the whole text), and only
-        // lines holding a keyword are.
+        // The names are matched without regard to ASCII case, and where
+        // there are keywords no name holds a line break, so each line is
+        // searched on its own (the matches are those of one search over the
+        // whole text), and only lines holding a keyword are.
         let lower = text.to_ascii_lowercase();
         let bytes = lower.as_bytes();
         // (council index, count, first offset)
@@ -594,6 +598,16 @@ mod tests {
         let variants = council.name_variants();
         assert!(variants.contains(&"Borough of Exampleton".to_string()));
         assert!(!variants.contains(&"Exampleton".to_string()));
+    }
+
+    #[test]
+    fn a_name_over_two_lines_is_searched_for_across_lines() {
+        let header = "code,name,nation,subtype,end_date,democracy_host,democracy_url,aliases\n";
+        let csv = format!("{header}AAA,\"Upper Vale\nBorough Council\",England,,,,,\n");
+        let r = Registry::from_csv(&csv);
+        assert!(r.keywords.is_none());
+        let found = r.recognise("Notice\nUpper Vale\nBorough Council\nDated", None);
+        assert_eq!(found.map(|c| c.code.as_str()), Some("AAA"));
     }
 
     #[test]
